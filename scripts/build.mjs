@@ -1,0 +1,59 @@
+// Bundles every entry point with esbuild. Node entries (CLI, extension, workers) are CommonJS for
+// Node 20; the webview is an IIFE for the browser. `vscode` stays external: the host provides it.
+import * as esbuild from 'esbuild';
+import { mkdirSync, chmodSync, existsSync } from 'node:fs';
+
+const watch = process.argv.includes('--watch');
+const production = process.argv.includes('--production');
+
+const nodeEntries = {
+  cli: 'src/cli/main.ts',
+  extension: 'src/extension/extension.ts',
+};
+// Worker entries are added here by the modules that own them (they must exist as files in dist/).
+const workerEntries = {
+  'heapsnapshot.worker': 'src/core/heapsnapshot/worker.ts',
+};
+
+/** @type {esbuild.BuildOptions[]} */
+const builds = [
+  {
+    entryPoints: Object.fromEntries(
+      Object.entries({ ...nodeEntries, ...workerEntries }).filter(([, file]) => existsSync(file)),
+    ),
+    outdir: 'dist',
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    external: ['vscode'],
+    sourcemap: !production,
+    minify: production,
+    logLevel: 'warning',
+    // Only the CLI needs it, and Node ignores a shebang on line 1 of any CommonJS module.
+    banner: { js: '#!/usr/bin/env node' },
+  },
+];
+if (existsSync('webview/main.ts')) {
+  builds.push({
+    entryPoints: { main: 'webview/main.ts' },
+    outdir: 'dist/webview',
+    bundle: true,
+    platform: 'browser',
+    target: 'es2022',
+    format: 'iife',
+    sourcemap: !production,
+    minify: production,
+    logLevel: 'warning',
+    loader: { '.css': 'css' },
+  });
+}
+
+mkdirSync('dist', { recursive: true });
+if (watch) {
+  for (const options of builds) (await esbuild.context(options)).watch();
+} else {
+  await Promise.all(builds.map((options) => esbuild.build(options)));
+  // package.json's bin entry runs dist/cli.js directly.
+  if (existsSync('dist/cli.js')) chmodSync('dist/cli.js', 0o755);
+}

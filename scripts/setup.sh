@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Installs everything the tests and the example need on a fresh machine of this kind (Debian + Node 20,
+# root, only the npm registry and Debian's packages reachable). Idempotent: a warm machine skips it all.
+#   HEAPSCOPE_SKIP_APT=1  skip the Debian packages (for a machine where they are known present)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+log() { printf '[setup] %s\n' "$*" >&2; }
+
+# 1. npm dependencies, from the lockfile. Re-run only when the lockfile changed since the last install.
+stamp=node_modules/.heapscope-lock-stamp
+if [ ! -f "$stamp" ] || ! cmp -s package-lock.json "$stamp"; then
+  log "npm ci"
+  npm ci --no-audit --no-fund --loglevel=error
+  cp package-lock.json "$stamp"
+fi
+
+# 2. Debian packages: prometheus + promtool (Prometheus tests), chromium (UI tests), libkrb5-dev
+#    (code-server's kerberos native module), kubectl (k8s tests; the real client).
+need=()
+command -v prometheus >/dev/null || need+=(prometheus)
+command -v promtool >/dev/null || need+=(prometheus)
+command -v chromium >/dev/null || need+=(chromium)
+dpkg -s libkrb5-dev >/dev/null 2>&1 || need+=(libkrb5-dev)
+command -v kubectl >/dev/null || need+=(kubectl)
+command -v curl >/dev/null || need+=(curl)
+if [ "${#need[@]}" -gt 0 ] && [ "${HEAPSCOPE_SKIP_APT:-0}" != 1 ]; then
+  log "apt-get install ${need[*]}"
+  if [ "$(id -u)" != 0 ]; then
+    echo "setup: need root to install ${need[*]} (apt-get). Install them, then re-run." >&2
+    exit 1
+  fi
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+fi

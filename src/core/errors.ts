@@ -1,0 +1,49 @@
+// Errors a user can cause. Each carries a code (for exit codes, tests and the UI) and a message that
+// says what happened and what to do. Faces print `message`; they never show a stack for these.
+
+export type HeapscopeErrorCode =
+  | 'usage'
+  | 'target-unreachable'
+  | 'target-not-node'
+  | 'target-exited'
+  | 'target-lost'
+  | 'snapshot-malformed'
+  | 'snapshot-truncated'
+  | 'prometheus-http'
+  | 'prometheus-auth'
+  | 'prometheus-not-json'
+  | 'prometheus-timeout'
+  | 'prometheus-unreachable'
+  | 'prometheus-query'
+  | 'prometheus-too-large'
+  | 'k8s-kubectl-missing'
+  | 'k8s-no-context'
+  | 'k8s-unreachable'
+  | 'k8s-forbidden'
+  | 'k8s-pod-not-running'
+  | 'k8s-no-node-process'
+  | 'k8s-no-kill'
+  | 'k8s-port-forward'
+  | 'cancelled'
+  | 'internal';
+
+export class HeapscopeError extends Error {
+  override readonly name = 'HeapscopeError';
+  constructor(
+    readonly code: HeapscopeErrorCode,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+export function isHeapscopeError(error: unknown, code?: HeapscopeErrorCode): error is HeapscopeError {
+  return error instanceof HeapscopeError && (code === undefined || error.code === code);
+}
+
+/** A message fit for a person, whatever was thrown. */
+export function describeError(error: unknown): string {
+  if (error instanceof Error) return error.message;
+  return String(error);
+}
