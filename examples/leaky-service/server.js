@@ -35,7 +35,9 @@ server.listen(Number(process.env.PORT || 0), '127.0.0.1', () => {
   const agent = new http.Agent({ keepAlive: true, maxSockets: 4 });
   setInterval(() => {
     for (let i = 0; i < 20; i++) {
-      http.get({ host: '127.0.0.1', port, path: `/orders/${i}`, agent }, (res) => res.resume()).on('error', () => {});
+      http
+        .get({ host: '127.0.0.1', port, path: `/orders/${i}`, agent }, (res) => res.resume())
+        .on('error', () => {});
     }
   }, 100);
 });

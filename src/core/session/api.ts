@@ -1,0 +1,116 @@
+// The contract between the engine's MemorySession and its faces (CLI, extension, webview).
+// The implementation lives in ./memorySession.ts; faces depend on these types only.
+import type { EventEmitter } from 'node:events';
+import type {
+  AllocationProfileReading,
+  GcEvent,
+  MemorySample,
+  ReportV1,
+  Suspect,
+  TargetInfo,
+  TrendVerdict,
+} from '../types';
+
+/** How to reach the process to observe. */
+export type TargetSpec =
+  /** Start `command args...` with the inspector on 127.0.0.1 and a free port; stop it at the end. */
+  | { kind: 'launch'; command: string; args: string[]; cwd?: string; env?: Record<string, string> }
+  /** An inspector that already listens: ws:// URL, host:port, or a port on 127.0.0.1. */
+  | { kind: 'attach'; address: string }
+  /** A running Node process: wake its inspector with SIGUSR1, then attach. */
+  | { kind: 'pid'; pid: number; port?: number }
+  /**
+   * Connect chrome-remote-interface with these options as they are (e.g. js-debug's CDP proxy:
+   * `{ target: 'ws://host:port/path', local: true }`). `shared` means another client owns the
+   * connection's domains: never disable a domain, and tolerate one already in use.
+   */
+  | { kind: 'cdp'; options: { target: string; local?: boolean }; shared?: boolean; title?: string }
+  /** A pod: the k8s module opens a port-forward and gives an inspector URL (see src/core/k8s). */
+  | {
+      kind: 'k8s';
+      namespace: string;
+      pod: string;
+      container?: string;
+      context?: string;
+      kubeconfig?: string;
+    };
+
+export interface SessionOptions {
+  target: TargetSpec;
+  /** Memory reading period. Default 1000 ms. */
+  metricsIntervalMs?: number;
+  /** Sampling heap profiler interval in bytes (HeapProfiler.startSampling). */
+  samplingIntervalBytes?: number;
+  /** Read the sampling profile this often. */
+  profileIntervalMs?: number;
+  /** Allocation sampling on from the start (default true). */
+  allocationSampling?: boolean;
+  /** Folder to append the recording to (created). Omitted: no recording. */
+  recordingDir?: string;
+  /** Workspace / project root, used to map script URLs to user files and to fold node_modules. */
+  projectRoot?: string;
+  /** Where to write log lines (the CLI's stderr in verbose mode, the extension's output channel). */
+  log?: (line: string) => void;
+}
+
+export type SessionState =
+  | 'connecting'
+  | 'observing'
+  /** The debuggee is paused at a breakpoint: readings stop, nothing is read as a drop. */
+  | 'paused'
+  | 'stopping'
+  | 'stopped'
+  /** The target exited or the connection dropped; what was seen is kept. */
+  | 'target-exited'
+  | 'error';
+
+export interface SessionStatus {
+  state: SessionState;
+  message?: string;
+}
+
+/** Events a MemorySession emits, in the order data arrives. */
+export interface SessionEvents {
+  status: [SessionStatus];
+  sample: [MemorySample];
+  gc: [GcEvent];
+  profile: [AllocationProfileReading];
+  verdict: [TrendVerdict];
+  suspects: [Suspect[]];
+  log: [string];
+}
+
+export interface SnapshotProgress {
+  /** Bytes written so far. */
+  writtenBytes: number;
+  /** done/total objects as V8 reports them while serialising, when known. */
+  done?: number;
+  total?: number;
+}
+
+export interface MemorySessionApi extends EventEmitter<SessionEvents> {
+  readonly id: string;
+  readonly target: TargetInfo;
+  readonly status: SessionStatus;
+  readonly samples: readonly MemorySample[];
+  readonly gcEvents: readonly GcEvent[];
+  readonly verdict: TrendVerdict | undefined;
+  readonly suspects: readonly Suspect[];
+  /** Folder of this session's recording, when recording. */
+  readonly recordingDir: string | undefined;
+  start(): Promise<void>;
+  /** Stops observing (and stops a launched target); resolves to the final report. */
+  stop(reason?: string): Promise<ReportV1>;
+  forceGc(): Promise<void>;
+  setAllocationSampling(on: boolean): Promise<void>;
+  readonly allocationSampling: boolean;
+  /** Streams a heap snapshot to `file`; cancellable. Resolves to the file written. */
+  takeHeapSnapshot(
+    file: string,
+    options?: { forceGc?: boolean; onProgress?: (p: SnapshotProgress) => void; signal?: AbortSignal },
+  ): Promise<string>;
+  /** The last sampling heap profile as DevTools' `.heapprofile` JSON. */
+  exportHeapProfile(file: string): Promise<string>;
+  /** The report as of now (also valid while running). */
+  report(): ReportV1;
+}
