@@ -38,3 +38,26 @@ export async function rankSuspects(
   void readings;
   return [];
 }
+
+/** What attributeHolders may use of the running session. */
+export interface HolderContext {
+  /** Takes a snapshot of the target into `file` (the session records the pause in the report). */
+  takeHeapSnapshot(file: string, purpose: string): Promise<string>;
+  sources: ScriptSourceProvider;
+  /** A folder for the snapshot files. */
+  workDir: string;
+  projectRoot?: string;
+}
+
+/**
+ * Called by the session when the observation ends (and may be called during it): where snapshots
+ * help, names the holder of each suspect's objects, and adds holder-only suspects (e.g. kept Buffers
+ * whose JS allocation was never sampled). Returns the suspects to report, re-ranked.
+ */
+export async function attributeHolders(
+  suspects: readonly Suspect[],
+  _verdict: TrendVerdict,
+  _context: HolderContext,
+): Promise<Suspect[]> {
+  return [...suspects];
+}
