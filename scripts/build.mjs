@@ -1,7 +1,7 @@
 // Bundles every entry point with esbuild. Node entries (CLI, extension, workers) are CommonJS for
 // Node 20; the webview is an IIFE for the browser. `vscode` stays external: the host provides it.
 import * as esbuild from 'esbuild';
-import { mkdirSync, chmodSync, existsSync } from 'node:fs';
+import { mkdirSync, chmodSync, copyFileSync, existsSync } from 'node:fs';
 
 const watch = process.argv.includes('--watch');
 const production = process.argv.includes('--production');
@@ -54,6 +54,14 @@ if (watch) {
   for (const options of builds) (await esbuild.context(options)).watch();
 } else {
   await Promise.all(builds.map((options) => esbuild.build(options)));
+  // Codicons for the webview's <vscode-button icon=…> (vscode-elements finds the stylesheet by the id
+  // the host gives its <link>); copied, not bundled, because the font is loaded by URL under the CSP.
+  const codicons = 'node_modules/@vscode/codicons/dist';
+  if (existsSync('webview/main.ts') && existsSync(`${codicons}/codicon.css`)) {
+    mkdirSync('dist/webview', { recursive: true });
+    for (const file of ['codicon.css', 'codicon.ttf'])
+      copyFileSync(`${codicons}/${file}`, `dist/webview/${file}`);
+  }
   // package.json's bin entry runs dist/cli.js directly.
   if (existsSync('dist/cli.js')) chmodSync('dist/cli.js', 0o755);
 }

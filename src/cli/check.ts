@@ -1,4 +1,294 @@
-// Placeholder: the owning module replaces this file with the real subcommand(s).
+// `heapscope check`: observe a Node.js process for a while and say whether it leaks (exit code and
+// JSON report for CI, a summary for people). It drives the same MemorySession as the extension.
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
+import { describeError, HeapscopeError } from '../core/errors';
+import { MemorySession } from '../core/session/memorySession';
+import type { TargetSpec } from '../core/session/api';
+import type { ReportV1 } from '../core/types';
+import { exitCodes } from './exitCodes';
+import { progressLine, summaryText } from './checkFormat';
 
-export function registerCheckCommand(_program: Command, _setExit: (code: number) => void): void {}
+interface CheckOptions {
+  attach?: string;
+  pid?: string;
+  k8s?: string;
+  context?: string;
+  kubeconfig?: string;
+  duration: string;
+  json?: string;
+  samplingInterval?: string;
+  metricsInterval?: string;
+  record?: string;
+  projectRoot?: string;
+  quiet?: boolean;
+  holders: boolean;
+}
+
+export function registerCheckCommand(program: Command, setExit: (code: number) => void): void {
+  program
+    .command('check')
+    .description('Observe a Node.js process and say whether it leaks memory, how fast, and where.')
+    .argument('[command...]', 'command to launch with the inspector on 127.0.0.1 (put it after --)')
+    .option('--attach <address>', 'attach to an inspector: ws:// URL, host:port or port')
+    .option('--pid <pid>', "wake a running Node process's inspector with SIGUSR1 and attach")
+    .option('--k8s <target>', 'attach to a pod: <namespace>/<pod>[/<container>]')
+    .option('--context <name>', 'kubectl context for --k8s')
+    .option('--kubeconfig <file>', 'kubeconfig for --k8s')
+    .option('--duration <seconds>', 'how long to observe', '60')
+    .option('--json <file>', 'write the JSON report to a file (- for stdout)')
+    .option('--sampling-interval <bytes>', 'sampling heap profiler interval in bytes (default 32768)')
+    .option('--metrics-interval <ms>', 'memory reading period in milliseconds (default 1000)')
+    .option('--record <dir>', 'append a recording of the session to this folder')
+    .option('--project-root <dir>', 'root of the code, to show paths and fold node_modules (default: cwd)')
+    .option('--no-holders', 'do not take heap snapshots at the end to name what holds the leak')
+    .option('--quiet', 'print only the summary (no progress, no target output)')
+    .addHelpText(
+      'after',
+      '\nExit codes: 0 no leak, 1 leak, 2 usage or target error, 3 inconclusive.\n' +
+        'Examples:\n  heapscope check --duration 60 --json report.json -- node server.js\n' +
+        '  heapscope check --attach 9229 --duration 120\n  heapscope check --pid 4242',
+    )
+    .action(async (command: string[], options: CheckOptions) => {
+      setExit(await runCheck(command, options));
+    });
+}
+
+async function runCheck(command: string[], options: CheckOptions): Promise<number> {
+  const err = (line: string) => process.stderr.write(`${line}\n`);
+  let plan: ReturnType<typeof planCheck>;
+  try {
+    plan = planCheck(command, options);
+  } catch (error) {
+    err(`heapscope check: ${describeError(error)}`);
+    return exitCodes.usage;
+  }
+  const projectRoot = plan.projectRoot;
+  const progress = new ProgressLine(!options.quiet, process.stderr.isTTY === true);
+  const session = new MemorySession({
+    target: plan.target,
+    samplingIntervalBytes: plan.samplingIntervalBytes,
+    metricsIntervalMs: plan.metricsIntervalMs,
+    recordingDir: plan.recordDir,
+    projectRoot,
+    holders: options.holders,
+    log: (line) => progress.print(line),
+    onTargetOutput: options.quiet ? undefined : (line) => progress.print(`  [target] ${line}`),
+  });
+  const started = Date.now();
+  const durationMs = plan.durationSeconds * 1000;
+  let resolveEnd: (reason: string) => void = () => undefined;
+  const ended = new Promise<string>((resolve) => (resolveEnd = resolve));
+  session.on('status', (status) => {
+    if (status.state === 'target-exited') resolveEnd(status.message ?? 'target exited');
+    if (status.state === 'paused' && status.message) progress.print(`heapscope: ${status.message}`);
+  });
+  const onSignal = () => resolveEnd('interrupted');
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  try {
+    if (!options.quiet) err(`heapscope: connecting to ${describeTarget(plan.target)}…`);
+    try {
+      await session.start();
+    } catch (error) {
+      err(`heapscope check: ${describeError(error)}`);
+      return exitCodes.usage;
+    }
+    if (!options.quiet) {
+      const t = session.target;
+      err(
+        `heapscope: observing ${t.title ?? 'node'} (pid ${t.pid ?? '?'}, Node ${t.nodeVersion ?? '?'}) for ${plan.durationSeconds} s` +
+          (plan.recordDir ? `, recording to ${plan.recordDir}` : ''),
+      );
+      if (session.status.message) err(`heapscope: ${session.status.message}`);
+    }
+    const ticker = setInterval(
+      () =>
+        progress.update(
+          progressLine({
+            elapsedSeconds: (Date.now() - started) / 1000,
+            durationSeconds: plan.durationSeconds,
+            sample: session.samples[session.samples.length - 1],
+            verdict: session.verdict,
+            gcCount: session.gcEvents.length,
+            state: session.status.state,
+          }),
+        ),
+      1000,
+    );
+    const timer = setTimeout(() => resolveEnd('duration reached'), durationMs);
+    const why = await ended;
+    clearInterval(ticker);
+    clearTimeout(timer);
+    progress.clear();
+    if (why !== 'duration reached' && !options.quiet) err(`heapscope: stopping (${why})`);
+    if (
+      !options.quiet &&
+      options.holders &&
+      session.status.state !== 'target-exited' &&
+      (session.verdict?.verdict === 'leak' ||
+        (session.verdict?.growth.externalBytesPerMinute ?? 0) > 512 * 1024)
+    ) {
+      err('heapscope: taking heap snapshots to name what holds the suspects…');
+    }
+    const report = await session.stop(why);
+    err(summaryText(report, projectRoot));
+    await writeReport(report, options.json, err);
+    if (report.targetExited) {
+      err(
+        `heapscope check: the target exited before the end of the observation; the report covers what was seen.`,
+      );
+      return exitCodes.usage;
+    }
+    return report.verdict === 'leak'
+      ? exitCodes.leak
+      : report.verdict === 'no-leak'
+        ? exitCodes.ok
+        : exitCodes.inconclusive;
+  } finally {
+    process.removeListener('SIGINT', onSignal);
+    process.removeListener('SIGTERM', onSignal);
+    progress.clear();
+    await session.stop('check finished').catch(() => undefined);
+  }
+}
+
+async function writeReport(
+  report: ReportV1,
+  target: string | undefined,
+  err: (line: string) => void,
+): Promise<void> {
+  if (!target) return;
+  const text = JSON.stringify(report, null, 2) + '\n';
+  if (target === '-') {
+    process.stdout.write(text);
+    return;
+  }
+  try {
+    await mkdir(dirname(resolve(target)), { recursive: true });
+    await writeFile(target, text);
+    err(`heapscope: report written to ${target}`);
+  } catch (error) {
+    err(`heapscope check: cannot write the report to ${target}: ${describeError(error)}`);
+  }
+}
+
+export interface CheckPlan {
+  target: TargetSpec;
+  durationSeconds: number;
+  samplingIntervalBytes?: number;
+  metricsIntervalMs?: number;
+  recordDir?: string;
+  projectRoot: string;
+}
+
+/** Validates the options and picks exactly one target. Throws HeapscopeError('usage'). */
+export function planCheck(command: string[], options: CheckOptions): CheckPlan {
+  const chosen = [command.length > 0, !!options.attach, !!options.pid, !!options.k8s].filter(Boolean).length;
+  if (chosen === 0) {
+    throw new HeapscopeError(
+      'usage',
+      'Say what to observe: `-- <command> [args...]`, --attach <ws-url|host:port|port>, --pid <pid> or --k8s <ns>/<pod>.',
+    );
+  }
+  if (chosen > 1)
+    throw new HeapscopeError('usage', 'Give only one target: a command after --, --attach, --pid or --k8s.');
+  const durationSeconds = positiveNumber(options.duration, '--duration');
+  const samplingIntervalBytes = options.samplingInterval
+    ? positiveNumber(options.samplingInterval, '--sampling-interval')
+    : undefined;
+  const metricsIntervalMs = options.metricsInterval
+    ? positiveNumber(options.metricsInterval, '--metrics-interval')
+    : undefined;
+  if (metricsIntervalMs !== undefined && metricsIntervalMs < 100)
+    throw new HeapscopeError('usage', '--metrics-interval must be at least 100 ms.');
+  let target: TargetSpec;
+  if (command.length)
+    target = { kind: 'launch', command: command[0], args: command.slice(1), cwd: process.cwd() };
+  else if (options.attach) target = { kind: 'attach', address: options.attach };
+  else if (options.pid) {
+    const pid = Number(options.pid);
+    if (!Number.isInteger(pid) || pid <= 0)
+      throw new HeapscopeError('usage', `--pid needs a process id, not "${options.pid}".`);
+    target = { kind: 'pid', pid };
+  } else {
+    const parts = options.k8s!.split('/');
+    if (parts.length < 2 || parts.length > 3 || parts.some((p) => !p)) {
+      throw new HeapscopeError('usage', `--k8s needs <namespace>/<pod>[/<container>], not "${options.k8s}".`);
+    }
+    target = {
+      kind: 'k8s',
+      namespace: parts[0],
+      pod: parts[1],
+      container: parts[2],
+      context: options.context,
+      kubeconfig: options.kubeconfig,
+    };
+  }
+  return {
+    target,
+    durationSeconds,
+    samplingIntervalBytes,
+    metricsIntervalMs,
+    recordDir: options.record ? resolve(options.record) : undefined,
+    projectRoot: resolve(options.projectRoot ?? process.cwd()),
+  };
+}
+
+function positiveNumber(text: string, name: string): number {
+  const value = Number(text);
+  if (!Number.isFinite(value) || value <= 0)
+    throw new HeapscopeError('usage', `${name} needs a positive number, not "${text}".`);
+  return value;
+}
+
+function describeTarget(target: TargetSpec): string {
+  switch (target.kind) {
+    case 'launch':
+      return `\`${[target.command, ...target.args].join(' ')}\``;
+    case 'attach':
+      return target.address;
+    case 'pid':
+      return `pid ${target.pid}`;
+    case 'k8s':
+      return `pod ${target.namespace}/${target.pod}${target.container ? `/${target.container}` : ''}`;
+    case 'cdp':
+      return target.options.target;
+  }
+}
+
+/** A progress line redrawn in place on a TTY, printed every ~10 s otherwise; other lines print above it. */
+class ProgressLine {
+  private shown = false;
+  private lastPrintMs = 0;
+  private last = '';
+
+  constructor(
+    private readonly enabled: boolean,
+    private readonly tty: boolean,
+  ) {}
+
+  update(line: string): void {
+    if (!this.enabled) return;
+    this.last = line;
+    if (this.tty) {
+      process.stderr.write(`\r\x1b[2K${line}`);
+      this.shown = true;
+    } else if (Date.now() - this.lastPrintMs >= 10_000) {
+      this.lastPrintMs = Date.now();
+      process.stderr.write(`${line}\n`);
+    }
+  }
+
+  print(line: string): void {
+    if (this.tty && this.shown) process.stderr.write('\r\x1b[2K');
+    process.stderr.write(`${line}\n`);
+    if (this.tty && this.shown && this.last) process.stderr.write(this.last);
+  }
+
+  clear(): void {
+    if (this.tty && this.shown) process.stderr.write('\r\x1b[2K');
+    this.shown = false;
+  }
+}

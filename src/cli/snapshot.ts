@@ -1,4 +1,261 @@
-// Placeholder: the owning module replaces this file with the real subcommand(s).
+// `heapscope snapshot | summary | diff | retainers`: capture and analyse heap snapshots. Analyses run
+// in the snapshot worker; progress goes to stderr, results to stdout (text or --json).
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import type { Command } from 'commander';
+import { describeError, isHeapscopeError } from '../core/errors';
+import {
+  captureHeapSnapshot,
+  connectInspector,
+  diffSnapshotFiles,
+  findRetainers,
+  summarizeSnapshotFile,
+  type TaskProgress,
+} from '../core/heapsnapshot';
+import { exitCodes } from './exitCodes';
 
-export function registerSnapshotCommands(_program: Command, _setExit: (code: number) => void): void {}
+type JsonOption = string | boolean | undefined;
+
+function formatBytes(bytes: number): string {
+  const abs = Math.abs(bytes);
+  if (abs >= 1 << 30) return `${(bytes / (1 << 30)).toFixed(2)} GB`;
+  if (abs >= 1 << 20) return `${(bytes / (1 << 20)).toFixed(1)} MB`;
+  if (abs >= 1 << 10) return `${(bytes / (1 << 10)).toFixed(1)} kB`;
+  return `${bytes} B`;
+}
+
+function progressPrinter(quiet: boolean): (p: TaskProgress) => void {
+  let lastPhase = '';
+  let lastPercent = -1;
+  return (p) => {
+    if (quiet) return;
+    if (p.phase === 'reading' && p.totalBytes) {
+      const percent = Math.floor(((p.readBytes ?? 0) / p.totalBytes) * 10) * 10;
+      if (percent !== lastPercent || lastPhase !== 'reading')
+        process.stderr.write(`reading ${path.basename(p.file ?? '')} ${percent}%\n`);
+      lastPercent = percent;
+    } else if (p.phase !== lastPhase) process.stderr.write(`${p.phase}…\n`);
+    lastPhase = p.phase;
+  };
+}
+
+async function emitJson(option: JsonOption, value: unknown): Promise<boolean> {
+  if (option === undefined || option === false) return false;
+  const text = `${JSON.stringify(value, null, 2)}\n`;
+  if (option === true || option === '-') process.stdout.write(text);
+  else await writeFile(option, text);
+  return option === true || option === '-';
+}
+
+function pad(text: string, width: number, right = false): string {
+  return right ? text.padStart(width) : text.padEnd(width);
+}
+
+/** Runs a command body, turning user errors into a message and exit code 2. */
+function guarded(setExit: (code: number) => void, body: () => Promise<void>): Promise<void> {
+  return body().catch((error: unknown) => {
+    process.stderr.write(`heapscope: ${describeError(error)}\n`);
+    if (!isHeapscopeError(error) || error.code === 'internal') {
+      const stack = (error as Error)?.stack;
+      if (stack && process.env.HEAPSCOPE_DEBUG) process.stderr.write(`${stack}\n`);
+    }
+    setExit(exitCodes.usage);
+  });
+}
+
+function positiveInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new Error(`not a count: ${value}`);
+  return n;
+}
+
+export function registerSnapshotCommands(program: Command, setExit: (code: number) => void): void {
+  program
+    .command('snapshot')
+    .description(
+      'Take a heap snapshot of a running Node process over its inspector (streams to disk; opens in Chrome DevTools).',
+    )
+    .requiredOption('--attach <address>', 'inspector: ws:// URL, host:port, or port on 127.0.0.1')
+    .requiredOption('--out <file>', 'where to write the .heapsnapshot')
+    .option('--gc', 'force a garbage collection first')
+    .option('--json [file]', 'write the result as JSON (to stdout with - or no file)')
+    .option('-q, --quiet', 'no progress on stderr')
+    .action((options: { attach: string; out: string; gc?: boolean; json?: JsonOption; quiet?: boolean }) =>
+      guarded(setExit, async () => {
+        const connection = await connectInspector(options.attach, (message) =>
+          process.stderr.write(`${message}\n`),
+        );
+        const controller = new AbortController();
+        const onSignal = () => controller.abort();
+        process.once('SIGINT', onSignal);
+        let lastPercent = -1;
+        try {
+          const result = await captureHeapSnapshot(connection.client, path.resolve(options.out), {
+            forceGc: options.gc,
+            signal: controller.signal,
+            onProgress: (p) => {
+              if (options.quiet || !p.total) return;
+              const percent = Math.floor((p.done! / p.total) * 10) * 10;
+              if (percent !== lastPercent)
+                process.stderr.write(`serialising ${percent}% (${formatBytes(p.writtenBytes)} written)\n`);
+              lastPercent = percent;
+            },
+          });
+          const json = {
+            file: result.file,
+            bytes: result.bytes,
+            pauseMs: result.pauseMs,
+            inspectorUrl: connection.url,
+          };
+          if (!(await emitJson(options.json, json)))
+            process.stdout.write(
+              `${result.file}: ${formatBytes(result.bytes)}, target paused ${result.pauseMs} ms\n`,
+            );
+        } finally {
+          process.removeListener('SIGINT', onSignal);
+          await connection.close().catch(() => undefined);
+        }
+      }),
+    );
+
+  program
+    .command('summary')
+    .description(
+      'Summary of a heap snapshot by constructor: count, shallow and retained size (same figures as DevTools).',
+    )
+    .argument('<file>', '.heapsnapshot file')
+    .option('--top <n>', 'constructors to show (0 = all)', positiveInt, 20)
+    .option('--json [file]', 'write the result as JSON (to stdout with - or no file)')
+    .option('-q, --quiet', 'no progress on stderr')
+    .action((file: string, options: { top: number; json?: JsonOption; quiet?: boolean }) =>
+      guarded(setExit, async () => {
+        const result = await summarizeSnapshotFile(file, options.top, {
+          onProgress: progressPrinter(!!options.quiet),
+        });
+        if (await emitJson(options.json, result)) return;
+        const out: string[] = [];
+        out.push(
+          `${file}: ${result.nodeCount} nodes, ${result.edgeCount} edges, ${formatBytes(result.totalBytes)} (parsed in ${result.timings.parseMs} ms, analysed in ${result.timings.analyseMs} ms)`,
+        );
+        out.push(
+          `${pad('Constructor', 40)} ${pad('Count', 10, true)} ${pad('Shallow', 12, true)} ${pad('Retained', 12, true)} ${pad('Distance', 8, true)}`,
+        );
+        for (const c of result.constructors)
+          out.push(
+            `${pad(c.name.length > 40 ? `${c.name.slice(0, 39)}…` : c.name, 40)} ${pad(String(c.count), 10, true)} ${pad(formatBytes(c.shallowBytes), 12, true)} ${pad(formatBytes(c.retainedBytes), 12, true)} ${pad(String(c.distance), 8, true)}`,
+          );
+        process.stdout.write(`${out.join('\n')}\n`);
+      }),
+    );
+
+  program
+    .command('diff')
+    .description(
+      'Diff snapshots of one process by object id. With three files: objects allocated between the first two and still alive in the third.',
+    )
+    .argument('<a>', 'oldest snapshot')
+    .argument('<b>', 'later snapshot')
+    .argument('[c]', 'latest snapshot (three-snapshot method)')
+    .option('--top <n>', 'constructors to show (0 = all)', positiveInt, 20)
+    .option('--json [file]', 'write the result as JSON (to stdout with - or no file)')
+    .option('-q, --quiet', 'no progress on stderr')
+    .action(
+      (
+        a: string,
+        b: string,
+        c: string | undefined,
+        options: { top: number; json?: JsonOption; quiet?: boolean },
+      ) =>
+        guarded(setExit, async () => {
+          const files = c ? [a, b, c] : [a, b];
+          const result = await diffSnapshotFiles(files, options.top, {
+            onProgress: progressPrinter(!!options.quiet),
+          });
+          if (await emitJson(options.json, result)) return;
+          const d = result.diff;
+          const out: string[] = [];
+          const [from, to] = c ? [b, c] : [a, b];
+          out.push(
+            `${from} → ${to}: ${d.newCount} new (${formatBytes(d.newBytes)}), ${d.freedCount} freed (${formatBytes(d.freedBytes)})`,
+          );
+          out.push(
+            `${pad('Constructor', 40)} ${pad('New', 9, true)} ${pad('Freed', 9, true)} ${pad('Δ count', 9, true)} ${pad('Δ size', 12, true)} ${pad('Surviving', 10, true)}`,
+          );
+          for (const x of d.constructors)
+            out.push(
+              `${pad(x.name.slice(0, 40), 40)} ${pad(String(x.newCount), 9, true)} ${pad(String(x.freedCount), 9, true)} ${pad(String(x.countDelta), 9, true)} ${pad(formatBytes(x.bytesDelta), 12, true)} ${pad(String(x.survivingCount), 10, true)}`,
+            );
+          if (result.allocatedBetween) {
+            const between = result.allocatedBetween;
+            out.push('');
+            out.push(
+              `Allocated between ${a} and ${b}, still alive in ${c}: ${between.total} objects (${formatBytes(between.bytes)})`,
+            );
+            out.push(`${pad('Constructor', 40)} ${pad('Count', 9, true)} ${pad('Size', 12, true)}`);
+            for (const x of between.constructors)
+              out.push(
+                `${pad(x.name.slice(0, 40), 40)} ${pad(String(x.count), 9, true)} ${pad(formatBytes(x.bytes), 12, true)}`,
+              );
+          }
+          process.stdout.write(`${out.join('\n')}\n`);
+        }),
+    );
+
+  program
+    .command('retainers')
+    .description('Retainer paths from objects back to a GC root, shortest and most informative first.')
+    .argument('<file>', '.heapsnapshot file')
+    .option('--constructor <name>', 'objects of this constructor (largest retained first)')
+    .option('--id <n>', 'the object with this snapshot id (@N in DevTools)', positiveInt)
+    .option('--objects <n>', 'objects to show', positiveInt, 3)
+    .option('--paths <n>', 'paths per object', positiveInt, 3)
+    .option('--json [file]', 'write the result as JSON (to stdout with - or no file)')
+    .option('-q, --quiet', 'no progress on stderr')
+    .action(
+      (
+        file: string,
+        options: {
+          constructor?: string;
+          id?: number;
+          objects: number;
+          paths: number;
+          json?: JsonOption;
+          quiet?: boolean;
+        },
+      ) =>
+        guarded(setExit, async () => {
+          // commander puts --constructor on the options object under a name that collides with Object's.
+          const constructorName = Object.prototype.hasOwnProperty.call(options, 'constructor')
+            ? (options.constructor as unknown as string)
+            : undefined;
+          if (!constructorName === (options.id === undefined)) {
+            process.stderr.write(
+              'heapscope: retainers needs exactly one of --constructor <Name> or --id <N>.\n',
+            );
+            setExit(exitCodes.usage);
+            return;
+          }
+          const result = await findRetainers(
+            file,
+            { constructorName, id: options.id, objects: options.objects, paths: options.paths },
+            { onProgress: progressPrinter(!!options.quiet) },
+          );
+          if (await emitJson(options.json, result)) return;
+          const out: string[] = [];
+          out.push(`${result.matched} object(s) matched; showing ${result.objects.length}.`);
+          for (const o of result.objects) {
+            const where = o.location ? ` at ${o.location.url}:${o.location.line}:${o.location.column}` : '';
+            out.push('');
+            out.push(
+              `${o.className} @${o.id}: shallow ${formatBytes(o.selfBytes)}, retained ${formatBytes(o.retainedBytes)}, distance ${o.distance}${where}`,
+            );
+            if (o.paths.length === 0) out.push('  (no path from a GC root: unreachable or held only weakly)');
+            o.paths.forEach((p, i) => {
+              out.push(`  path ${i + 1}:`);
+              for (const step of p.text) out.push(`    ${step}`);
+            });
+          }
+          process.stdout.write(`${out.join('\n')}\n`);
+        }),
+    );
+}

@@ -24,6 +24,8 @@ export type HeapscopeErrorCode =
   | 'k8s-no-node-process'
   | 'k8s-no-kill'
   | 'k8s-port-forward'
+  | 'k8s-not-found'
+  | 'k8s-kubectl-failed'
   | 'cancelled'
   | 'internal';
 

@@ -1,12 +1,212 @@
 // VS Code entry point. Everything here is a face over src/core; no analysis lives in this folder.
+// Activation: the contributed commands and view (implicit), a Node debug session (onDebugResolve for
+// js-debug's types), or the heapscope debug type.
 import * as vscode from 'vscode';
+import { describeError } from '../core/errors';
+import { SessionActions } from './actions';
+import { SuspectLenses } from './codeLens';
+import { SessionController } from './controller';
+import { DebugFollower } from './debugFollower';
+import { registerHeapscopeDebugType } from './debugType';
+import { E2eStateWriter } from './e2eState';
+import { createMemorySession, discovery, openRecording } from './engine';
+import { StartCommand, type StartArgument } from './startCommand';
+import { pickPodTarget } from './k8s';
+import { registerPrometheus } from './prometheus';
+import { prometheusOverlay } from './webviewBridge';
+import { WebviewHost } from './webviewHost';
+
+let controller: SessionController | undefined;
 
 export function activate(context: vscode.ExtensionContext): void {
+  const output = vscode.window.createOutputChannel('Heapscope', { log: true });
+  context.subscriptions.push(output);
+  const ctl = new SessionController(context, output, createMemorySession, openRecording);
+  controller = ctl;
+  context.subscriptions.push(ctl);
+
+  const follower = new DebugFollower(ctl);
+  const lenses = new SuspectLenses(ctl);
+  const actions = new SessionActions(ctl, context);
+  const start = new StartCommand(ctl, follower, discovery, async () => {
+    const pod = await pickPodTarget();
+    return pod ? { kind: 'k8s', ...pod } : undefined;
+  });
+  const host = new WebviewHost(context, ctl, async (intent, entry) => {
+    switch (intent.kind) {
+      case 'forceGc':
+        return actions.forceGc(entry);
+      case 'takeSnapshot':
+        return void (await actions.takeSnapshot(entry));
+      case 'toggleSampling':
+        return actions.toggleSampling(entry, intent.on);
+      case 'export':
+        return actions.export(entry, intent.format);
+      case 'openSource':
+        return actions.openSource(intent.url, intent.line, intent.column);
+      case 'comparePrometheus':
+        return void (await vscode.commands.executeCommand('heapscope.prometheus.showHistory', {
+          pod: entry?.session.target.pod,
+        }));
+      case 'startSession':
+        return start.run();
+      case 'stopSession':
+        return entry ? ctl.stop(entry.id) : undefined;
+      default:
+        return undefined;
+    }
+  });
+  context.subscriptions.push(follower, lenses, host);
+
+  const e2e = new E2eStateWriter(process.env.HEAPSCOPE_E2E_STATE_FILE, () => ({
+    entries: ctl.registry.all,
+    lenses: lenses.lensState(),
+  }));
+  context.subscriptions.push(e2e);
+
+  // Context keys for menus: title-bar buttons appear only when they can act.
+  const updateContext = (): void => {
+    void vscode.commands.executeCommand(
+      'setContext',
+      'heapscope.hasLiveSession',
+      ctl.registry.live.length > 0,
+    );
+    void vscode.commands.executeCommand('setContext', 'heapscope.hasSession', ctl.registry.all.length > 0);
+  };
+  updateContext();
   context.subscriptions.push(
-    vscode.commands.registerCommand('heapscope.startSession', () => {
-      void vscode.window.showInformationMessage('Heapscope: memory sessions arrive with the VS Code face.');
+    ctl.onDidChange(({ what }) => {
+      if (what === 'status' || what === 'ended') updateContext();
+      e2e.write(what === 'ended' ? 'stopped' : 'state');
     }),
   );
+  ctl.registry.on('added', () => {
+    updateContext();
+    e2e.write('started');
+  });
+  ctl.registry.on('removed', updateContext);
+
+  const guarded =
+    <A extends unknown[]>(fn: (...args: A) => Promise<unknown> | unknown) =>
+    async (...args: A): Promise<void> => {
+      try {
+        await fn(...args);
+      } catch (error) {
+        output.error(describeError(error));
+        void vscode.window.showErrorMessage(`Heapscope: ${describeError(error)}`);
+      }
+    };
+  const entryArg = (arg: unknown): string | undefined => (typeof arg === 'string' ? arg : undefined);
+
+  context.subscriptions.push(
+    vscode.commands.registerCommand(
+      'heapscope.startSession',
+      guarded((arg?: StartArgument) => start.run(arg)),
+    ),
+    vscode.commands.registerCommand(
+      'heapscope.stopSession',
+      guarded(async (arg?: unknown) => {
+        const id = entryArg(arg) ?? (await ctl.pickLive('stop'))?.id;
+        if (id) await ctl.stop(id);
+      }),
+    ),
+    vscode.commands.registerCommand(
+      'heapscope.showView',
+      guarded(async (arg?: unknown) => {
+        const id = entryArg(arg);
+        if (id) ctl.registry.setCurrent(id);
+        await host.show();
+      }),
+    ),
+    vscode.commands.registerCommand(
+      'heapscope.openPanel',
+      guarded(() => host.openPanel()),
+    ),
+    vscode.commands.registerCommand(
+      'heapscope.forceGc',
+      guarded((arg?: unknown) => actions.forceGc(entryArg(arg))),
+    ),
+    vscode.commands.registerCommand(
+      'heapscope.takeHeapSnapshot',
+      guarded((arg?: unknown) => actions.takeSnapshot(entryArg(arg))),
+    ),
+    vscode.commands.registerCommand(
+      'heapscope.toggleAllocationSampling',
+      guarded((arg?: unknown) => actions.toggleSampling(entryArg(arg))),
+    ),
+    vscode.commands.registerCommand(
+      'heapscope.exportRecording',
+      guarded((arg?: unknown) => actions.export(entryArg(arg))),
+    ),
+    vscode.commands.registerCommand(
+      'heapscope.exportHeapProfile',
+      guarded((arg?: unknown) => actions.export(entryArg(arg), 'heapprofile')),
+    ),
+    vscode.commands.registerCommand(
+      'heapscope.openRecording',
+      guarded(async (arg?: unknown) => {
+        let dir = entryArg(arg);
+        if (!dir) {
+          const picked = await vscode.window.showOpenDialog({
+            title: 'Heapscope: open a recording (its folder)',
+            canSelectFiles: false,
+            canSelectFolders: true,
+            defaultUri: vscode.Uri.file(ctl.recordingRoot()),
+          });
+          dir = picked?.[0]?.fsPath;
+        }
+        if (!dir) return;
+        const entry = await ctl.openRecording(dir);
+        ctl.registry.setCurrent(entry.id);
+        await host.show();
+      }),
+    ),
+    vscode.commands.registerCommand(
+      'heapscope.showSuspect',
+      guarded((sessionId: string, rank: number) => lenses.showSuspect(sessionId, rank)),
+    ),
+    vscode.commands.registerCommand('heapscope.pickProcess', () => pickProcess()),
+  );
+
+  registerHeapscopeDebugType(context, ctl);
+  registerPrometheus(context, {
+    // The overlay goes behind the shown session's live series; with none shown, the history stays in
+    // the Prometheus output channel and the notification the Prometheus face shows.
+    showHistory: (history) => {
+      const current = ctl.registry.current;
+      if (!current) {
+        void vscode.window.showInformationMessage(
+          'Heapscope: start or open a memory session to draw the Prometheus history behind its chart.',
+        );
+        return;
+      }
+      host.post({
+        type: 'prometheusHistory',
+        sessionId: current.id,
+        series: prometheusOverlay(history),
+        source: history.endpoint,
+      });
+      void host.show();
+    },
+    currentPod: () => ctl.registry.current?.session.target.pod,
+  });
+  e2e.write('activated');
+
+  async function pickProcess(): Promise<string | undefined> {
+    const abort = new AbortController();
+    const processes = await discovery.listNodeProcesses(abort.signal).catch(() => []);
+    const picked = await vscode.window.showQuickPick(
+      processes
+        .filter((p) => p.pid !== process.pid)
+        .map((p) => ({ label: p.command.slice(0, 100), description: `pid ${p.pid}`, pid: p.pid })),
+      { title: 'Heapscope: pick a Node process (its inspector is woken with SIGUSR1)' },
+    );
+    return picked ? String(picked.pid) : undefined;
+  }
 }
 
-export function deactivate(): void {}
+export async function deactivate(): Promise<void> {
+  // Stop what we launched and close inspector connections; recordings are already on disk.
+  await controller?.stopAll('VS Code is closing');
+  controller = undefined;
+}

@@ -1,5 +1,31 @@
-// Public surface of the heap snapshot engine (owned by the heap snapshot work). Placeholder bodies.
+// Public surface of the heap snapshot engine: capture over CDP, then summary, diff, retainers and
+// growth holders. Analyses run in a worker thread (see workerClient.ts); files are parsed by a
+// streaming tokenizer into typed arrays (parser.ts).
 import type { Holder } from '../types';
+import type { GrowthCandidate } from './growth';
+import { resolveDeclarations } from './growth';
+import type { DiffResult, RetainersQuery, RetainersResult, SummaryResult, TaskProgress } from './tasks';
+import { runSnapshotTask, type RunOptions } from './workerClient';
+
+export { captureHeapSnapshot, connectInspector } from './capture';
+export type { CaptureOptions, CaptureResult, CdpLike, InspectorConnection } from './capture';
+export { parseSnapshotFile, parseSnapshotBuffer } from './parser';
+export { HeapSnapshot } from './snapshot';
+export { summarize } from './summary';
+export { loadSnapshot } from './tasks';
+export type {
+  DiffResult,
+  RetainersQuery,
+  RetainersResult,
+  RetainedObject,
+  SummaryResult,
+  TaskProgress,
+  AnalyseResult,
+} from './tasks';
+export type { ConstructorSummary, SnapshotSummary } from './summary';
+export type { ConstructorDiff, SnapshotDiff } from './diff';
+export type { RetainerPath, RetainerStep } from './retainers';
+export type { RunOptions } from './workerClient';
 
 /** A group of objects that grew between snapshots, with what holds them. */
 export interface GrowthHolder {
@@ -15,13 +41,55 @@ export interface GrowthHolderOptions {
   /** Script source lookup, to find where a holder variable or property is declared. */
   getScriptSource?: (scriptIdOrUrl: string) => Promise<string | undefined>;
   limit?: number;
+  onProgress?: (p: TaskProgress) => void;
+  signal?: AbortSignal;
 }
 
-/** Compares snapshots of one process (oldest first) and names what holds the objects that grew. */
+/**
+ * Compares snapshots of one process (oldest first) and names what holds the objects that grew:
+ * objects absent from the first snapshot, present in the second-to-last (with three or more) and
+ * alive in the last, grouped by constructor, largest retained bytes first.
+ */
 export async function findGrowthHolders(
   snapshotFiles: readonly string[],
-  _options: GrowthHolderOptions = {},
+  options: GrowthHolderOptions = {},
 ): Promise<GrowthHolder[]> {
-  void snapshotFiles;
-  return [];
+  const candidates = await runSnapshotTask<GrowthCandidate[]>(
+    { task: 'growth', files: [...snapshotFiles], limit: options.limit ?? 10 },
+    { onProgress: options.onProgress, signal: options.signal },
+  );
+  await resolveDeclarations(candidates, options.getScriptSource);
+  return candidates.map(({ constructorName, addedCount, addedBytes, holder }) => ({
+    constructorName,
+    addedCount,
+    addedBytes,
+    holder,
+  }));
+}
+
+/** Summary by constructor (count, shallow, retained), largest retained first. `top` 0 = all. */
+export function summarizeSnapshotFile(
+  file: string,
+  top = 0,
+  options: RunOptions = {},
+): Promise<SummaryResult> {
+  return runSnapshotTask<SummaryResult>({ task: 'summary', file, top }, options);
+}
+
+/** Diff of two snapshots by object id; with three, also "allocated between 1 and 2, alive in 3". */
+export function diffSnapshotFiles(
+  files: readonly string[],
+  top = 0,
+  options: RunOptions = {},
+): Promise<DiffResult> {
+  return runSnapshotTask<DiffResult>({ task: 'diff', files: [...files], top }, options);
+}
+
+/** Retainer paths of one object (by id) or the largest objects of a constructor. */
+export function findRetainers(
+  file: string,
+  query: RetainersQuery,
+  options: RunOptions = {},
+): Promise<RetainersResult> {
+  return runSnapshotTask<RetainersResult>({ task: 'retainers', file, query }, options);
 }

@@ -51,6 +51,15 @@ export interface SessionOptions {
   projectRoot?: string;
   /** Where to write log lines (the CLI's stderr in verbose mode, the extension's output channel). */
   log?: (line: string) => void;
+  /** Output of a launched target, line by line (the inspector's own banner lines are left out). */
+  onTargetOutput?: (line: string, stream: 'stdout' | 'stderr') => void;
+  /**
+   * At stop, when the verdict calls for it, take a few heap snapshots to name what holds the
+   * suspects' objects (pauses the target briefly). Default true.
+   */
+  holders?: boolean;
+  /** Wait between the holder snapshots. Default: the leak module's (3000 ms). */
+  holderSnapshotGapMs?: number;
 }
 
 export type SessionState =

@@ -1,0 +1,192 @@
+// Chart benchmark (issue 7): loads 86,400 points × 5 series (24 h at 1 Hz) into the real webview
+// bundle in Debian's Chromium, then follows live data and prints the redraw time per frame (goal
+// <= 16 ms); then measures the extension host side's CPU while a session idles at 1 Hz (goal <= 1 %):
+// the engine's MemorySession against a real idle Node target, plus the work of turning its events
+// into webview messages. Writes bench/results/chart.json.
+//   npx tsx bench/chart/run.ts [--points 86400] [--follow-seconds 5] [--cpu-seconds 30]
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
+import { resolve } from 'node:path';
+import { chromium } from 'playwright-core';
+import { writeBenchPage } from './page';
+import { gcEvents, samples, suspects, verdict } from './data';
+import { measureHostCpu } from './hostCpu';
+
+const root = resolve(__dirname, '../..');
+
+function arg(name: string, fallback: number): number {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? Number(process.argv[i + 1]) : fallback;
+}
+
+function quantile(values: number[], q: number): number {
+  if (values.length === 0) return NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
+}
+
+const round = (v: number): number => Math.round(v * 100) / 100;
+
+async function chartBench(points: number, followSeconds: number): Promise<Record<string, unknown>> {
+  if (!existsSync(resolve(root, 'dist/webview/main.js')))
+    execFileSync('npm', ['run', '-s', 'build'], { cwd: root });
+  const url = writeBenchPage(root);
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'],
+  });
+  try {
+    const page = await browser.newPage({ viewport: { width: 1200, height: 700 }, deviceScaleFactor: 1 });
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    page.on('console', (m) => {
+      if (m.type() === 'error') errors.push(m.text());
+    });
+    // tsx compiles the functions passed to page.evaluate with esbuild's keepNames helper.
+    await page.addInitScript({ content: 'window.__name = (f) => f;' });
+    await page.addInitScript(() => {
+      document.addEventListener('securitypolicyviolation', (e) => {
+        ((window as unknown as { cspViolations: string[] }).cspViolations ??= []).push(
+          `${e.violatedDirective} ${e.blockedURI}`,
+        );
+      });
+    });
+    await page.goto(url);
+    await page.waitForFunction(() => Boolean(window.heapscope));
+    const startMs = Date.now() - points * 1000;
+    const init = {
+      type: 'init',
+      sessionId: 'bench',
+      name: 'bench: 24 h at 1 Hz',
+      readOnly: false,
+      status: { state: 'observing' },
+      samples: samples(points, startMs),
+      gcEvents: gcEvents(points, startMs),
+      verdict,
+      suspects,
+      allocationSampling: true,
+    };
+    const loadMs = await page.evaluate(async (message) => {
+      const t0 = performance.now();
+      window.postMessage(message, '*');
+      await new Promise((r) => setTimeout(r, 0));
+      await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+      return performance.now() - t0;
+    }, init);
+    const loaded = await page.evaluate(() => window.heapscope!.store.length);
+
+    // Follow live data: one new reading per animation frame (60× faster than a real session, the
+    // worst case for redraws), for followSeconds; every frame redraws the whole 24 h decimated.
+    const follow = await page.evaluate(
+      async ({ seconds, first, startMs: s0 }) => {
+        const h = window.heapscope!;
+        h.chart.stats.redrawMs.length = 0;
+        const frameGaps: number[] = [];
+        let i = first;
+        let last = performance.now();
+        const end = last + seconds * 1000;
+        const MB = 1024 * 1024;
+        await new Promise<void>((done) => {
+          const tick = (now: number): void => {
+            frameGaps.push(now - last);
+            last = now;
+            const heapUsed = 30 * MB + i * 2048 + ((i % 60) / 60) * 12 * MB;
+            window.postMessage(
+              {
+                type: 'samples',
+                sessionId: 'bench',
+                samples: [
+                  {
+                    timeMs: s0 + i * 1000,
+                    heapUsedBytes: heapUsed,
+                    heapTotalBytes: heapUsed + 8 * MB,
+                    rssBytes: heapUsed + 53 * MB,
+                    externalBytes: 3 * MB,
+                    arrayBuffersBytes: MB,
+                  },
+                ],
+              },
+              '*',
+            );
+            i++;
+            if (now < end) requestAnimationFrame(tick);
+            else done();
+          };
+          requestAnimationFrame(tick);
+        });
+        return {
+          redrawMs: [...h.chart.stats.redrawMs],
+          frameGapsMs: frameGaps.slice(1),
+          drawnPoints: h.chart.stats.drawnPoints,
+          appended: i - first,
+          total: h.store.length,
+        };
+      },
+      { seconds: followSeconds, first: points, startMs },
+    );
+    mkdirSync(resolve(root, 'test-output/chart'), { recursive: true });
+    await page.screenshot({ path: resolve(root, 'test-output/chart/bench.png') });
+    const csp = await page.evaluate(
+      () => (window as unknown as { cspViolations?: string[] }).cspViolations ?? [],
+    );
+    return {
+      points,
+      series: 5,
+      loadAndFirstDrawMs: round(loadMs),
+      loadedPoints: loaded,
+      liveAppends: follow.appended,
+      pointsAfterFollow: follow.total,
+      drawnPointsPerSeries: follow.drawnPoints,
+      redrawMsMedian: round(quantile(follow.redrawMs, 0.5)),
+      redrawMsP95: round(quantile(follow.redrawMs, 0.95)),
+      redrawMsMax: round(Math.max(...follow.redrawMs)),
+      redraws: follow.redrawMs.length,
+      frameIntervalMsMedian: round(quantile(follow.frameGapsMs, 0.5)),
+      frameIntervalMsP95: round(quantile(follow.frameGapsMs, 0.95)),
+      goalRedrawMs: 16,
+      cspViolations: csp,
+      pageErrors: errors,
+    };
+  } finally {
+    await browser.close();
+  }
+}
+
+async function main(): Promise<void> {
+  const points = arg('points', 86_400);
+  const followSeconds = arg('follow-seconds', 5);
+  const cpuSeconds = arg('cpu-seconds', 30);
+  const chart = await chartBench(points, followSeconds);
+  console.log(
+    `chart: ${points} points × 5 series loaded + first draw in ${chart.loadAndFirstDrawMs} ms; ` +
+      `following live: redraw median ${chart.redrawMsMedian} ms, p95 ${chart.redrawMsP95} ms, ` +
+      `max ${chart.redrawMsMax} ms over ${chart.redraws} frames (goal <= 16 ms); ` +
+      `${chart.drawnPointsPerSeries} points drawn per series`,
+  );
+  const host = await measureHostCpu(cpuSeconds);
+  console.log(
+    host.measured
+      ? `extension host side: ${host.cpuPercent} % of one core while a session idles at 1 Hz over ${host.seconds} s ` +
+          `(${host.samples} samples, ${host.messages} webview messages; goal <= 1 %)`
+      : `extension host side: not measured (${host.reason})`,
+  );
+  const result = {
+    bench: 'chart',
+    timestamp: new Date().toISOString(),
+    // The machine is shared: the load average says how much the figures are disturbed.
+    loadAverage: loadavg().map((v) => Math.round(v * 100) / 100),
+    cpus: cpus().length,
+    chart,
+    host,
+  };
+  mkdirSync(resolve(root, 'bench/results'), { recursive: true });
+  writeFileSync(resolve(root, 'bench/results/chart.json'), `${JSON.stringify(result, null, 2)}\n`);
+  console.log('wrote bench/results/chart.json');
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exitCode = 1;
+});

@@ -1,0 +1,186 @@
+// Benchmark (not a test): parse + dominators + retained sizes of big server-shaped snapshots with
+// Heapscope, Chrome DevTools' own code (heap-snapshot-toolkit) and memlab, each in its own child
+// process, timing wall clock and reading peak RSS from /usr/bin/time -v.
+// Usage: npx tsx bench/snapshot/run.ts [--small-only]
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import * as esbuild from 'esbuild';
+
+const ROOT = path.resolve(__dirname, '../..');
+const CACHE = path.join(ROOT, '.cache/bench');
+const RESULTS = path.join(ROOT, 'bench/results');
+mkdirSync(CACHE, { recursive: true });
+mkdirSync(RESULTS, { recursive: true });
+
+const smallOnly = process.argv.includes('--small-only');
+const cases = [
+  { name: 'small', nodes: 4_000_000, heapMb: 6000 },
+  ...(smallOnly ? [] : [{ name: 'large', nodes: 20_000_000, heapMb: 16000 }]),
+];
+
+function generate(name: string, nodes: number, heapMb: number): string {
+  const file = path.join(CACHE, `server-${name}-${nodes}.heapsnapshot`);
+  if (!existsSync(file)) {
+    process.stderr.write(`generating ${file} (${nodes} nodes)…\n`);
+    execFileSync(
+      process.execPath,
+      [`--max-old-space-size=${heapMb}`, path.join(__dirname, 'generate.js'), file, String(nodes)],
+      { stdio: 'inherit' },
+    );
+  }
+  return file;
+}
+
+async function buildHeapscopeRunner(): Promise<string> {
+  const entry = path.join(CACHE, 'heapscope-analyse.ts');
+  writeFileSync(
+    entry,
+    `import { analyseTask } from ${JSON.stringify(path.join(ROOT, 'src/core/heapsnapshot/tasks'))};
+analyseTask(process.argv[2]).then((r) => console.log(JSON.stringify(r)));\n`,
+  );
+  const out = path.join(CACHE, 'heapscope-analyse.js');
+  await esbuild.build({
+    entryPoints: [entry],
+    outfile: out,
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    minify: true,
+    logLevel: 'warning',
+    external: ['chrome-remote-interface'],
+  });
+  return out;
+}
+
+function devtoolsRunner(): string {
+  const out = path.join(CACHE, 'devtools-analyse.mjs');
+  const toolkit = path.join(ROOT, 'node_modules/heap-snapshot-toolkit/index.js');
+  writeFileSync(
+    out,
+    `import { createReadStream } from 'node:fs';
+import { parse } from ${JSON.stringify(toolkit)};
+const snapshot = await parse(createReadStream(process.argv[2], 'utf-8'));
+console.log(JSON.stringify({ nodeCount: snapshot.nodeCount, rootRetainedBytes: snapshot.rootNode().retainedSize() }));\n`,
+  );
+  return out;
+}
+
+function memlabRunner(): string | undefined {
+  const pkg = path.join(CACHE, 'node_modules/@memlab/heap-analysis');
+  if (!existsSync(pkg)) {
+    process.stderr.write('installing @memlab/heap-analysis into .cache/bench…\n');
+    const result = spawnSync(
+      'npm',
+      ['install', '--no-audit', '--no-fund', '--prefix', CACHE, '@memlab/heap-analysis'],
+      {
+        stdio: 'inherit',
+        env: { ...process.env, PUPPETEER_SKIP_DOWNLOAD: '1' },
+      },
+    );
+    if (result.status !== 0 || !existsSync(pkg)) return undefined;
+  }
+  const out = path.join(CACHE, 'memlab-analyse.js');
+  writeFileSync(
+    out,
+    `const { getFullHeapFromFile } = require(${JSON.stringify(pkg)});
+getFullHeapFromFile(process.argv[2]).then((heap) => { console.log(JSON.stringify({ nodeCount: heap.nodes.length })); process.exit(0); });\n`,
+  );
+  return out;
+}
+
+interface Measure {
+  tool: string;
+  seconds: number;
+  /** user + sys CPU seconds: less sensitive than wall time to other work on a shared machine. */
+  cpuSeconds: number;
+  peakRssMb: number;
+  ok: boolean;
+  output?: unknown;
+  error?: string;
+}
+
+function measure(tool: string, script: string, file: string, heapMb: number): Measure {
+  process.stderr.write(`  ${tool}…\n`);
+  const t0 = performance.now();
+  const result = spawnSync(
+    '/usr/bin/time',
+    ['-v', process.execPath, `--max-old-space-size=${heapMb}`, script, file],
+    { encoding: 'utf8', maxBuffer: 64 << 20 },
+  );
+  const seconds = (performance.now() - t0) / 1000;
+  const rss = /Maximum resident set size \(kbytes\): (\d+)/.exec(result.stderr ?? '');
+  const peakRssMb = rss ? Math.round(Number(rss[1]) / 1024) : -1;
+  const user = /User time \(seconds\): ([\d.]+)/.exec(result.stderr ?? '');
+  const sys = /System time \(seconds\): ([\d.]+)/.exec(result.stderr ?? '');
+  const cpuSeconds = Math.round((Number(user?.[1] ?? 0) + Number(sys?.[1] ?? 0)) * 100) / 100;
+  const ok = result.status === 0;
+  let output: unknown;
+  try {
+    output = JSON.parse((result.stdout ?? '').trim().split('\n').pop() ?? '');
+  } catch {
+    output = undefined;
+  }
+  const m: Measure = { tool, seconds: Math.round(seconds * 100) / 100, cpuSeconds, peakRssMb, ok, output };
+  if (!ok)
+    m.error = (result.stderr ?? '')
+      .split('\n')
+      .filter((l) => l && !/^\t/.test(l))
+      .slice(-5)
+      .join(' | ');
+  process.stderr.write(
+    `    ${m.seconds} s wall, ${cpuSeconds} s CPU, ${peakRssMb} MB${ok ? '' : ` FAILED ${m.error}`}\n`,
+  );
+  return m;
+}
+
+async function main(): Promise<void> {
+  const heapscope = await buildHeapscopeRunner();
+  const devtools = devtoolsRunner();
+  const memlab = memlabRunner();
+  const report: Array<Record<string, unknown>> = [];
+  for (const c of cases) {
+    const file = generate(c.name, c.nodes, c.heapMb);
+    const fileMb = Math.round(statSync(file).size / (1 << 20));
+    process.stderr.write(`${c.name}: ${file} (${fileMb} MB)\n`);
+    const ours = measure('heapscope', heapscope, file, c.heapMb);
+    const dt = measure('devtools', devtools, file, c.heapMb * 2);
+    const ml = memlab ? measure('memlab', memlab, file, c.heapMb * 2) : undefined;
+    const row = {
+      case: c.name,
+      fileMb,
+      nodeCount: (ours.output as { nodeCount?: number } | undefined)?.nodeCount,
+      edgeCount: (ours.output as { edgeCount?: number } | undefined)?.edgeCount,
+      heapscope: ours,
+      devtools: dt,
+      memlab: ml,
+      speedupVsDevtools: dt.ok && ours.ok ? Math.round((dt.seconds / ours.seconds) * 10) / 10 : undefined,
+      speedupVsMemlab: ml?.ok && ours.ok ? Math.round((ml.seconds / ours.seconds) * 10) / 10 : undefined,
+      cpuSpeedupVsDevtools:
+        dt.ok && ours.ok ? Math.round((dt.cpuSeconds / ours.cpuSeconds) * 10) / 10 : undefined,
+      memoryRatioVsDevtools:
+        dt.ok && ours.ok ? Math.round((dt.peakRssMb / ours.peakRssMb) * 10) / 10 : undefined,
+      sameRootRetained:
+        dt.ok && ours.ok
+          ? (dt.output as { rootRetainedBytes?: number })?.rootRetainedBytes ===
+            (ours.output as { rootRetainedBytes?: number })?.rootRetainedBytes
+          : undefined,
+    };
+    report.push(row);
+    console.log(
+      `${c.name} (${fileMb} MB, ${row.nodeCount} nodes, ${row.edgeCount} edges): heapscope ${ours.seconds} s (${ours.cpuSeconds} s CPU) / ${ours.peakRssMb} MB; ` +
+        `devtools ${dt.seconds} s (${dt.cpuSeconds} s CPU) / ${dt.peakRssMb} MB${ml ? `; memlab ${ml.seconds} s (${ml.cpuSeconds} s CPU) / ${ml.peakRssMb} MB` : ''}; ` +
+        `speed-up ×${row.speedupVsDevtools ?? '?'} wall (×${row.cpuSpeedupVsDevtools ?? '?'} CPU) vs DevTools, ×${row.speedupVsMemlab ?? '?'} vs memlab; memory ÷${row.memoryRatioVsDevtools ?? '?'} vs DevTools; root retained equal: ${row.sameRootRetained}`,
+    );
+  }
+  writeFileSync(
+    path.join(RESULTS, 'snapshot.json'),
+    `${JSON.stringify({ date: new Date().toISOString(), node: process.version, cases: report }, null, 2)}\n`,
+  );
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});

@@ -1,0 +1,102 @@
+// Text `heapscope check` prints on stderr: the progress line while observing and the closing summary.
+import { isAbsolute, relative } from 'node:path';
+import { formatBytes } from '../core/leak';
+import type { MemorySample, ReportV1, SourceFrame, TrendVerdict } from '../core/types';
+
+export function signedRate(bytesPerMinute: number): string {
+  return `${bytesPerMinute >= 0 ? '+' : '-'}${formatBytes(Math.abs(bytesPerMinute))}/min`;
+}
+
+export function displayPath(url: string, projectRoot: string): string {
+  if (!url) return '(unknown)';
+  const path = url.startsWith('file://') ? decodeURIComponent(new URL(url).pathname) : url;
+  if (isAbsolute(path)) {
+    const rel = relative(projectRoot, path);
+    if (!rel.startsWith('..') && !isAbsolute(rel)) return rel;
+  }
+  return path;
+}
+
+export function location(frame: Pick<SourceFrame, 'url' | 'line' | 'column'>, projectRoot: string): string {
+  const where = displayPath(frame.url, projectRoot);
+  return frame.line > 0 ? `${where}:${frame.line}${frame.column > 0 ? `:${frame.column}` : ''}` : where;
+}
+
+export function progressLine(options: {
+  elapsedSeconds: number;
+  durationSeconds: number;
+  sample?: MemorySample;
+  verdict?: TrendVerdict;
+  gcCount: number;
+  state: string;
+}): string {
+  const parts = [`observing ${Math.floor(options.elapsedSeconds)}/${options.durationSeconds} s`];
+  if (options.state === 'paused') parts.push('PAUSED');
+  if (options.sample) {
+    parts.push(`heap ${formatBytes(options.sample.heapUsedBytes)}`);
+    parts.push(`external ${formatBytes(options.sample.externalBytes)}`);
+  }
+  if (options.verdict) {
+    parts.push(`floor ${signedRate(options.verdict.growth.heapBytesPerMinute)}`);
+    parts.push(`${options.verdict.verdict} (${Math.round(options.verdict.growth.confidence * 100)}%)`);
+  }
+  parts.push(`${options.gcCount} GCs`);
+  return parts.join(' · ');
+}
+
+export function summaryText(report: ReportV1, projectRoot: string, maxSuspects = 5): string {
+  const lines: string[] = [];
+  const verdict =
+    report.verdict === 'leak' ? 'LEAK' : report.verdict === 'no-leak' ? 'no leak' : 'inconclusive';
+  lines.push(
+    `heapscope: ${verdict} after ${report.durationSeconds} s (${report.samples} samples, ${report.gcEvents} GCs)`,
+  );
+  lines.push(`  ${report.reason}`);
+  lines.push(
+    `  growth: heap floor ${signedRate(report.growth.heapBytesPerMinute)}, external ${signedRate(
+      report.growth.externalBytesPerMinute,
+    )}, confidence ${Math.round(report.growth.confidence * 100)}%`,
+  );
+  if (report.minutesToHeapLimit !== undefined && report.heapLimitBytes) {
+    lines.push(
+      `  heap limit ${formatBytes(report.heapLimitBytes)} reached in about ${formatMinutes(report.minutesToHeapLimit)} at this rate`,
+    );
+  }
+  if (report.targetExited)
+    lines.push(`  target exited after ${report.targetExited.atSeconds} s: ${report.targetExited.message}`);
+  if (report.suspects.length) {
+    lines.push(
+      report.verdict === 'leak' ? '  suspects (by growth of live bytes):' : '  growing allocation sites:',
+    );
+    for (const suspect of report.suspects.slice(0, maxSuspects)) {
+      lines.push(
+        `  ${suspect.rank}. ${suspect.functionName || '(anonymous)'}  ${location(suspect, projectRoot)}  ` +
+          `${signedRate(suspect.growthBytesPerMinute)}, ${formatBytes(suspect.liveBytes)} live` +
+          (suspect.kind === 'external' ? ' (off-heap)' : ''),
+      );
+      if (suspect.holder) {
+        const holder = suspect.holder;
+        lines.push(
+          `       held by ${holder.kind} ${holder.name}` +
+            (holder.location ? ` at ${location(holder.location, projectRoot)}` : ''),
+        );
+      }
+      if (suspect.note) lines.push(`       note: ${suspect.note}`);
+      const caller = suspect.stack[1];
+      if (caller)
+        lines.push(
+          `       called from ${caller.functionName || '(anonymous)'} ${location(caller, projectRoot)}`,
+        );
+    }
+  }
+  for (const snapshot of report.snapshots ?? []) {
+    lines.push(`  heap snapshot (${snapshot.purpose}) paused the target ${snapshot.pauseMs} ms`);
+  }
+  return lines.join('\n');
+}
+
+function formatMinutes(minutes: number): string {
+  if (minutes < 120) return `${Math.round(minutes)} min`;
+  if (minutes < 48 * 60) return `${(minutes / 60).toFixed(1)} h`;
+  return `${(minutes / 1440).toFixed(1)} days`;
+}

@@ -1,0 +1,222 @@
+// Immediate dominators and retained sizes, with the same edge rules as Chrome DevTools so the
+// figures match what people see there (checked node by node in the tests). Semi-dominators as in
+// Lengauer–Tarjan (eval with path compression), immediate dominators by the semi-NCA rule, all on
+// DFS numbers, iterative throughout, every array typed. DevTools keeps a Set per LT bucket; on a
+// 20M-node heap that alone costs seconds and gigabytes. On the 4M-node benchmark heap this version
+// used ~15% less CPU than textbook LT with bucket lists (both typed), and two arrays less memory.
+// Cooper–Harvey–Kennedy was not tried: it iterates to a fixed point, and long reference chains
+// (linked lists, timer lists) make that slow in the worst case.
+
+/** Essential-edge bit kept in the edge type byte: set means "ignored for dominators". */
+export const NON_ESSENTIAL = 0x80;
+export const EDGE_TYPE_MASK = 0x7f;
+const KEEP_PREDS = 0x80000000;
+const NUMBER_MASK = 0x7fffffff;
+
+export interface DominatorInput {
+  nodeCount: number;
+  rootOrdinal: number;
+  firstEdge: Uint32Array;
+  edgeTo: Uint32Array;
+  edgeTypes: Uint8Array;
+  selfSizes: Uint32Array | Float64Array;
+  /** Uint32Arrays of at least nodeCount + 2 entries left over from earlier phases (any content). */
+  scratch?: Uint32Array[];
+  /** Essential predecessors per node ordinal (nodeCount + 2 entries), when already counted. */
+  predCounts?: Uint32Array;
+}
+
+export interface DominatorResult {
+  /** Immediate dominator ordinal of each node (the root dominates itself). */
+  dominators: Uint32Array;
+  retainedSizes: Float64Array;
+  /** Nodes not reachable from the root through essential edges (attached to the root). */
+  unreachableCount: number;
+}
+
+export function computeDominators(input: DominatorInput): DominatorResult {
+  const { nodeCount, rootOrdinal, firstEdge, edgeTo, edgeTypes, selfSizes } = input;
+  const N = nodeCount;
+  const size = N + 2;
+  // Reusing arrays of earlier phases keeps the peak resident size down on big heaps.
+  const scratch = input.scratch ?? [];
+  const take = (): Uint32Array => {
+    const reused = scratch.pop();
+    if (reused && reused.length >= size) return reused.subarray(0, size).fill(0);
+    return new Uint32Array(size);
+  };
+
+  // Essential predecessor counts (a node with none is held only weakly), unless the caller counted
+  // them while marking the edges.
+  let predCount = input.predCounts;
+  if (!predCount || predCount.length < size) {
+    predCount = take();
+    for (let u = 0; u < N; u++) {
+      for (let e = firstEdge[u], end = firstEdge[u + 1]; e < end; e++) {
+        if (edgeTypes[e] & NON_ESSENTIAL) continue;
+        predCount[edgeTo[e]]++;
+      }
+    }
+  }
+
+  // Depth-first numbering (1-based, 0 = unvisited). The rest of the algorithm works on DFS
+  // numbers: parents and dominators have nearby numbers, which keeps memory access local.
+  const dfn = take(); // by ordinal
+  const vertex = take(); // by DFS number: ordinal
+  const parent = take(); // by DFS number: parent's DFS number
+  const nextEdge = take(); // by ordinal, during the DFS only
+  let n = 0;
+  const dfs = (start: number, parentNumber: number): void => {
+    dfn[start] = ++n;
+    vertex[n] = start;
+    parent[n] = parentNumber;
+    nextEdge[start] = firstEdge[start];
+    let v = start;
+    for (;;) {
+      const end = firstEdge[v + 1];
+      let e = nextEdge[v];
+      let child = -1;
+      for (; e < end; e++) {
+        if (edgeTypes[e] & NON_ESSENTIAL) continue;
+        const w = edgeTo[e];
+        if (dfn[w] === 0) {
+          child = w;
+          e++;
+          break;
+        }
+      }
+      nextEdge[v] = e;
+      if (child >= 0) {
+        const vNumber = dfn[v];
+        dfn[child] = ++n;
+        vertex[n] = child;
+        parent[n] = vNumber;
+        nextEdge[child] = firstEdge[child];
+        v = child;
+      } else {
+        if (v === start) break;
+        v = vertex[parent[dfn[v]]];
+      }
+    }
+  };
+  dfs(rootOrdinal, 0);
+  const r = 1;
+  let unreachableCount = 0;
+  if (n < N) {
+    // Nodes held only by weak (non-essential) edges hang off the root, as DevTools does.
+    for (let o = 0; o < N; o++) {
+      if (dfn[o] === 0 && predCount[o] === 0) {
+        unreachableCount++;
+        dfs(o, r);
+      }
+    }
+    // Cliques retained only by one another: attach each to the root.
+    // Their DFS parent (the root) is not a real predecessor: their lists are always kept.
+    for (let o = 0; o < N; o++) {
+      if (dfn[o] === 0) {
+        dfn[o] = ++n | KEEP_PREDS;
+        vertex[n] = o;
+        parent[n] = r;
+        unreachableCount++;
+      }
+    }
+  }
+  scratch.push(nextEdge);
+  // A node with a single essential predecessor was reached through it, so that predecessor is its
+  // DFS parent, its semi-dominator and its immediate dominator: its list is not needed. Heaps are
+  // mostly such nodes, so only the others get predecessor lists (flagged in the top bit of dfn).
+  for (let o = 0; o < N; o++) if (predCount[o] >= 2) dfn[o] |= KEEP_PREDS;
+
+  // Predecessor lists by DFS number (counting sort).
+  const firstPred = take();
+  let total = 0;
+  for (let w = 1; w <= n; w++) {
+    const o = vertex[w];
+    if (dfn[o] & KEEP_PREDS) total += predCount[o];
+    firstPred[w] = total;
+  }
+  firstPred[n + 1] = total;
+  const preds = new Uint32Array(total);
+  for (let u = 0; u < N; u++) {
+    const uNumber = dfn[u] & NUMBER_MASK;
+    for (let e = firstEdge[u], end = firstEdge[u + 1]; e < end; e++) {
+      if (edgeTypes[e] & NON_ESSENTIAL) continue;
+      const target = dfn[edgeTo[e]];
+      if (target & KEEP_PREDS) preds[--firstPred[target & NUMBER_MASK]] = uNumber;
+    }
+  }
+  // firstPred[w] is now the start of w's list, firstPred[w + 1] its end.
+  scratch.push(predCount);
+
+  const semi = take();
+  const label = take();
+  const ancestor = take();
+  for (let w = 1; w <= n; w++) semi[w] = label[w] = w;
+
+  let stack = new Uint32Array(1024);
+  const compress = (start: number): void => {
+    let sp = 0;
+    let v = start;
+    while (ancestor[ancestor[v]] !== 0) {
+      if (sp + 1 >= stack.length) {
+        const grown = new Uint32Array(stack.length * 2);
+        grown.set(stack);
+        stack = grown;
+      }
+      stack[++sp] = v;
+      v = ancestor[v];
+    }
+    while (sp > 0) {
+      const w = stack[sp--];
+      const a = ancestor[w];
+      if (semi[label[a]] < semi[label[w]]) label[w] = label[a];
+      ancestor[w] = ancestor[a];
+    }
+  };
+
+  // Semi-dominators as in Lengauer–Tarjan (eval with path compression, simple link).
+  for (let w = n; w >= 2; w--) {
+    const pStart = firstPred[w];
+    const pEnd = firstPred[w + 1];
+    let sw = semi[w];
+    // No list: one predecessor (the DFS parent) or none (hung off the root, which is its parent).
+    if (pStart === pEnd) sw = parent[w];
+    else {
+      for (let p = pStart; p < pEnd; p++) {
+        const v = preds[p];
+        let u = v;
+        if (ancestor[v] !== 0) {
+          compress(v);
+          u = label[v];
+        }
+        const su = semi[u];
+        if (su < sw) sw = su;
+      }
+    }
+    semi[w] = sw;
+    ancestor[w] = parent[w];
+  }
+  // Immediate dominators by the semi-NCA rule (Georgiadis): idom(w) is the nearest ancestor of
+  // parent(w) in the dominator tree whose number is not above sdom(w). Increasing order means
+  // every ancestor's idom is known; it replaces LT's buckets (two arrays and a pass) and is
+  // computed in place over `parent`.
+  const idom = parent;
+  idom[r] = r;
+  for (let w = 2; w <= n; w++) {
+    let x = parent[w];
+    const sw = semi[w];
+    while (x > sw) x = idom[x];
+    idom[w] = x;
+  }
+  scratch.push(label, ancestor);
+
+  // Retained sizes: a node's dominator has a smaller DFS number, so one reverse sweep sums them.
+  const retainedSizes = new Float64Array(N);
+  for (let o = 0; o < N; o++) retainedSizes[o] = selfSizes[o];
+  for (let w = n; w > 1; w--) retainedSizes[vertex[idom[w]]] += retainedSizes[vertex[w]];
+  // Dominators by ordinal, written over the DFS numbers.
+  const dominators = dfn;
+  for (let o = 0; o < N; o++) dominators[o] = vertex[idom[dfn[o] & NUMBER_MASK]];
+  scratch.push(semi);
+  return { dominators: dominators.subarray(0, N), retainedSizes, unreachableCount };
+}

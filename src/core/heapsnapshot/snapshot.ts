@@ -1,0 +1,437 @@
+// A parsed snapshot plus what is derived from it: DevTools' edge rules (essential edges, shallow
+// sizes of owned internals), dominators, retained sizes and distances. Everything is typed arrays
+// indexed by node ordinal; strings are decoded only when a name is printed.
+import { computeDominators, EDGE_TYPE_MASK, NON_ESSENTIAL } from './dominators';
+import type { ParsedSnapshot } from './model';
+
+export const UNREACHABLE = 0xffffffff;
+const WEAKMAP_EDGE =
+  /^\d+(?<pair> \/ part of key \(.*? @\d+\) -> value \(.*? @\d+\) pair in WeakMap \(table @(?<tableId>\d+)\))$/;
+
+export interface AnalyseOptions {
+  /** Compute distances from the GC roots (needed for retainer paths and holders). Default true. */
+  distances?: boolean;
+  onPhase?: (phase: string) => void;
+}
+
+export class HeapSnapshot {
+  readonly nodeCount: number;
+  readonly edgeCount: number;
+  readonly rootOrdinal = 0;
+  readonly t: {
+    hidden: number;
+    array: number;
+    string: number;
+    object: number;
+    code: number;
+    closure: number;
+    regexp: number;
+    number: number;
+    native: number;
+    synthetic: number;
+    consString: number;
+    slicedString: number;
+  };
+  readonly et: {
+    context: number;
+    element: number;
+    property: number;
+    internal: number;
+    hidden: number;
+    shortcut: number;
+    weak: number;
+  };
+  dominators: Uint32Array | undefined;
+  retainedSizes: Float64Array | undefined;
+  distances: Uint32Array | undefined;
+  unreachableCount = 0;
+  /** Shallow sizes as DevTools shows them (internals folded into their single owner). */
+  readonly selfSizes: Uint32Array | Float64Array;
+  /** Original self sizes, kept only when folding changed them. */
+  private rawSelfSizes: Uint32Array | Float64Array | undefined;
+  private firstRetainer: Uint32Array | undefined;
+  private retainerEdges: Uint32Array | undefined;
+  private retainerNodes: Uint32Array | undefined;
+  private locationIndex: Map<number, number> | undefined;
+  private classNameCache = new Map<number, string>();
+  /** Arrays of nodeCount + 1 entries that a finished phase hands to the next one. */
+  private scratch: Uint32Array[] = [];
+  private predCounts: Uint32Array | undefined;
+
+  constructor(readonly raw: ParsedSnapshot) {
+    this.nodeCount = raw.nodeCount;
+    this.edgeCount = raw.edgeCount;
+    const nt = raw.meta.nodeTypes;
+    const et = raw.meta.edgeTypes;
+    this.t = {
+      hidden: nt.indexOf('hidden'),
+      array: nt.indexOf('array'),
+      string: nt.indexOf('string'),
+      object: nt.indexOf('object'),
+      code: nt.indexOf('code'),
+      closure: nt.indexOf('closure'),
+      regexp: nt.indexOf('regexp'),
+      number: nt.indexOf('number'),
+      native: nt.indexOf('native'),
+      synthetic: nt.indexOf('synthetic'),
+      consString: nt.indexOf('concatenated string'),
+      slicedString: nt.indexOf('sliced string'),
+    };
+    this.et = {
+      context: et.indexOf('context'),
+      element: et.indexOf('element'),
+      property: et.indexOf('property'),
+      internal: et.indexOf('internal'),
+      hidden: et.indexOf('hidden'),
+      shortcut: et.indexOf('shortcut'),
+      weak: et.indexOf('weak'),
+    };
+    this.selfSizes = raw.nodeSelfSizes;
+  }
+
+  // ---- accessors -------------------------------------------------------------------------
+  nodeType(o: number): string {
+    return this.raw.meta.nodeTypes[this.raw.nodeTypes[o]] ?? 'unknown';
+  }
+  nodeName(o: number): string {
+    return this.raw.strings.get(this.raw.nodeNames[o]);
+  }
+  nodeId(o: number): number {
+    return this.raw.nodeIds[o];
+  }
+  edgeType(e: number): number {
+    return this.raw.edgeTypes[e] & EDGE_TYPE_MASK;
+  }
+  edgeTypeName(e: number): string {
+    return this.raw.meta.edgeTypes[this.edgeType(e)] ?? 'unknown';
+  }
+  /** Property / variable name, or the index for element and hidden edges. */
+  edgeName(e: number): string {
+    const type = this.edgeType(e);
+    const name = this.raw.edgeNames[e];
+    if (type === this.et.element || type === this.et.hidden) return String(name);
+    return this.raw.strings.get(name);
+  }
+  /** Shallow size as V8 reported it. */
+  originalSelfSize(o: number): number {
+    return (this.rawSelfSizes ?? this.selfSizes)[o];
+  }
+
+  /** DevTools' class name: '(system)', '(compiled code)', 'Function', 'RegExp', '(string)', or the constructor name. */
+  className(o: number): string {
+    const type = this.raw.nodeTypes[o];
+    if (type === this.t.object || type === this.t.native) {
+      const nameIndex = this.raw.nodeNames[o];
+      let name = this.classNameCache.get(nameIndex);
+      if (name === undefined) {
+        name = this.raw.strings.get(nameIndex);
+        if (name.startsWith('<') || name.startsWith('Detached <')) {
+          const space = name.indexOf(' ', name.startsWith('<') ? 0 : 10);
+          if (space !== -1) name = name.slice(0, space) + '>';
+        }
+        this.classNameCache.set(nameIndex, name);
+      }
+      return name;
+    }
+    if (type === this.t.hidden) return '(system)';
+    if (type === this.t.code) return '(compiled code)';
+    if (type === this.t.closure) return 'Function';
+    if (type === this.t.regexp) return 'RegExp';
+    return `(${this.nodeType(o)})`;
+  }
+
+  /** A grouping key equal for nodes of the same class name (cheap: no string decoding). */
+  classKey(o: number): number {
+    const type = this.raw.nodeTypes[o];
+    if (type === this.t.object || type === this.t.native) return this.raw.nodeNames[o] + 256;
+    return type;
+  }
+
+  /** Function location of a closure, or the constructor location of an object (0-based line/column). */
+  location(o: number): { scriptId: number; line: number; column: number } | undefined {
+    if (!this.locationIndex) {
+      const locations = this.raw.locations;
+      this.locationIndex = new Map();
+      for (let i = 0; i < locations.length; i += 4) this.locationIndex.set(locations[i], i);
+    }
+    const at = this.locationIndex.get(o);
+    if (at === undefined) return undefined;
+    const l = this.raw.locations;
+    return { scriptId: l[at + 1], line: l[at + 2], column: l[at + 3] };
+  }
+
+  /** Edges of node o as [start, end) edge indexes. */
+  edgesOf(o: number): [number, number] {
+    return [this.raw.firstEdge[o], this.raw.firstEdge[o + 1]];
+  }
+
+  // ---- analysis --------------------------------------------------------------------------
+  analyse(options: AnalyseOptions = {}): this {
+    options.onPhase?.('edges');
+    this.markNonEssentialEdges();
+    options.onPhase?.('shallow sizes');
+    this.foldOwnedShallowSizes();
+    options.onPhase?.('dominators');
+    const result = computeDominators({
+      nodeCount: this.nodeCount,
+      rootOrdinal: this.rootOrdinal,
+      firstEdge: this.raw.firstEdge,
+      edgeTo: this.raw.edgeTo,
+      edgeTypes: this.raw.edgeTypes,
+      selfSizes: this.selfSizes,
+      scratch: this.scratch.splice(0),
+      predCounts: this.predCounts,
+    });
+    this.predCounts = undefined;
+    this.dominators = result.dominators;
+    this.retainedSizes = result.retainedSizes;
+    this.unreachableCount = result.unreachableCount;
+    if (options.distances !== false) {
+      options.onPhase?.('distances');
+      this.computeDistances();
+    }
+    return this;
+  }
+
+  /** The table id when this internal edge name is a WeakMap ephemeron edge, else -1. */
+  private weakMapTableIds = new Map<number, number>();
+  /** Per string: 0 unknown, 1 not an ephemeron edge name, 2 one (table id in weakMapTableIds). */
+  private weakMapNameFlags: Uint8Array | undefined;
+  private weakMapTableId(nameIndex: number): number {
+    const flags = (this.weakMapNameFlags ??= new Uint8Array(this.raw.strings.count));
+    const flag = flags[nameIndex];
+    if (flag === 1) return -1;
+    if (flag === 2) return this.weakMapTableIds.get(nameIndex)!;
+    const id = this.weakMapTableIdUncached(nameIndex);
+    flags[nameIndex] = id < 0 ? 1 : 2;
+    return id;
+  }
+  private weakMapTableIdUncached(nameIndex: number): number {
+    const strings = this.raw.strings;
+    // Cheap byte checks first: ephemeron names start with a digit and end with ')'.
+    const first = strings.rawByte(nameIndex, 0);
+    if (first < 0x30 || first > 0x39 || strings.rawByte(nameIndex, -1) !== 0x29) return -1;
+    let id = this.weakMapTableIds.get(nameIndex);
+    if (id === undefined) {
+      const match = WEAKMAP_EDGE.exec(strings.get(nameIndex));
+      id = match?.groups ? Number(match.groups.tableId) : -1;
+      this.weakMapTableIds.set(nameIndex, id);
+    }
+    return id;
+  }
+
+  /**
+   * Marks edges DevTools ignores for dominators: weak edges, self edges, shortcuts (except from
+   * the root), the table side of WeakMap ephemerons, and edges from non-page objects into page
+   * objects (objects reachable from the root's user-root shortcuts).
+   */
+  private markNonEssentialEdges(): void {
+    const { nodeCount: N, rootOrdinal: root } = this;
+    const { firstEdge, edgeTo, edgeTypes, edgeNames, nodeIds } = this.raw;
+    const { weak, shortcut, internal, element } = this.et;
+    // Page-owned flag: reachable (non-weak) from the root's shortcut edges (user roots).
+    const page = new Uint8Array(N);
+    const stack = new Uint32Array(N + 2);
+    let sp = 0;
+    for (let e = firstEdge[root]; e < firstEdge[root + 1]; e++) {
+      const type = edgeTypes[e] & EDGE_TYPE_MASK;
+      const target = edgeTo[e];
+      if (type === element) {
+        if (!(
+          this.raw.nodeTypes[target] === this.t.synthetic && this.nodeName(target) === '(Document DOM trees)'
+        ))
+          continue;
+      } else if (type !== shortcut) continue;
+      if (page[target]) continue;
+      page[target] = 1;
+      stack[sp++] = target;
+    }
+    while (sp > 0) {
+      const u = stack[--sp];
+      for (let e = firstEdge[u], end = firstEdge[u + 1]; e < end; e++) {
+        const v = edgeTo[e];
+        if (page[v] || (edgeTypes[e] & EDGE_TYPE_MASK) === weak) continue;
+        page[v] = 1;
+        stack[sp++] = v;
+      }
+    }
+    // The DFS stack is free again: it becomes the essential-predecessor counts the dominator
+    // computation needs (counted here to save it a pass over every edge).
+    const predCounts = stack.fill(0);
+    for (let u = 0; u < N; u++) {
+      const pageU = page[u];
+      const isRoot = u === root;
+      for (let e = firstEdge[u], end = firstEdge[u + 1]; e < end; e++) {
+        const type = edgeTypes[e] & EDGE_TYPE_MASK;
+        const v = edgeTo[e];
+        let essential = true;
+        if (type === weak || v === u) essential = false;
+        else if (type === internal) {
+          const tableId = this.weakMapTableId(edgeNames[e]);
+          if (tableId >= 0 && tableId === nodeIds[u]) essential = false;
+        }
+        if (essential && !isRoot && (type === shortcut || (page[v] && !pageU))) essential = false;
+        if (essential) {
+          edgeTypes[e] = type;
+          predCounts[v]++;
+        } else edgeTypes[e] = type | NON_ESSENTIAL;
+      }
+    }
+    this.predCounts = predCounts;
+    this.hasUserRoots = false;
+    for (let e = firstEdge[root]; e < firstEdge[root + 1]; e++) {
+      if (this.raw.nodeTypes[edgeTo[e]] !== this.t.synthetic) this.hasUserRoots = true;
+    }
+  }
+
+  private hasUserRoots = false;
+
+  /**
+   * DevTools folds the shallow size of internal arrays and hidden objects into the single object
+   * that owns them (when there is one), so 'Array' shows its elements store. Done the same way
+   * here so shallow and retained sizes agree with DevTools.
+   */
+  private foldOwnedShallowSizes(): void {
+    if (!this.hasUserRoots) return;
+    const N = this.nodeCount;
+    const { firstEdge, edgeTo, edgeTypes, nodeTypes } = this.raw;
+    const weak = this.et.weak;
+    const UNVISITED = 0xffffffff;
+    const MULTIPLE = 0xfffffffe;
+    const owners = new Uint32Array(N + 2);
+    let work = this.scratch.pop() ?? new Uint32Array(N + 2);
+    let wl = 0;
+    const nativeType = this.t.native;
+    for (let i = 0; i < N; i++) {
+      const type = nodeTypes[i];
+      if (
+        type === this.t.hidden ||
+        type === this.t.array ||
+        (type === nativeType && this.nodeName(i) === 'system / ExternalStringData')
+      ) {
+        owners[i] = UNVISITED;
+      } else {
+        owners[i] = i;
+        work[wl++] = i;
+      }
+    }
+    while (wl > 0) {
+      const id = work[--wl];
+      const owner = owners[id];
+      for (let e = firstEdge[id], end = firstEdge[id + 1]; e < end; e++) {
+        if ((edgeTypes[e] & EDGE_TYPE_MASK) === weak) continue;
+        const target = edgeTo[e];
+        const current = owners[target];
+        if (current === UNVISITED) owners[target] = owner;
+        else if (current === target || current === owner || current === MULTIPLE) continue;
+        else owners[target] = MULTIPLE;
+        if (wl === work.length) {
+          const grown = new Uint32Array(work.length * 2);
+          grown.set(work);
+          work = grown;
+        }
+        work[wl++] = target;
+      }
+    }
+    const sizes = this.selfSizes;
+    let copied = false;
+    for (let i = 0; i < N; i++) {
+      const owner = owners[i];
+      if (owner === UNVISITED || owner === MULTIPLE || owner === i) continue;
+      const ownerType = nodeTypes[owner];
+      if (ownerType === this.t.synthetic || owner === this.rootOrdinal) continue;
+      if (!copied) {
+        // Keep V8's own sizes for diffs and off-heap accounting.
+        this.rawSelfSizes = sizes.slice();
+        copied = true;
+      }
+      sizes[owner] += sizes[i];
+      sizes[i] = 0;
+    }
+    this.scratch.push(owners, work);
+  }
+
+  /** Breadth-first distances from the root over non-weak edges (DevTools' descriptor rule applied). */
+  computeDistances(): Uint32Array {
+    const N = this.nodeCount;
+    const { firstEdge, edgeTo, edgeTypes } = this.raw;
+    const weak = this.et.weak;
+    const distances = new Uint32Array(N).fill(UNREACHABLE);
+    const queue = new Uint32Array(N);
+    let head = 0;
+    let tail = 0;
+    distances[this.rootOrdinal] = 0;
+    queue[tail++] = this.rootOrdinal;
+    while (head < tail) {
+      const u = queue[head++];
+      const d = distances[u] + 1;
+      for (let e = firstEdge[u], end = firstEdge[u + 1]; e < end; e++) {
+        const v = edgeTo[e];
+        if (distances[v] !== UNREACHABLE || (edgeTypes[e] & EDGE_TYPE_MASK) === weak) continue;
+        distances[v] = d;
+        queue[tail++] = v;
+      }
+    }
+    this.distances = distances;
+    return distances;
+  }
+
+  /** Retainers (reverse edges) of every node, built once on first use by counting sort. */
+  ensureRetainers(): void {
+    if (this.firstRetainer) return;
+    const N = this.nodeCount;
+    const { firstEdge, edgeTo } = this.raw;
+    const first = new Uint32Array(N + 1);
+    for (let e = 0; e < this.edgeCount; e++) first[edgeTo[e]]++;
+    let total = 0;
+    for (let v = 0; v < N; v++) {
+      total += first[v];
+      first[v] = total;
+    }
+    first[N] = total;
+    const edges = new Uint32Array(total);
+    const nodes = new Uint32Array(total);
+    for (let u = N - 1; u >= 0; u--) {
+      for (let e = firstEdge[u + 1] - 1; e >= firstEdge[u]; e--) {
+        const at = --first[edgeTo[e]];
+        edges[at] = e;
+        nodes[at] = u;
+      }
+    }
+    this.firstRetainer = first;
+    this.retainerEdges = edges;
+    this.retainerNodes = nodes;
+  }
+
+  /** Retaining [edge, node] pairs of node o. */
+  retainersOf(o: number): Array<{ edge: number; from: number }> {
+    this.ensureRetainers();
+    const out: Array<{ edge: number; from: number }> = [];
+    for (let i = this.firstRetainer![o]; i < this.firstRetainer![o + 1]; i++)
+      out.push({ edge: this.retainerEdges![i], from: this.retainerNodes![i] });
+    return out;
+  }
+
+  retainerRange(o: number): [number, number] {
+    this.ensureRetainers();
+    return [this.firstRetainer![o], this.firstRetainer![o + 1]];
+  }
+  retainerEdgeAt(i: number): number {
+    return this.retainerEdges![i];
+  }
+  retainerNodeAt(i: number): number {
+    return this.retainerNodes![i];
+  }
+
+  /** Ordinal of the node with this id, or -1. */
+  ordinalOfId(id: number): number {
+    const ids = this.raw.nodeIds;
+    for (let i = 0; i < this.nodeCount; i++) if (ids[i] === id) return i;
+    return -1;
+  }
+
+  /** Whether the node is a detached DOM-like node per the snapshot's detachedness field. */
+  isDetached(o: number): boolean {
+    return this.raw.detachedness?.[o] === 2;
+  }
+}

@@ -1,0 +1,106 @@
+// The snapshot's string table, kept as the raw JSON bytes of each string (escapes intact) with one
+// offset per string. Decoding millions of strings up front costs seconds and hundreds of MB; most
+// analyses touch only the few thousand names they print, so strings are decoded on first use.
+
+export class StringTable {
+  private bytes: Buffer;
+  private byteLength = 0;
+  /** starts[i]..starts[i+1] are the raw bytes of string i. */
+  private starts: Uint32Array;
+  private countValue = 0;
+  private readonly cache = new Map<number, string>();
+
+  constructor(initialBytes = 1 << 16, initialCount = 1 << 12) {
+    this.bytes = Buffer.allocUnsafe(initialBytes);
+    this.starts = new Uint32Array(initialCount + 1);
+  }
+
+  get count(): number {
+    return this.countValue;
+  }
+
+  /** Raw bytes held (for memory accounting). */
+  get sizeBytes(): number {
+    return this.bytes.length + this.starts.byteLength;
+  }
+
+  /** Appends raw (still JSON-escaped) bytes to the string being read. */
+  append(source: Uint8Array, start: number, end: number): void {
+    const length = end - start;
+    if (length <= 0) return;
+    if (this.byteLength + length > this.bytes.length) {
+      let size = this.bytes.length * 2;
+      while (size < this.byteLength + length) size *= 2;
+      const grown = Buffer.allocUnsafe(size);
+      this.bytes.copy(grown, 0, 0, this.byteLength);
+      this.bytes = grown;
+    }
+    this.bytes.set(source.subarray(start, end), this.byteLength);
+    this.byteLength += length;
+  }
+
+  /** Ends the string being read. */
+  finishString(): void {
+    if (this.countValue + 2 > this.starts.length) {
+      const grown = new Uint32Array(this.starts.length * 2);
+      grown.set(this.starts);
+      this.starts = grown;
+    }
+    this.countValue++;
+    this.starts[this.countValue] = this.byteLength;
+  }
+
+  /** Adds a decoded string (used for names the analysis invents). */
+  add(value: string): number {
+    const raw = Buffer.from(JSON.stringify(value).slice(1, -1), 'utf8');
+    this.append(raw, 0, raw.length);
+    this.finishString();
+    this.cache.set(this.countValue - 1, value);
+    return this.countValue - 1;
+  }
+
+  /** Releases slack left by doubling (called once parsing is done). */
+  trim(): void {
+    if (this.bytes.length > this.byteLength * 1.25 + 4096) {
+      const exact = Buffer.allocUnsafe(this.byteLength);
+      this.bytes.copy(exact, 0, 0, this.byteLength);
+      this.bytes = exact;
+    }
+    if (this.starts.length > this.countValue + 1) this.starts = this.starts.slice(0, this.countValue + 1);
+  }
+
+  get(index: number): string {
+    if (index < 0 || index >= this.countValue) return '';
+    const cached = this.cache.get(index);
+    if (cached !== undefined) return cached;
+    const value = this.decode(index);
+    if (this.cache.size > 200_000) this.cache.clear();
+    this.cache.set(index, value);
+    return value;
+  }
+
+  /** Length in bytes of the raw (escaped) form; cheap, no decoding. */
+  rawLength(index: number): number {
+    return this.starts[index + 1] - this.starts[index];
+  }
+
+  /** First raw byte of a string (or -1), to filter names without decoding them. */
+  rawByte(index: number, at: number): number {
+    const start = this.starts[index];
+    const end = this.starts[index + 1];
+    const position = at < 0 ? end + at : start + at;
+    return position >= start && position < end ? this.bytes[position] : -1;
+  }
+
+  private decode(index: number): string {
+    const start = this.starts[index];
+    const end = this.starts[index + 1];
+    const slice = this.bytes.subarray(start, end);
+    if (slice.indexOf(0x5c) === -1) return slice.toString('utf8');
+    try {
+      return JSON.parse(`"${slice.toString('utf8')}"`) as string;
+    } catch {
+      return slice.toString('utf8');
+    }
+  }
+}

@@ -1,0 +1,226 @@
+// The work the snapshot worker does, as plain functions of file paths returning plain data (so the
+// same code runs in the worker and, for tests or tiny files, in-process).
+import { HeapscopeError } from '../errors';
+import type { AllocatedBetween, IdIndex, SnapshotDiff } from './diff';
+import { allocatedBetween, diffSnapshots, idIndex } from './diff';
+import type { GrowthCandidate } from './growth';
+import { growthCandidates } from './growth';
+import { parseSnapshotFile } from './parser';
+import type { RetainerPath } from './retainers';
+import { retainerPaths } from './retainers';
+import { HeapSnapshot } from './snapshot';
+import { SourceLocator } from './sourceLocations';
+import type { SnapshotSummary } from './summary';
+import { summarize } from './summary';
+import type { SourceFrame } from '../types';
+
+export interface TaskProgress {
+  phase: string;
+  file?: string;
+  readBytes?: number;
+  totalBytes?: number;
+}
+
+export interface TaskContext {
+  onProgress?: (p: TaskProgress) => void;
+  signal?: AbortSignal;
+}
+
+export async function loadSnapshot(
+  file: string,
+  ctx: TaskContext = {},
+  distances = true,
+): Promise<HeapSnapshot> {
+  const raw = await parseSnapshotFile(file, {
+    signal: ctx.signal,
+    onProgress: (readBytes, totalBytes) =>
+      ctx.onProgress?.({ phase: 'reading', file, readBytes, totalBytes }),
+  });
+  return new HeapSnapshot(raw).analyse({ distances, onPhase: (phase) => ctx.onProgress?.({ phase, file }) });
+}
+
+async function loadIds(file: string, ctx: TaskContext): Promise<IdIndex> {
+  const raw = await parseSnapshotFile(file, {
+    signal: ctx.signal,
+    onProgress: (readBytes, totalBytes) =>
+      ctx.onProgress?.({ phase: 'reading', file, readBytes, totalBytes }),
+  });
+  return idIndex(new HeapSnapshot(raw));
+}
+
+export interface SummaryResult extends SnapshotSummary {
+  file: string;
+  fileBytes: number;
+  timings: { parseMs: number; analyseMs: number };
+}
+
+export async function summaryTask(file: string, top: number, ctx: TaskContext = {}): Promise<SummaryResult> {
+  const t0 = performance.now();
+  const raw = await parseSnapshotFile(file, {
+    signal: ctx.signal,
+    onProgress: (readBytes, totalBytes) =>
+      ctx.onProgress?.({ phase: 'reading', file, readBytes, totalBytes }),
+  });
+  const t1 = performance.now();
+  const snapshot = new HeapSnapshot(raw).analyse({ onPhase: (phase) => ctx.onProgress?.({ phase, file }) });
+  const summary = summarize(snapshot);
+  const t2 = performance.now();
+  return {
+    ...summary,
+    constructors: top > 0 ? summary.constructors.slice(0, top) : summary.constructors,
+    file,
+    fileBytes: raw.fileBytes,
+    timings: { parseMs: Math.round(t1 - t0), analyseMs: Math.round(t2 - t1) },
+  };
+}
+
+export interface DiffResult {
+  files: string[];
+  diff: SnapshotDiff;
+  /** With three files: allocated between the first two and still alive in the third. */
+  allocatedBetween?: {
+    total: number;
+    bytes: number;
+    constructors: Array<Omit<AllocatedBetween, 'ordinals'>>;
+  };
+}
+
+export async function diffTask(files: string[], top: number, ctx: TaskContext = {}): Promise<DiffResult> {
+  if (files.length < 2 || files.length > 3)
+    throw new HeapscopeError('usage', 'diff takes two or three snapshot files (oldest first).');
+  const a = await loadIds(files[0], ctx);
+  const b = files.length === 3 ? await loadIds(files[1], ctx) : undefined;
+  const last = new HeapSnapshot(
+    await parseSnapshotFile(files[files.length - 1], {
+      signal: ctx.signal,
+      onProgress: (readBytes, totalBytes) =>
+        ctx.onProgress?.({ phase: 'reading', file: files[files.length - 1], readBytes, totalBytes }),
+    }),
+  );
+  // The diff of the last two files; the three-snapshot query over all three.
+  const diff = diffSnapshots(b ?? a, last);
+  if (top > 0) diff.constructors = diff.constructors.slice(0, top);
+  const result: DiffResult = { files, diff };
+  if (b) {
+    const between = allocatedBetween(a, b, last, 0);
+    result.allocatedBetween = {
+      total: between.total,
+      bytes: between.bytes,
+      constructors: (top > 0 ? between.constructors.slice(0, top) : between.constructors).map(
+        ({ name, count, bytes }) => ({ name, count, bytes }),
+      ),
+    };
+  }
+  return result;
+}
+
+export interface RetainersQuery {
+  constructorName?: string;
+  id?: number;
+  /** Objects of the constructor to show paths for (largest retained first). Default 3. */
+  objects?: number;
+  paths?: number;
+}
+
+export interface RetainedObject {
+  id: number;
+  className: string;
+  name: string;
+  selfBytes: number;
+  retainedBytes: number;
+  distance: number;
+  location?: SourceFrame;
+  paths: RetainerPath[];
+}
+
+export interface RetainersResult {
+  file: string;
+  query: RetainersQuery;
+  matched: number;
+  objects: RetainedObject[];
+}
+
+export async function retainersTask(
+  file: string,
+  query: RetainersQuery,
+  ctx: TaskContext = {},
+): Promise<RetainersResult> {
+  const snapshot = await loadSnapshot(file, ctx);
+  let ordinals: number[] = [];
+  if (query.id !== undefined) {
+    const o = snapshot.ordinalOfId(query.id);
+    if (o < 0) throw new HeapscopeError('usage', `No object with id @${query.id} in ${file}.`);
+    ordinals = [o];
+  } else if (query.constructorName) {
+    for (let o = 0; o < snapshot.nodeCount; o++)
+      if (snapshot.className(o) === query.constructorName) ordinals.push(o);
+    // A function name works too (closures are all class 'Function').
+    if (ordinals.length === 0)
+      for (let o = 0; o < snapshot.nodeCount; o++)
+        if (snapshot.nodeType(o) === 'closure' && snapshot.nodeName(o) === query.constructorName)
+          ordinals.push(o);
+    if (ordinals.length === 0)
+      throw new HeapscopeError('usage', `No objects of constructor "${query.constructorName}" in ${file}.`);
+  } else throw new HeapscopeError('usage', 'retainers needs --constructor <Name> or --id <N>.');
+  const matched = ordinals.length;
+  const retained = snapshot.retainedSizes!;
+  ordinals.sort((x, y) => retained[y] - retained[x]);
+  const locator = new SourceLocator(snapshot);
+  const objects = ordinals.slice(0, query.objects ?? 3).map((o) => {
+    const distance = snapshot.distances![o];
+    const object: RetainedObject = {
+      id: snapshot.nodeId(o),
+      className: snapshot.className(o),
+      name: snapshot.nodeName(o),
+      selfBytes: snapshot.selfSizes[o],
+      retainedBytes: retained[o],
+      distance: distance === 0xffffffff ? -1 : distance,
+      paths: retainerPaths(snapshot, o, query.paths ?? 3),
+    };
+    const location = locator.nodeFrame(o);
+    if (location) object.location = location;
+    return object;
+  });
+  return { file, query, matched, objects };
+}
+
+export async function growthTask(
+  files: string[],
+  limit: number,
+  ctx: TaskContext = {},
+): Promise<GrowthCandidate[]> {
+  if (files.length < 2)
+    throw new HeapscopeError('usage', 'Growth needs at least two snapshots of one process (oldest first).');
+  const first = await loadIds(files[0], ctx);
+  const secondToLast = files.length >= 3 ? await loadIds(files[files.length - 2], ctx) : undefined;
+  const last = await loadSnapshot(files[files.length - 1], ctx);
+  return growthCandidates(last, first, secondToLast, limit);
+}
+
+export interface AnalyseResult {
+  nodeCount: number;
+  edgeCount: number;
+  totalBytes: number;
+  rootRetainedBytes: number;
+  parseMs: number;
+  analyseMs: number;
+}
+
+/** Parse + dominators + retained sizes only (the benchmark's unit of work). */
+export async function analyseTask(file: string, ctx: TaskContext = {}): Promise<AnalyseResult> {
+  const t0 = performance.now();
+  const raw = await parseSnapshotFile(file, { signal: ctx.signal });
+  const t1 = performance.now();
+  const snapshot = new HeapSnapshot(raw).analyse({ distances: false });
+  const t2 = performance.now();
+  let totalBytes = 0;
+  for (let o = 0; o < snapshot.nodeCount; o++) totalBytes += snapshot.selfSizes[o];
+  return {
+    nodeCount: snapshot.nodeCount,
+    edgeCount: snapshot.edgeCount,
+    totalBytes,
+    rootRetainedBytes: snapshot.retainedSizes![snapshot.rootOrdinal],
+    parseMs: Math.round(t1 - t0),
+    analyseMs: Math.round(t2 - t1),
+  };
+}

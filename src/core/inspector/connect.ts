@@ -1,0 +1,155 @@
+// One entry point from a TargetSpec to an open CDP client, whatever the kind of target, with what
+// must be undone at the end (a launched process, a port-forward) and the warnings a face must show.
+import { connectToPod } from '../k8s';
+import type { TargetSpec } from '../session/api';
+import type { TargetInfo } from '../types';
+import { loopbackWarning, resolveInspector } from './address';
+import { openCdpClient, type CdpClient } from './cdp';
+import { launchWithInspector, type LaunchedProcess } from './launch';
+import { wakeInspector } from './pid';
+
+export interface TargetConnection {
+  client: CdpClient;
+  info: TargetInfo;
+  /** Another client owns the domains (js-debug): never disable one, tolerate those in use. */
+  shared: boolean;
+  warnings: string[];
+  /** Set for launched targets. */
+  launched?: LaunchedProcess;
+  /** Closes the client, stops a launched process, tears a port-forward down. Idempotent. */
+  dispose(): Promise<void>;
+}
+
+export interface ConnectOptions {
+  log?: (line: string) => void;
+  /** Output of a launched target, line by line. */
+  onTargetOutput?: (line: string, stream: 'stdout' | 'stderr') => void;
+  signal?: AbortSignal;
+}
+
+export async function connectTarget(
+  spec: TargetSpec,
+  options: ConnectOptions = {},
+): Promise<TargetConnection> {
+  const warnings: string[] = [];
+  const warn = (message: string | undefined) => {
+    if (!message) return;
+    warnings.push(message);
+    options.log?.(message);
+  };
+  switch (spec.kind) {
+    case 'attach': {
+      const resolved = await resolveInspector(spec.address);
+      warn(resolved.warning);
+      const client = await openCdpClient({ target: resolved.webSocketDebuggerUrl });
+      return simple(
+        client,
+        { kind: 'attach', inspectorUrl: resolved.webSocketDebuggerUrl, title: resolved.title },
+        warnings,
+      );
+    }
+    case 'pid': {
+      const woken = await wakeInspector(spec.pid, { port: spec.port });
+      for (const action of woken.actions) options.log?.(`heapscope: ${action}`);
+      const client = await openCdpClient({ target: woken.webSocketDebuggerUrl });
+      return simple(
+        client,
+        { kind: 'pid', pid: spec.pid, inspectorUrl: woken.webSocketDebuggerUrl, title: woken.title },
+        warnings,
+      );
+    }
+    case 'launch': {
+      const launched = await launchWithInspector(spec.command, spec.args, {
+        cwd: spec.cwd,
+        env: spec.env,
+        onOutput: options.onTargetOutput,
+      });
+      let client: CdpClient;
+      try {
+        client = await openCdpClient({ target: launched.inspectorUrl });
+      } catch (error) {
+        await launched.stop();
+        throw error;
+      }
+      const connection = simple(
+        client,
+        {
+          kind: 'launch',
+          pid: launched.pid,
+          inspectorUrl: launched.inspectorUrl,
+          command: [spec.command, ...spec.args],
+        },
+        warnings,
+      );
+      const closeClient = connection.dispose;
+      let disposing: Promise<void> | undefined;
+      // Close the client first: a program that exits on SIGTERM by itself would otherwise wait for
+      // the debugger to disconnect.
+      connection.dispose = () => (disposing ??= closeClient().then(() => launched.stop()));
+      connection.launched = launched;
+      return connection;
+    }
+    case 'cdp': {
+      let host: string | undefined;
+      try {
+        host = new URL(spec.options.target).hostname;
+      } catch {
+        host = undefined;
+      }
+      if (host) warn(loopbackWarning(host));
+      const client = await openCdpClient(spec.options);
+      return {
+        ...simple(
+          client,
+          { kind: 'debug-session', inspectorUrl: spec.options.target, title: spec.title },
+          warnings,
+        ),
+        shared: spec.shared ?? false,
+      };
+    }
+    case 'k8s': {
+      const pod = await connectToPod(
+        {
+          namespace: spec.namespace,
+          pod: spec.pod,
+          container: spec.container,
+          context: spec.context,
+          kubeconfig: spec.kubeconfig,
+        },
+        { log: options.log, signal: options.signal },
+      );
+      for (const action of pod.actions) options.log?.(`heapscope: ${action}`);
+      let client: CdpClient;
+      try {
+        client = await openCdpClient({ target: pod.inspectorUrl });
+      } catch (error) {
+        await pod.dispose();
+        throw error;
+      }
+      const connection = simple(
+        client,
+        {
+          kind: 'k8s',
+          inspectorUrl: pod.inspectorUrl,
+          pod: [spec.namespace, spec.pod, spec.container].filter(Boolean).join('/'),
+        },
+        warnings,
+      );
+      const closeClient = connection.dispose;
+      let disposing: Promise<void> | undefined;
+      connection.dispose = () => (disposing ??= closeClient().then(() => pod.dispose()));
+      return connection;
+    }
+  }
+}
+
+function simple(client: CdpClient, info: TargetInfo, warnings: string[]): TargetConnection {
+  let closing: Promise<void> | undefined;
+  return {
+    client,
+    info,
+    shared: false,
+    warnings,
+    dispose: () => (closing ??= client.close().catch(() => undefined)),
+  };
+}

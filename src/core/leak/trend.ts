@@ -1,0 +1,267 @@
+// The leak verdict: is the post-GC floor of the heap (or of off-heap memory) rising steadily, and is
+// it still rising at the end of the window? See docs/leak-method.md for the method and its reasons.
+import type { GcEvent, MemorySample, TrendVerdict, Verdict } from '../types';
+import { buildFloor, countUsable, type FloorPoint, type SeriesField } from './floor';
+import { mannKendall, median, theilSen } from './stats';
+
+export interface TrendInput {
+  samples: readonly MemorySample[];
+  /** GC events pushed by the target; may be empty or absent (Prometheus histories). */
+  gcEvents?: readonly GcEvent[];
+  heapLimitBytes?: number;
+}
+
+/** Tunables of the verdict; the defaults are the measured ones (bench/accuracy). */
+export interface TrendThresholds {
+  /** Growth over the whole window below this is never a leak (absolute), bytes. */
+  minTotalGrowthBytes: number;
+  /** ... nor below this fraction of the floor over the whole window. */
+  minTotalGrowthFraction: number;
+  /** One-sided Mann–Kendall p-value under which the whole window counts as rising. */
+  pLeak: number;
+  /** p-value under which the late part still counts as rising. */
+  pLate: number;
+  /** Fraction of the window (newest part) checked for saturation. */
+  lateFraction: number;
+  /** Fewer floor points than this: inconclusive. */
+  minPoints: number;
+  /** A window shorter than this: inconclusive, ms. */
+  minSpanMs: number;
+}
+
+export const DEFAULT_THRESHOLDS: TrendThresholds = {
+  minTotalGrowthBytes: 1024 * 1024,
+  minTotalGrowthFraction: 0.05,
+  pLeak: 0.01,
+  pLate: 0.1,
+  lateFraction: 0.4,
+  minPoints: 8,
+  minSpanMs: 20_000,
+};
+
+type SeriesCall = 'rising' | 'flat' | 'warm-up' | 'unclear' | 'too-short' | 'no-data';
+
+/** The analysis of one series (heap floor or external floor). */
+export interface SeriesTrend {
+  field: SeriesField;
+  call: SeriesCall;
+  bytesPerMinute: number;
+  /** 0..1 for the call made. */
+  confidence: number;
+  /** Growth below this rate is not a leak for this window, bytes/minute. */
+  minRateBytesPerMinute: number;
+  floorBytes: number;
+  lastFloorBytes: number;
+  points: number;
+  spanMs: number;
+  detail: string;
+}
+
+const MS_PER_MINUTE = 60_000;
+
+function analyzeSeries(
+  points: FloorPoint[],
+  spanMs: number,
+  field: SeriesField,
+  t: TrendThresholds,
+): SeriesTrend {
+  const base = {
+    field,
+    bytesPerMinute: 0,
+    confidence: 0,
+    minRateBytesPerMinute: 0,
+    floorBytes: points.length ? median(points.map((p) => p.bytes)) : 0,
+    lastFloorBytes: points.length ? points[points.length - 1].bytes : 0,
+    points: points.length,
+    spanMs,
+  };
+  if (points.length === 0) return { ...base, call: 'no-data', detail: 'no data' };
+  if (points.length < t.minPoints || spanMs < t.minSpanMs) {
+    return {
+      ...base,
+      call: 'too-short',
+      detail: `only ${Math.round(spanMs / 1000)} s / ${points.length} points`,
+    };
+  }
+  const t0 = points[0].timeMs;
+  const xs = points.map((p) => (p.timeMs - t0) / MS_PER_MINUTE);
+  const ys = points.map((p) => p.bytes);
+  const spanMinutes = Math.max(xs[xs.length - 1], 1e-9);
+  const minRate = Math.max(t.minTotalGrowthBytes, t.minTotalGrowthFraction * base.floorBytes) / spanMinutes;
+  const all = theilSen(xs, ys);
+  const mkAll = mannKendall(ys);
+  const lateCount = Math.max(6, Math.round(points.length * t.lateFraction));
+  const lateXs = xs.slice(-lateCount);
+  const lateYs = ys.slice(-lateCount);
+  const late = theilSen(lateXs, lateYs);
+  const mkLate = mannKendall(lateYs);
+  // Is the slope below minRate? Test the series with the threshold trend removed for a decrease.
+  const detrended = ys.map((y, i) => y - minRate * xs[i]);
+  const mkBelow = mannKendall(detrended);
+  const lateDetrended = lateYs.map((y, i) => y - minRate * lateXs[i]);
+  const mkLateBelow = mannKendall(lateDetrended);
+
+  const result = { ...base, bytesPerMinute: all.slope, minRateBytesPerMinute: minRate };
+  const growing = all.slope >= minRate && mkAll.pIncreasing < t.pLeak && all.lower > 0;
+  const lateGrowing = late.slope >= minRate * 0.5 && mkLate.pIncreasing < t.pLate;
+  const fmt = (r: number): string => `${formatBytes(r)}/min`;
+  if (growing && lateGrowing) {
+    return {
+      ...result,
+      call: 'rising',
+      confidence: Math.min(1 - mkAll.pIncreasing, 1 - mkLate.pIncreasing),
+      detail: `floor rises ${fmt(all.slope)} and still rises at the end (${fmt(late.slope)})`,
+    };
+  }
+  if (growing) {
+    // Rose, then stopped: a cache filling to its bound, a heap built at start-up, a one-off step.
+    if (late.slope < minRate * 0.5) {
+      return {
+        ...result,
+        bytesPerMinute: Math.max(0, late.slope),
+        call: 'warm-up',
+        confidence: 1 - mkLateBelow.pDecreasing,
+        detail: `floor rose ${fmt(all.slope)} but levelled off (${fmt(late.slope)} in the last part)`,
+      };
+    }
+    return {
+      ...result,
+      call: 'unclear',
+      confidence: 1 - mkAll.pIncreasing,
+      detail: `floor rises ${fmt(all.slope)} but not steadily at the end`,
+    };
+  }
+  if (
+    all.upper < minRate ||
+    mkBelow.pDecreasing < 0.05 ||
+    (late.slope < minRate * 0.5 && mkLateBelow.pDecreasing < 0.05)
+  ) {
+    return {
+      ...result,
+      call: 'flat',
+      confidence: Math.max(1 - mkBelow.pDecreasing, 1 - mkLateBelow.pDecreasing),
+      detail: `floor flat (${fmt(all.slope)}, threshold ${fmt(minRate)})`,
+    };
+  }
+  return {
+    ...result,
+    call: 'unclear',
+    confidence: 1 - Math.min(mkAll.pIncreasing, mkBelow.pDecreasing),
+    detail:
+      all.slope >= minRate
+        ? `floor may rise ${fmt(all.slope)} but the trend is not significant yet`
+        : `floor rises ${fmt(all.slope)}, below the ${fmt(minRate)} this window can tell apart; watch longer`,
+  };
+}
+
+export function formatBytes(bytes: number): string {
+  const abs = Math.abs(bytes);
+  if (abs >= 1024 * 1024 * 1024) return `${(bytes / 1024 ** 3).toFixed(2)} GiB`;
+  if (abs >= 1024 * 1024) return `${(bytes / 1024 ** 2).toFixed(1)} MiB`;
+  if (abs >= 1024) return `${(bytes / 1024).toFixed(0)} KiB`;
+  return `${Math.round(bytes)} B`;
+}
+
+/** Both series analysed; exposed for tests and for faces that want the detail. */
+export function analyzeTrendDetail(
+  input: TrendInput,
+  thresholds: Partial<TrendThresholds> = {},
+): { verdict: TrendVerdict; heap: SeriesTrend; external: SeriesTrend } {
+  const t = { ...DEFAULT_THRESHOLDS, ...thresholds };
+  const samples = input.samples;
+  const gcEvents = input.gcEvents ?? [];
+  // Prometheus histories may carry only rss-like figures: fall back to rss for the "heap" series.
+  const heapField: SeriesField =
+    countUsable(samples, 'heap') >= Math.max(1, countUsable(samples, 'rss') / 2) || gcEvents.length > 0
+      ? 'heap'
+      : 'rss';
+  const heapFloor = buildFloor(samples, gcEvents, heapField);
+  const externalFloor = buildFloor(samples, gcEvents, 'external');
+  const heap = analyzeSeries(heapFloor.points, heapFloor.spanMs, heapField, t);
+  const external = analyzeSeries(externalFloor.points, externalFloor.spanMs, 'external', t);
+
+  let verdict: Verdict;
+  let confidence: number;
+  const reasons: string[] = [];
+  const heapLabel = heapField === 'rss' ? 'RSS (no heap figures)' : 'JS heap';
+  if (heap.call === 'rising' || external.call === 'rising') {
+    verdict = 'leak';
+    confidence = Math.max(
+      heap.call === 'rising' ? heap.confidence : 0,
+      external.call === 'rising' ? external.confidence : 0,
+    );
+    if (heap.call === 'rising') reasons.push(`${heapLabel} post-GC ${heap.detail}`);
+    if (external.call === 'rising') reasons.push(`off-heap memory (Buffers/ArrayBuffers) ${external.detail}`);
+  } else if (heap.call === 'flat' || heap.call === 'warm-up') {
+    const externalSettled =
+      external.call === 'flat' || external.call === 'warm-up' || external.call === 'no-data';
+    if (externalSettled) {
+      verdict = 'no-leak';
+      confidence =
+        external.call === 'no-data' ? heap.confidence : Math.min(heap.confidence, external.confidence);
+      reasons.push(`${heapLabel} post-GC ${heap.detail}`);
+      if (external.call !== 'no-data') reasons.push(`off-heap ${external.detail}`);
+    } else {
+      verdict = 'inconclusive';
+      confidence = 1 - external.confidence;
+      reasons.push(`${heapLabel} post-GC ${heap.detail}`, `off-heap ${external.detail}`);
+    }
+  } else {
+    verdict = 'inconclusive';
+    confidence = heap.call === 'unclear' ? 1 - heap.confidence : 0;
+    reasons.push(
+      heap.call === 'too-short'
+        ? `not enough data yet (${heap.detail})`
+        : `${heapLabel} post-GC ${heap.detail}`,
+    );
+  }
+  confidence = Math.max(0, Math.min(1, confidence));
+
+  const heapLimitBytes = input.heapLimitBytes ?? lastDefined(samples, (s) => s.heapLimitBytes);
+  let minutesToHeapLimit: number | undefined;
+  if (
+    verdict === 'leak' &&
+    heap.call === 'rising' &&
+    heapField === 'heap' &&
+    heapLimitBytes &&
+    heap.bytesPerMinute > 0
+  ) {
+    minutesToHeapLimit = Math.max(0, (heapLimitBytes - heap.lastFloorBytes) / heap.bytesPerMinute);
+  }
+  const verdictOut: TrendVerdict = {
+    verdict,
+    growth: {
+      heapBytesPerMinute: round(heap.bytesPerMinute),
+      externalBytesPerMinute: round(external.bytesPerMinute),
+      confidence: Math.round(confidence * 1000) / 1000,
+    },
+    reason: capitalise(reasons.join('; ')) + '.',
+  };
+  if (minutesToHeapLimit !== undefined)
+    verdictOut.minutesToHeapLimit = Math.round(minutesToHeapLimit * 10) / 10;
+  return { verdict: verdictOut, heap, external };
+}
+
+function round(value: number): number {
+  return Number.isFinite(value) ? Math.round(value) : 0;
+}
+
+function capitalise(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+function lastDefined<T>(
+  items: readonly MemorySample[],
+  get: (s: MemorySample) => T | undefined,
+): T | undefined {
+  for (let i = items.length - 1; i >= 0; i--) {
+    const value = get(items[i]);
+    if (value !== undefined && value !== null) return value;
+  }
+  return undefined;
+}
+
+/** Verdict from the trend of the post-GC floor. Pure; cheap enough to call once a second. */
+export function analyzeTrend(input: TrendInput): TrendVerdict {
+  return analyzeTrendDetail(input).verdict;
+}

@@ -1,0 +1,83 @@
+// A recording reopened from disk, behind the same MemorySessionApi as a live session so every face
+// shows it with the same code; everything that would touch a target says it is read-only.
+import { EventEmitter } from 'node:events';
+import { HeapscopeError } from '../errors';
+import { analyzeTrend } from '../leak';
+import { buildReport } from '../report';
+import type { GcEvent, MemorySample, ReportV1, Suspect, TargetInfo, TrendVerdict } from '../types';
+import type { MemorySessionApi, SessionEvents, SessionStatus } from './api';
+import { readRecording, type RecordingData } from './recording';
+
+export class RecordedSession extends EventEmitter<SessionEvents> implements MemorySessionApi {
+  readonly id: string;
+  readonly target: TargetInfo;
+  readonly status: SessionStatus;
+  readonly samples: readonly MemorySample[];
+  readonly gcEvents: readonly GcEvent[];
+  readonly verdict: TrendVerdict | undefined;
+  readonly suspects: readonly Suspect[];
+  readonly recordingDir: string;
+  readonly allocationSampling = false;
+
+  constructor(readonly data: RecordingData) {
+    super();
+    this.id = data.meta.id;
+    this.target = { ...data.meta.target };
+    this.recordingDir = data.dir;
+    this.samples = data.samples;
+    this.gcEvents = data.gcEvents;
+    this.suspects = data.report?.suspects ?? data.suspects;
+    this.verdict =
+      data.verdicts[data.verdicts.length - 1] ??
+      (data.samples.length ? analyzeTrend({ samples: data.samples, gcEvents: data.gcEvents }) : undefined);
+    const last = data.statuses[data.statuses.length - 1];
+    const ended = last && (last.state === 'stopped' || last.state === 'target-exited') ? last : undefined;
+    this.status = {
+      state: ended?.state ?? 'stopped',
+      message: `Recording ${data.dir} (read-only)${data.truncated ? '; its last line was cut off and skipped' : ''}.`,
+    };
+  }
+
+  async start(): Promise<void> {
+    throw readOnly('start');
+  }
+  async stop(): Promise<ReportV1> {
+    return this.report();
+  }
+  async forceGc(): Promise<void> {
+    throw readOnly('force a garbage collection');
+  }
+  async setAllocationSampling(): Promise<void> {
+    throw readOnly('change allocation sampling');
+  }
+  async takeHeapSnapshot(): Promise<string> {
+    throw readOnly('take a heap snapshot');
+  }
+  async exportHeapProfile(): Promise<string> {
+    throw readOnly('export a heap profile');
+  }
+
+  report(): ReportV1 {
+    if (this.data.report) return this.data.report;
+    const startedAtMs = Date.parse(this.data.meta.startedAt);
+    const lastTime = this.samples[this.samples.length - 1]?.timeMs ?? startedAtMs;
+    return buildReport({
+      target: this.target,
+      startedAtMs,
+      endedAtMs: lastTime,
+      samples: this.samples,
+      gcEvents: this.gcEvents,
+      verdict: this.verdict,
+      suspects: this.suspects,
+    });
+  }
+}
+
+function readOnly(what: string): HeapscopeError {
+  return new HeapscopeError('usage', `Cannot ${what}: this is a recording, opened read-only.`);
+}
+
+/** Opens a recording folder (a truncated last line is tolerated) as a read-only session. */
+export async function openRecording(dir: string): Promise<RecordedSession> {
+  return new RecordedSession(await readRecording(dir));
+}

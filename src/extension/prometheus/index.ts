@@ -1,0 +1,306 @@
+// The Prometheus face of the extension: endpoints, the container picker built from the server's
+// labels, the window, the history (drawn by the host through deps.showHistory), PromQL editing saved
+// as custom series. Every failure is a message; nothing here can stop or break a live session.
+import * as vscode from 'vscode';
+import { describeError, isHeapscopeError } from '../../core/errors';
+import {
+  PromClient,
+  fetchHistory,
+  formatHistoryText,
+  listContainers,
+  listNamespaces,
+  listPods,
+  parseWindow,
+  workloadPattern,
+  type PodChoice,
+} from '../../core/prometheus';
+import type {
+  PromContainerRef,
+  PromCustomSeriesSetting,
+  PromEndpointSetting,
+  PromHistory,
+} from '../../shared/prometheusTypes';
+import { parseCustomWindow, sanitizeCustomSeries, toTemplate } from './model';
+import { addEndpointFlow, deleteSecrets, readEndpoints, resolveEndpoint, writeEndpoints } from './endpoints';
+
+export interface PrometheusDeps {
+  /** Draw the history: in the live session's chart when there is one, else in a chart of its own. */
+  showHistory(data: PromHistory): void;
+  /** "namespace/pod[/container]" of the current k8s session, to preselect it. */
+  currentPod?(): string | undefined;
+  /** Points the chart can draw (its width); default 1200. */
+  chartWidthPoints?(): number;
+}
+
+export const PROMETHEUS_COMMANDS = {
+  addEndpoint: 'heapscope.prometheus.addEndpoint',
+  removeEndpoint: 'heapscope.prometheus.removeEndpoint',
+  showHistory: 'heapscope.prometheus.showHistory',
+  editQuery: 'heapscope.prometheus.editQuery',
+} as const;
+
+interface Selection {
+  endpoint: PromEndpointSetting;
+  ref: PromContainerRef;
+  start: number;
+  end: number;
+}
+
+const WINDOWS = [
+  { label: 'Last 1 hour', value: '1h' },
+  { label: 'Last 6 hours', value: '6h' },
+  { label: 'Last 24 hours', value: '24h' },
+  { label: 'Last 7 days', value: '7d' },
+  { label: 'Last 30 days', value: '30d' },
+  { label: 'Custom…', value: 'custom' },
+];
+
+function customSeries(): PromCustomSeriesSetting[] {
+  return sanitizeCustomSeries(
+    vscode.workspace.getConfiguration('heapscope.prometheus').get<unknown>('customSeries', []),
+  );
+}
+
+/** A quick pick that opens at once with a busy bar while the server answers. */
+async function pickFrom<T>(
+  title: string,
+  load: () => Promise<{ items: Array<vscode.QuickPickItem & { value: T }>; active?: (v: T) => boolean }>,
+): Promise<T | undefined> {
+  const qp = vscode.window.createQuickPick<vscode.QuickPickItem & { value: T }>();
+  qp.title = title;
+  qp.busy = true;
+  qp.ignoreFocusOut = true;
+  qp.show();
+  try {
+    const result = new Promise<T | undefined>((resolve) => {
+      qp.onDidAccept(() => resolve(qp.selectedItems[0]?.value));
+      qp.onDidHide(() => resolve(undefined));
+    });
+    const loaded = await load();
+    qp.items = loaded.items;
+    const active = loaded.active ? loaded.items.find((i) => loaded.active!(i.value)) : undefined;
+    if (active) qp.activeItems = [active];
+    qp.busy = false;
+    return await result;
+  } finally {
+    qp.dispose();
+  }
+}
+
+async function pickWindow(): Promise<{ start: number; end: number } | undefined> {
+  const pick = await vscode.window.showQuickPick(WINDOWS, {
+    title: 'Prometheus history: window',
+    ignoreFocusOut: true,
+  });
+  if (!pick) return undefined;
+  const now = Math.floor(Date.now() / 1000);
+  if (pick.value !== 'custom') return { start: now - parseWindow(pick.value), end: now };
+  const text = await vscode.window.showInputBox({
+    title: 'Custom window',
+    prompt: 'A length (e.g. 3d, 12h), optionally "ending <date>" (e.g. "3d ending 2026-11-20T12:00Z")',
+    ignoreFocusOut: true,
+    validateInput: (v) =>
+      parseCustomWindow(v, now) ? undefined : 'e.g. 3d, 12h, or 3d ending 2026-11-20T12:00Z',
+  });
+  return text ? parseCustomWindow(text, now) : undefined;
+}
+
+async function pickEndpoint(context: vscode.ExtensionContext): Promise<PromEndpointSetting | undefined> {
+  const list = readEndpoints();
+  if (list.length === 1) return list[0];
+  if (list.length === 0) {
+    const add = await vscode.window.showInformationMessage(
+      'No Prometheus endpoint yet.',
+      'Add Prometheus endpoint…',
+    );
+    return add ? addEndpointFlow(context.secrets) : undefined;
+  }
+  const pick = await vscode.window.showQuickPick(
+    list.map((e) => ({
+      label: e.name,
+      description: e.url,
+      detail: e.auth === 'none' ? undefined : `${e.auth} auth`,
+      value: e,
+    })),
+    { title: 'Prometheus endpoint', ignoreFocusOut: true },
+  );
+  return pick?.value;
+}
+
+async function pickContainer(
+  client: PromClient,
+  range: { start: number; end: number },
+  preselect: string | undefined,
+): Promise<PromContainerRef | undefined> {
+  const [preNs, prePod, preContainer] = (preselect ?? '').split('/');
+  const namespace = await pickFrom<string>('Prometheus history: namespace', async () => {
+    const names = await listNamespaces(client, range);
+    if (names.length === 0)
+      throw new Error(
+        'The server has no container metrics (container_memory_working_set_bytes or kube_pod_container_info) in this window.',
+      );
+    return { items: names.map((n) => ({ label: n, value: n })), active: (v) => v === preNs };
+  });
+  if (!namespace) return undefined;
+  const preWorkload = prePod ? workloadPattern(prePod)?.workload : undefined;
+  const pod = await pickFrom<PodChoice>('Prometheus history: pod or workload', async () => {
+    const choices = await listPods(client, namespace, range);
+    return {
+      items: choices.map((c) => ({
+        label: c.kind === 'workload' ? `$(layers) ${c.name}` : `$(vm) ${c.name}`,
+        description:
+          c.kind === 'workload'
+            ? `workload: ${c.pods?.length} pods joined`
+            : c.pattern
+              ? 'pod (joined with its workload)'
+              : 'pod',
+        detail: c.kind === 'workload' ? c.pods?.join(', ') : undefined,
+        value: c,
+      })),
+      // The pod of the live k8s session; its workload entry when that exists (it carries the history across restarts).
+      active: (v) =>
+        v.kind === 'workload'
+          ? v.name === preWorkload
+          : v.name === prePod && !choices.some((c) => c.kind === 'workload' && c.name === preWorkload),
+    };
+  });
+  if (!pod) return undefined;
+  const containers = await listContainers(client, namespace, { name: pod.name, pattern: pod.pattern }, range);
+  let container: string | undefined = containers.length === 1 ? containers[0] : undefined;
+  if (!container) {
+    container = await pickFrom<string>('Prometheus history: container', async () => ({
+      items: (containers.length ? containers : []).map((c) => ({ label: c, value: c })),
+      active: (v) => v === preContainer,
+    }));
+  }
+  if (!container) return undefined;
+  return pod.pattern
+    ? { namespace, pod: pod.name, container, podPattern: pod.pattern }
+    : { namespace, pod: pod.name, container };
+}
+
+export function registerPrometheus(context: vscode.ExtensionContext, deps: PrometheusDeps): void {
+  const output = vscode.window.createOutputChannel('Heapscope: Prometheus');
+  context.subscriptions.push(output);
+  let last: { selection: Selection; history: PromHistory } | undefined;
+
+  const showError = (error: unknown) => {
+    const prefix = isHeapscopeError(error, 'cancelled') ? undefined : 'Heapscope (Prometheus): ';
+    if (prefix) void vscode.window.showErrorMessage(prefix + describeError(error));
+  };
+
+  const load = async (selection: Selection): Promise<void> => {
+    const endpoint = await resolveEndpoint(context.secrets, selection.endpoint);
+    if (endpoint.verifyTls === false)
+      void vscode.window.showWarningMessage(
+        `Heapscope: TLS verification is off for ${selection.endpoint.name}.`,
+      );
+    const client = new PromClient(endpoint);
+    const history = await vscode.window.withProgress(
+      {
+        location: vscode.ProgressLocation.Notification,
+        title: `Prometheus history of ${selection.ref.namespace}/${selection.ref.pod}/${selection.ref.container}`,
+        cancellable: true,
+      },
+      async (_progress, token) => {
+        const abort = new AbortController();
+        token.onCancellationRequested(() => abort.abort());
+        return fetchHistory(client, selection.ref, {
+          start: selection.start,
+          end: selection.end,
+          widthPoints: deps.chartWidthPoints?.() ?? 1200,
+          custom: customSeries(),
+          signal: abort.signal,
+        });
+      },
+    );
+    last = { selection, history };
+    output.appendLine(formatHistoryText(history));
+    output.appendLine('');
+    deps.showHistory(history);
+    const v = history.verdict;
+    const say =
+      v.verdict === 'leak' ? vscode.window.showWarningMessage : vscode.window.showInformationMessage;
+    void say(`Heapscope: ${v.verdict === 'leak' ? 'leak — ' : ''}${v.summary}`, 'Show queries').then(
+      (a) => a && output.show(true),
+    );
+  };
+
+  context.subscriptions.push(
+    vscode.commands.registerCommand('heapscope.prometheus.addEndpoint', async () => {
+      try {
+        const added = await addEndpointFlow(context.secrets);
+        if (added)
+          void vscode.window.showInformationMessage(`Heapscope: Prometheus endpoint "${added.name}" added.`);
+      } catch (error) {
+        showError(error);
+      }
+    }),
+    vscode.commands.registerCommand('heapscope.prometheus.removeEndpoint', async () => {
+      const list = readEndpoints();
+      const pick = await vscode.window.showQuickPick(
+        list.map((e) => ({ label: e.name, description: e.url, value: e })),
+        { title: 'Remove Prometheus endpoint' },
+      );
+      if (!pick) return;
+      await deleteSecrets(context.secrets, pick.value);
+      await writeEndpoints(list.filter((e) => e.name !== pick.value.name));
+    }),
+    vscode.commands.registerCommand('heapscope.prometheus.showHistory', async (arg?: { pod?: string }) => {
+      try {
+        const endpointSetting = await pickEndpoint(context);
+        if (!endpointSetting) return;
+        const range = await pickWindow();
+        if (!range) return;
+        const client = new PromClient(await resolveEndpoint(context.secrets, endpointSetting));
+        const ref = await pickContainer(client, range, arg?.pod ?? deps.currentPod?.());
+        if (!ref) return;
+        await load({ endpoint: endpointSetting, ref, ...range });
+      } catch (error) {
+        showError(error);
+      }
+    }),
+    vscode.commands.registerCommand('heapscope.prometheus.editQuery', async () => {
+      try {
+        if (!last) {
+          void vscode.window.showInformationMessage(
+            'Heapscope: show a Prometheus history first; its queries can then be edited.',
+          );
+          return;
+        }
+        const pick = await vscode.window.showQuickPick(
+          last.history.series.map((s) => ({ label: s.name, detail: s.promql, value: s })),
+          { title: 'Edit a Prometheus query (saved as a custom series)', matchOnDetail: true },
+        );
+        if (!pick) return;
+        const promql = await vscode.window.showInputBox({
+          title: `PromQL for ${pick.value.name}`,
+          prompt:
+            '$selector expands to the container matchers, $selector_pod to namespace and pod, $rate to a rate window',
+          value: pick.value.promql,
+          ignoreFocusOut: true,
+        });
+        if (!promql) return;
+        const name = await vscode.window.showInputBox({
+          title: 'Save as custom series: name',
+          value: pick.value.name.startsWith('custom:')
+            ? pick.value.name.slice(7)
+            : `${pick.value.name}-custom`,
+          ignoreFocusOut: true,
+          validateInput: (v) => (/^[\w.-]+$/.test(v) ? undefined : 'Letters, digits, . _ -'),
+        });
+        if (!name) return;
+        // Saved as a template so the series applies to every container, not only this one.
+        const template = toTemplate(promql, last.selection.ref);
+        const saved = customSeries().filter((c) => c.name !== name);
+        saved.push({ name, promql: template, unit: pick.value.unit });
+        await vscode.workspace
+          .getConfiguration('heapscope.prometheus')
+          .update('customSeries', saved, vscode.ConfigurationTarget.Global);
+        await load(last.selection);
+      } catch (error) {
+        showError(error);
+      }
+    }),
+  );
+}

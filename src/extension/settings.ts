@@ -1,0 +1,102 @@
+// Heapscope's settings as one typed object. Read through a getter so tests need no VS Code.
+
+export interface HeapscopeSettings {
+  metricsIntervalMs: number;
+  /** 0: the engine's default. */
+  samplingIntervalBytes: number;
+  allocationSamplingAtStart: boolean;
+  /** 0: off. */
+  notifyGrowthBytesPerMinute: number;
+  /** 0: off. */
+  notifyHeapUsedBytes: number;
+  autoFollowDebugSessions: boolean;
+  /** Empty: the extension's global storage. */
+  recordingFolder: string;
+  /** 0: keep forever. */
+  recordingRetentionDays: number;
+  codeLens: boolean;
+  problemsForConfirmedLeaks: boolean;
+}
+
+export const DEFAULT_SETTINGS: HeapscopeSettings = {
+  metricsIntervalMs: 1000,
+  samplingIntervalBytes: 0,
+  allocationSamplingAtStart: true,
+  notifyGrowthBytesPerMinute: 1024 * 1024,
+  notifyHeapUsedBytes: 1024 * 1024 * 1024,
+  autoFollowDebugSessions: true,
+  recordingFolder: '',
+  recordingRetentionDays: 14,
+  codeLens: true,
+  problemsForConfirmedLeaks: false,
+};
+
+/** Setting keys (under "heapscope.") for each field; package.json contributes the same keys. */
+export const SETTING_KEYS: Record<keyof HeapscopeSettings, string> = {
+  metricsIntervalMs: 'metrics.intervalMs',
+  samplingIntervalBytes: 'sampling.intervalBytes',
+  allocationSamplingAtStart: 'sampling.enabledAtStart',
+  notifyGrowthBytesPerMinute: 'notifications.growthBytesPerMinute',
+  notifyHeapUsedBytes: 'notifications.heapUsedBytes',
+  autoFollowDebugSessions: 'debug.autoFollow',
+  recordingFolder: 'recording.folder',
+  recordingRetentionDays: 'recording.retentionDays',
+  codeLens: 'codeLens.enabled',
+  problemsForConfirmedLeaks: 'problems.confirmedLeaks',
+};
+
+function number(value: unknown, fallback: number, min: number): number {
+  return typeof value === 'number' && Number.isFinite(value) && value >= min ? value : fallback;
+}
+
+/** Reads every setting through `get(key)`, replacing wrong types and out-of-range values by defaults. */
+export function readSettings(get: (key: string) => unknown): HeapscopeSettings {
+  const d = DEFAULT_SETTINGS;
+  const k = SETTING_KEYS;
+  const bool = (key: string, fallback: boolean): boolean => {
+    const v = get(key);
+    return typeof v === 'boolean' ? v : fallback;
+  };
+  const folder = get(k.recordingFolder);
+  return {
+    metricsIntervalMs: number(get(k.metricsIntervalMs), d.metricsIntervalMs, 100),
+    samplingIntervalBytes: number(get(k.samplingIntervalBytes), d.samplingIntervalBytes, 0),
+    allocationSamplingAtStart: bool(k.allocationSamplingAtStart, d.allocationSamplingAtStart),
+    notifyGrowthBytesPerMinute: number(get(k.notifyGrowthBytesPerMinute), d.notifyGrowthBytesPerMinute, 0),
+    notifyHeapUsedBytes: number(get(k.notifyHeapUsedBytes), d.notifyHeapUsedBytes, 0),
+    autoFollowDebugSessions: bool(k.autoFollowDebugSessions, d.autoFollowDebugSessions),
+    recordingFolder: typeof folder === 'string' ? folder.trim() : d.recordingFolder,
+    recordingRetentionDays: number(get(k.recordingRetentionDays), d.recordingRetentionDays, 0),
+    codeLens: bool(k.codeLens, d.codeLens),
+    problemsForConfirmedLeaks: bool(k.problemsForConfirmedLeaks, d.problemsForConfirmedLeaks),
+  };
+}
+
+/** Which notifications a new verdict or sample should raise (each at most once per session). */
+export interface NotificationState {
+  growthNotified: boolean;
+  heapNotified: boolean;
+}
+
+export function notificationsDue(
+  settings: Pick<HeapscopeSettings, 'notifyGrowthBytesPerMinute' | 'notifyHeapUsedBytes'>,
+  state: NotificationState,
+  figures: { leak: boolean; growthBytesPerMinute: number; heapUsedBytes?: number },
+): Array<'growth' | 'heap'> {
+  const due: Array<'growth' | 'heap'> = [];
+  if (
+    !state.growthNotified &&
+    settings.notifyGrowthBytesPerMinute > 0 &&
+    figures.leak &&
+    figures.growthBytesPerMinute >= settings.notifyGrowthBytesPerMinute
+  )
+    due.push('growth');
+  if (
+    !state.heapNotified &&
+    settings.notifyHeapUsedBytes > 0 &&
+    figures.heapUsedBytes !== undefined &&
+    figures.heapUsedBytes >= settings.notifyHeapUsedBytes
+  )
+    due.push('heap');
+  return due;
+}

@@ -1,0 +1,76 @@
+// The detail behind a leak CodeLens: allocation stack, holder, retainer path and a growth sparkline, as
+// Markdown (shown in a hover and in a side document). Pure.
+import type { Suspect } from '../core/types';
+import { formatBytes, formatRate, sparkline } from './format';
+import { scriptUrlToPath, shortLocation } from './locations';
+
+function escapeMarkdown(text: string): string {
+  return text.replace(/([\\`*_{}[\]()#+\-.!|<>])/g, '\\$1');
+}
+
+export function suspectMarkdown(
+  suspect: Suspect,
+  sessionName: string,
+  roots: readonly string[],
+  exists: (file: string) => boolean,
+): string {
+  const where = (url: string, line: number): string => {
+    const file = scriptUrlToPath(url, roots, exists);
+    return file ? shortLocation(file, line, roots) : `${url}:${line}`;
+  };
+  const lines: string[] = [];
+  lines.push(`### ⚠ Leak suspect #${suspect.rank}: \`${suspect.functionName || '(anonymous)'}\``);
+  lines.push('');
+  lines.push(
+    `${escapeMarkdown(where(suspect.url, suspect.line))} · session **${escapeMarkdown(sessionName)}** · ${
+      suspect.kind === 'external' ? 'off-heap (Buffer / ArrayBuffer)' : 'JS heap'
+    }`,
+  );
+  lines.push('');
+  lines.push(
+    `- Live: **${formatBytes(suspect.liveBytes)}**, growing **${formatRate(suspect.growthBytesPerMinute)}**`,
+  );
+  if (suspect.series && suspect.series.length > 1) {
+    const values = suspect.series.map(([, bytes]) => bytes);
+    lines.push(
+      `- Growth: \`${sparkline(values, 32)}\` (${formatBytes(values[0]!)} → ${formatBytes(values.at(-1)!)})`,
+    );
+  }
+  if (suspect.note) lines.push(`- Note: ${escapeMarkdown(suspect.note)}`);
+  if (suspect.holder) {
+    const h = suspect.holder;
+    const kept = [
+      h.count !== undefined ? `${h.count} objects` : '',
+      h.retainedBytes !== undefined ? formatBytes(h.retainedBytes) : '',
+    ]
+      .filter(Boolean)
+      .join(', ');
+    lines.push(
+      `- Held by: **${escapeMarkdown(h.kind)} \`${h.name}\`**${kept ? ` (${kept})` : ''}${
+        h.location ? ` at ${escapeMarkdown(where(h.location.url, h.location.line))}` : ''
+      }`,
+    );
+    if (h.path.length) {
+      lines.push('');
+      lines.push('**Retainer path** (from a GC root):');
+      lines.push('');
+      lines.push('```text');
+      h.path.forEach((step, i) => lines.push(`${'  '.repeat(i)}${i ? '└ ' : ''}${step}`));
+      lines.push('```');
+    }
+  }
+  if (suspect.stack.length) {
+    lines.push('');
+    lines.push('**Allocation stack** (top first):');
+    lines.push('');
+    lines.push('```text');
+    for (const frame of suspect.stack) {
+      const folded = frame.foldedFrom ? `   [via ${frame.foldedFrom}]` : '';
+      lines.push(
+        `at ${frame.functionName || '(anonymous)'} (${where(frame.url, frame.line)}${frame.column ? `:${frame.column}` : ''})${folded}`,
+      );
+    }
+    lines.push('```');
+  }
+  return `${lines.join('\n')}\n`;
+}

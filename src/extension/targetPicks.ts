@@ -1,0 +1,154 @@
+// Items of the "Start memory session" quick pick, built from what discovery found. Pure: the
+// extension turns them into vscode.QuickPickItems, tests check labels, order and warnings.
+import type { TargetSpec } from '../core/session/api';
+
+export interface ListeningInspector {
+  /** ws:// URL from /json/list. */
+  webSocketDebuggerUrl: string;
+  port: number;
+  host: string;
+  title?: string;
+  pid?: number;
+  /** Someone (a debugger, DevTools) already attached: Node allows several clients, but say so. */
+  attachedElsewhere?: boolean;
+}
+
+export interface NodeProcessInfo {
+  pid: number;
+  /** argv as the process shows it, for the label. */
+  command: string;
+  /** Port of its inspector when it is already listening (then it is listed as an inspector instead). */
+  inspectorPort?: number;
+}
+
+export interface DebugSessionPick {
+  id: string;
+  label: string;
+}
+
+export type TargetPick =
+  | { kind: 'inspector'; label: string; description: string; detail?: string; target: TargetSpec }
+  | { kind: 'process'; label: string; description: string; detail: string; target: TargetSpec }
+  | { kind: 'debug-session'; label: string; description: string; debugSessionId: string }
+  | { kind: 'launch-script' | 'launch-npm' | 'k8s' | 'url'; label: string; description: string }
+  | { kind: 'separator'; label: string };
+
+/** SIGUSR1 cannot be undone: the inspector stays on until the process exits. The warning says so. */
+export const SIGUSR1_WARNING =
+  'Sends SIGUSR1: Node opens its inspector on 127.0.0.1:9229 and keeps it open until the process exits. Anyone on this machine who can reach that port can run code in the process.';
+
+function shortCommand(command: string, max = 80): string {
+  return command.length > max ? `${command.slice(0, max - 1)}…` : command;
+}
+
+export function buildTargetPicks(input: {
+  inspectors: readonly ListeningInspector[];
+  processes: readonly NodeProcessInfo[];
+  debugSessions: readonly DebugSessionPick[];
+  /** Our own pid (the extension host is Node too): never offer it. */
+  selfPid?: number;
+  k8sAvailable: boolean;
+}): TargetPick[] {
+  const picks: TargetPick[] = [];
+  if (input.debugSessions.length) {
+    picks.push({ kind: 'separator', label: 'Node debug sessions' });
+    for (const s of input.debugSessions) {
+      picks.push({
+        kind: 'debug-session',
+        label: `$(debug) ${s.label}`,
+        description: 'through js-debug',
+        debugSessionId: s.id,
+      });
+    }
+  }
+  const inspectorPids = new Set<number>();
+  if (input.inspectors.length) {
+    picks.push({ kind: 'separator', label: 'Inspectors listening on this machine' });
+    for (const i of input.inspectors) {
+      if (i.pid !== undefined) inspectorPids.add(i.pid);
+      picks.push({
+        kind: 'inspector',
+        label: `$(plug) ${i.title || `${i.host}:${i.port}`}`,
+        description: `${i.host}:${i.port}${i.pid !== undefined ? ` · pid ${i.pid}` : ''}`,
+        ...(i.attachedElsewhere ? { detail: 'A debugger is attached too; Heapscope reads beside it.' } : {}),
+        target: { kind: 'attach', address: i.webSocketDebuggerUrl },
+      });
+    }
+  }
+  const processes = input.processes.filter(
+    (p) => p.pid !== input.selfPid && !inspectorPids.has(p.pid) && p.inspectorPort === undefined,
+  );
+  if (processes.length) {
+    picks.push({ kind: 'separator', label: 'Running Node processes (wake the inspector)' });
+    for (const p of processes) {
+      picks.push({
+        kind: 'process',
+        label: `$(server-process) ${shortCommand(p.command)}`,
+        description: `pid ${p.pid}`,
+        detail: `$(warning) ${SIGUSR1_WARNING}`,
+        target: { kind: 'pid', pid: p.pid },
+      });
+    }
+  }
+  picks.push({ kind: 'separator', label: 'Other' });
+  picks.push({
+    kind: 'launch-script',
+    label: '$(play) Launch a script…',
+    description: 'node with the inspector on 127.0.0.1',
+  });
+  picks.push({
+    kind: 'launch-npm',
+    label: '$(package) Run an npm script…',
+    description: 'from package.json, inspector on',
+  });
+  if (input.k8sAvailable) {
+    picks.push({
+      kind: 'k8s',
+      label: '$(cloud) Attach to a Kubernetes pod…',
+      description: 'kubectl port-forward',
+    });
+  }
+  picks.push({
+    kind: 'url',
+    label: '$(link) Enter an inspector URL…',
+    description: 'ws://, host:port or a port',
+  });
+  return picks;
+}
+
+/**
+ * Checks an inspector address typed by the user. Returns a message for the input box, or undefined
+ * when it is acceptable. Non-loopback addresses are accepted with a warning elsewhere, not refused.
+ */
+export function validateInspectorAddress(value: string): string | undefined {
+  const v = value.trim();
+  if (!v) return 'Enter ws://host:port/id, host:port, or a port number.';
+  if (/^\d+$/.test(v)) return Number(v) > 0 && Number(v) < 65536 ? undefined : 'A port is 1–65535.';
+  if (/^wss?:\/\/[^/\s]+(\/\S*)?$/.test(v)) return undefined;
+  if (/^(\[[0-9a-fA-F:]+\]|[^\s:/]+):\d{1,5}$/.test(v)) return undefined;
+  return 'Not an inspector address. Examples: 9229, 127.0.0.1:9229, ws://127.0.0.1:9229/<id>.';
+}
+
+/** Loopback addresses; anything else gets a loud warning (the inspector is remote code execution). */
+export function isLoopbackAddress(value: string): boolean {
+  const v = value.trim();
+  if (/^\d+$/.test(v)) return true;
+  const host = v
+    .replace(/^wss?:\/\//, '')
+    .replace(/\/.*$/, '')
+    .replace(/:\d+$/, '')
+    .replace(/^\[|\]$/g, '');
+  return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
+
+/** npm scripts from a package.json's text, for "Run an npm script…". */
+export function npmScripts(packageJsonText: string): Array<{ name: string; command: string }> {
+  try {
+    const scripts = (JSON.parse(packageJsonText) as { scripts?: Record<string, unknown> }).scripts ?? {};
+    return Object.entries(scripts)
+      .filter((e): e is [string, string] => typeof e[1] === 'string')
+      .map(([name, command]) => ({ name, command }));
+  } catch {
+    return [];
+  }
+}

@@ -1,0 +1,145 @@
+// The CLI faces over real processes and files: capture over the inspector, then summary, diff and
+// retainers with --json, and bad input.
+import assert from 'node:assert/strict';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import CDP from 'chrome-remote-interface';
+import { captureHeapSnapshot, parseSnapshotFile } from '../../../src/core/heapsnapshot';
+import { runLeaker, tempDir } from '../../unit/heapsnapshot/helpers';
+
+const run = promisify(execFile);
+const ROOT = path.resolve(__dirname, '../../..');
+const CLI = path.join(ROOT, 'dist/cli.js');
+
+async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await run(process.execPath, [CLI, ...args], { maxBuffer: 64 << 20 });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const e = error as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+/** A Node process with the inspector on 127.0.0.1 and a free port, holding 2000 `Kept` objects. */
+async function startTarget(): Promise<{ child: ChildProcess; wsUrl: string }> {
+  const child = spawn(
+    process.execPath,
+    [
+      '--inspect=127.0.0.1:0',
+      '-e',
+      'class Kept { constructor(i) { this.i = i; } } globalThis.kept = Array.from({ length: 2000 }, (_, i) => new Kept(i)); setInterval(() => {}, 1000);',
+    ],
+    {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    },
+  );
+  const wsUrl = await new Promise<string>((resolve, reject) => {
+    let text = '';
+    const timer = setTimeout(() => reject(new Error(`no inspector URL: ${text}`)), 15_000);
+    child.stderr!.on('data', (chunk: Buffer) => {
+      text += chunk.toString();
+      const match = /ws:\/\/127\.0\.0\.1:\d+\/[\w-]+/.exec(text);
+      if (match) {
+        clearTimeout(timer);
+        resolve(match[0]);
+      }
+    });
+  });
+  return { child, wsUrl };
+}
+
+describe('heapscope snapshot commands', function () {
+  this.timeout(120_000);
+  const tmp = tempDir();
+  let files: string[] = [];
+  before(async () => {
+    if (!existsSync(CLI)) await run('npm', ['run', '-s', 'build'], { cwd: ROOT });
+    files = runLeaker(tmp.dir, 'array', 200, 50);
+  });
+  after(() => tmp.dispose());
+
+  it('captures a snapshot over the inspector, streamed to disk, with progress', async () => {
+    const { child, wsUrl } = await startTarget();
+    try {
+      const port = new URL(wsUrl).port;
+      const out = path.join(tmp.dir, 'live.heapsnapshot');
+      const result = await cli(['snapshot', '--attach', port, '--out', out, '--gc', '--json', '-']);
+      assert.equal(result.code, 0, result.stderr);
+      const json = JSON.parse(result.stdout) as { file: string; bytes: number; pauseMs: number };
+      assert.equal(json.file, out);
+      assert.match(result.stderr, /serialising 100%/);
+      const raw = await parseSnapshotFile(out);
+      assert.equal(json.bytes, raw.fileBytes);
+      const summary = await cli(['summary', out, '--top', '0', '--json', '-', '-q']);
+      const kept = (
+        JSON.parse(summary.stdout) as { constructors: Array<{ name: string; count: number }> }
+      ).constructors.find((c) => c.name === 'Kept');
+      assert.equal(kept?.count, 2000);
+      assert.ok(!existsSync(`${out}.partial`));
+    } finally {
+      child.kill();
+    }
+  });
+
+  it('cancels a capture and leaves no file behind', async () => {
+    const { child, wsUrl } = await startTarget();
+    const client = await CDP({ target: wsUrl, local: true });
+    try {
+      const out = path.join(tmp.dir, 'cancelled.heapsnapshot');
+      const controller = new AbortController();
+      const capture = captureHeapSnapshot(client, out, {
+        signal: controller.signal,
+        onProgress: () => controller.abort(),
+      });
+      await assert.rejects(capture, (error: Error & { code?: string }) => error.code === 'cancelled');
+      await new Promise((r) => setTimeout(r, 300));
+      assert.ok(!readdirSync(tmp.dir).some((f) => f.startsWith('cancelled')));
+    } finally {
+      await client.close();
+      child.kill();
+    }
+  });
+
+  it('summary, diff and retainers print JSON', async () => {
+    const summary = JSON.parse(
+      (await cli(['summary', files[2], '--top', '5', '--json', '-', '-q'])).stdout,
+    ) as { constructors: unknown[]; nodeCount: number };
+    assert.equal(summary.constructors.length, 5);
+    assert.ok(summary.nodeCount > 1000);
+    const diff = JSON.parse((await cli(['diff', ...files, '--json', '-', '-q'])).stdout) as {
+      diff: { constructors: Array<{ name: string; newCount: number }> };
+      allocatedBetween: { constructors: Array<{ name: string; count: number }> };
+    };
+    assert.equal(diff.diff.constructors.find((c) => c.name === 'LeakyRecord')?.newCount, 50);
+    assert.equal(diff.allocatedBetween.constructors.find((c) => c.name === 'LeakyRecord')?.count, 200);
+    const jsonFile = path.join(tmp.dir, 'retainers.json');
+    const text = await cli(['retainers', files[2], '--constructor', 'LeakyRecord', '--json', jsonFile, '-q']);
+    assert.equal(text.code, 0, text.stderr);
+    const retainers = JSON.parse(readFileSync(jsonFile, 'utf8')) as {
+      matched: number;
+      objects: Array<{ paths: Array<{ text: string[] }> }>;
+    };
+    assert.equal(retainers.matched, 250);
+    assert.match(retainers.objects[0].paths[0].text.join('\n'), /leakyRecords/);
+    const human = await cli(['retainers', files[2], '--constructor', 'LeakyRecord', '--objects', '1', '-q']);
+    assert.match(human.stdout, /path 1:/);
+  });
+
+  it('reports bad files with exit code 2 and a message naming the problem', async () => {
+    const bad = path.join(tmp.dir, 'bad.heapsnapshot');
+    writeFileSync(bad, 'not a snapshot');
+    const result = await cli(['summary', bad, '-q']);
+    assert.equal(result.code, 2);
+    assert.match(result.stderr, /Not a valid heap snapshot: expected '\{'.*at byte 0/);
+    const truncated = path.join(tmp.dir, 'truncated.heapsnapshot');
+    writeFileSync(truncated, readFileSync(files[0]).subarray(0, 2_000_000));
+    const cut = await cli(['summary', truncated, '-q']);
+    assert.equal(cut.code, 2);
+    assert.match(cut.stderr, /truncated/);
+    const usage = await cli(['retainers', files[0]]);
+    assert.equal(usage.code, 2);
+  });
+});

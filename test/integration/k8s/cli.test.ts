@@ -1,0 +1,111 @@
+// `heapscope check --k8s ns/pod/container --kubeconfig …` end to end: the bundled CLI (dist/cli.js,
+// built by the test command) drives the real kubectl against the local API server, reports what it did
+// to the pod, writes a k8s report, and leaves no kubectl behind; and a forbidden pod gives exit code 2
+// with the RBAC message.
+import { strict as assert } from 'node:assert';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import type { ReportV1 } from '../../../src/core/types';
+import {
+  freePort,
+  kubectlProcessesFor,
+  startCluster,
+  startTarget,
+  type Cluster,
+  type TargetProcess,
+} from '../../k8s-apiserver/harness';
+
+const CLI = path.resolve(__dirname, '../../../dist/cli.js');
+
+function runCli(
+  args: string[],
+  env: NodeJS.ProcessEnv,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [CLI, ...args], {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+describe('k8s: heapscope check --k8s (bundled CLI, real kubectl, local API server)', function () {
+  this.timeout(90000);
+  let cluster: Cluster;
+  let dir: string;
+  let target: TargetProcess;
+
+  before(async function () {
+    if (!existsSync(CLI)) this.skip(); // built by `npm test` (scripts/test.sh) before the suites run
+    cluster = await startCluster();
+    dir = mkdtempSync(path.join(tmpdir(), 'hs-k8s-cli-'));
+    const port = await freePort();
+    target = await startTarget(dir, { nodeArgs: [`--inspect-port=${port}`] });
+    cluster.server.pods.push({
+      namespace: 'shop',
+      name: 'api-0',
+      containers: [{ name: 'app', processes: [{ pid: target.pid, real: true }] }],
+      ports: { [port]: port },
+    });
+  });
+  after(async () => {
+    await target?.stop();
+    await cluster?.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('observes the pod and writes a k8s report', async () => {
+    const report = path.join(dir, 'report.json');
+    const result = await runCli(
+      [
+        'check',
+        '--k8s',
+        'shop/api-0/app',
+        '--kubeconfig',
+        cluster.kubeconfig,
+        '--context',
+        'fake',
+        '--duration',
+        '3',
+        '--metrics-interval',
+        '250',
+        '--no-holders',
+        '--json',
+        report,
+      ],
+      cluster.env,
+    );
+    assert.ok(
+      result.code === 0 || result.code === 1 || result.code === 3,
+      `exit ${result.code}: ${result.stderr}`,
+    );
+    const json = JSON.parse(readFileSync(report, 'utf8')) as ReportV1;
+    assert.equal(json.target.kind, 'k8s');
+    assert.match(json.target.pod ?? '', /^shop\/api-0/);
+    assert.ok(json.samples >= 5, `samples: ${json.samples}`);
+    assert.match(result.stderr, new RegExp(`SIGUSR1 to pid ${target.pid}`));
+    assert.match(result.stderr, /inspector stays on in the process \(pid \d+\) until it restarts/);
+    assert.deepEqual(await kubectlProcessesFor(cluster.kubeconfig), []);
+  });
+
+  it('exits 2 with the RBAC message when port-forward is forbidden', async () => {
+    cluster.server.forbidden = [{ verb: 'create', resource: 'pods/portforward' }];
+    try {
+      const result = await runCli(
+        ['check', '--k8s', 'shop/api-0', '--kubeconfig', cluster.kubeconfig, '--duration', '2'],
+        cluster.env,
+      );
+      assert.equal(result.code, 2, result.stderr);
+      assert.match(result.stderr, /"create" the resource "pods\/portforward" in namespace "shop"/);
+    } finally {
+      cluster.server.forbidden = [];
+    }
+  });
+});

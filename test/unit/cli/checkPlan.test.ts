@@ -1,0 +1,80 @@
+import { strict as assert } from 'node:assert';
+import { isHeapscopeError } from '../../../src/core/errors';
+import { planCheck } from '../../../src/cli/check';
+import { summaryText } from '../../../src/cli/checkFormat';
+import { buildReport } from '../../../src/core/report';
+
+const opts = (extra: Record<string, unknown> = {}) => ({ duration: '60', holders: true, ...extra });
+
+describe('check options', () => {
+  it('picks exactly one target', () => {
+    assert.deepEqual(planCheck(['node', 'a.js'], opts()).target, {
+      kind: 'launch',
+      command: 'node',
+      args: ['a.js'],
+      cwd: process.cwd(),
+    });
+    assert.deepEqual(planCheck([], opts({ attach: '9229' })).target, { kind: 'attach', address: '9229' });
+    assert.deepEqual(planCheck([], opts({ pid: '42' })).target, { kind: 'pid', pid: 42 });
+    assert.deepEqual(planCheck([], opts({ k8s: 'ns/pod/app', context: 'c' })).target, {
+      kind: 'k8s',
+      namespace: 'ns',
+      pod: 'pod',
+      container: 'app',
+      context: 'c',
+      kubeconfig: undefined,
+    });
+    for (const bad of [
+      [[], opts()],
+      [['node'], opts({ attach: '1' })],
+      [[], opts({ pid: 'x' })],
+      [[], opts({ k8s: 'pod' })],
+      [[], opts({ attach: '1', duration: '0' })],
+      [[], opts({ attach: '1', metricsInterval: '10' })],
+    ] as const) {
+      assert.throws(
+        () => planCheck([...bad[0]], bad[1] as never),
+        (e: unknown) => isHeapscopeError(e, 'usage'),
+      );
+    }
+  });
+
+  it('summarises a report with file:line and holder, relative to the project root', () => {
+    const report = buildReport({
+      target: { kind: 'attach' },
+      startedAtMs: 0,
+      endedAtMs: 60_000,
+      samples: [],
+      gcEvents: 0,
+      verdict: {
+        verdict: 'leak',
+        growth: { heapBytesPerMinute: 2 * 1048576, externalBytesPerMinute: 0, confidence: 0.9 },
+        reason: 'floor rises',
+      },
+      suspects: [
+        {
+          rank: 1,
+          kind: 'heap',
+          functionName: 'recordSession',
+          url: '/proj/src/server.js',
+          line: 11,
+          column: 5,
+          liveBytes: 1048576,
+          growthBytesPerMinute: 1048576,
+          stack: [],
+          holder: {
+            kind: 'Array',
+            name: 'sessionLog',
+            path: [],
+            location: { functionName: '', url: '/proj/src/server.js', line: 8, column: 7 },
+          },
+        },
+      ],
+    });
+    const text = summaryText(report, '/proj');
+    assert.match(text, /LEAK after 60 s/);
+    assert.match(text, /1\. recordSession {2}src\/server\.js:11:5/);
+    assert.match(text, /held by Array sessionLog at src\/server\.js:8:7/);
+    assert.match(text, /confidence 90%/);
+  });
+});

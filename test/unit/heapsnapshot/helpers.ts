@@ -1,0 +1,28 @@
+// Shared by the heap snapshot tests: real snapshots from real child processes, in temp folders.
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+export const LEAKER = path.resolve(__dirname, '../../fixtures/heapsnapshot/leaker.js');
+
+export function tempDir(prefix = 'heapscope-snap-'): { dir: string; dispose(): void } {
+  const dir = mkdtempSync(path.join(os.tmpdir(), prefix));
+  return { dir, dispose: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** Runs the leaker fixture: writes a/b/c.heapsnapshot into dir. */
+export function runLeaker(dir: string, kind: string, countAB: number, countBC: number): string[] {
+  execFileSync(process.execPath, [LEAKER, dir, kind, String(countAB), String(countBC)], {
+    stdio: 'pipe',
+    timeout: 60_000,
+  });
+  return ['a', 'b', 'c'].map((n) => path.join(dir, `${n}.heapsnapshot`));
+}
+
+/** 1-based line of the first line of the fixture containing `text`. */
+export function fixtureLine(text: string): number {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const source = (require('node:fs') as typeof import('node:fs')).readFileSync(LEAKER, 'utf8');
+  return source.split('\n').findIndex((line) => line.includes(text)) + 1;
+}

@@ -1,0 +1,201 @@
+import { strict as assert } from 'node:assert';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { attributeHolders, mergeHolders, wantsHolders } from '../../../src/core/leak';
+import type { GrowthHolder } from '../../../src/core/heapsnapshot';
+import type { Suspect, TrendVerdict } from '../../../src/core/types';
+
+function suspect(
+  rank: number,
+  functionName: string,
+  url: string,
+  line: number,
+  kind: Suspect['kind'] = 'heap',
+): Suspect {
+  return {
+    rank,
+    kind,
+    functionName,
+    url,
+    line,
+    column: 1,
+    liveBytes: 1000 * rank,
+    growthBytesPerMinute: 100_000 / rank,
+    stack: [],
+  };
+}
+
+function verdict(
+  v: TrendVerdict['verdict'],
+  heapBytesPerMinute: number,
+  externalBytesPerMinute: number,
+): TrendVerdict {
+  return { verdict: v, growth: { heapBytesPerMinute, externalBytesPerMinute, confidence: 0.99 }, reason: '' };
+}
+
+const APP = '/srv/app/server.js';
+
+describe('leak/holders: naming what keeps the suspects alive', () => {
+  it('attaches a holder declared in the suspect file to that suspect', () => {
+    const holders: GrowthHolder[] = [
+      {
+        constructorName: 'Object',
+        addedCount: 900,
+        addedBytes: 1_200_000,
+        holder: {
+          kind: 'Array',
+          name: 'auditTrail',
+          path: ['(module) server.js', 'auditTrail', '[]'],
+          location: { functionName: '', url: APP, line: 8, column: 7 },
+        },
+      },
+    ];
+    const merged = mergeHolders(
+      [suspect(1, 'recordAudit', APP, 9), suspect(2, 'other', '/srv/app/db.js', 3)],
+      holders,
+      verdict('leak', 5e6, 0),
+      0.1,
+    );
+    assert.equal(merged[0].functionName, 'recordAudit');
+    assert.equal(merged[0].holder?.name, 'auditTrail');
+    assert.equal(merged[0].holder?.count, 900);
+    assert.equal(merged[1].holder, undefined);
+  });
+
+  it('an off-heap leak puts Buffers first: a holder-only external suspect when no Buffer site was sampled', () => {
+    const holders: GrowthHolder[] = [
+      {
+        constructorName: 'Buffer',
+        addedCount: 120,
+        addedBytes: 7_800_000,
+        holder: {
+          kind: 'Array',
+          name: 'replayLog',
+          path: ['replayLog', '[]'],
+          location: { functionName: 'replayLog', url: '/srv/app/replay.js', line: 4, column: 7 },
+        },
+      },
+    ];
+    const merged = mergeHolders([suspect(1, 'handle', APP, 20)], holders, verdict('leak', 10_000, 60e6), 0.1);
+    assert.equal(merged.length, 2);
+    assert.equal(merged[0].kind, 'external');
+    assert.equal(merged[0].rank, 1);
+    assert.equal(merged[0].url, '/srv/app/replay.js');
+    assert.equal(merged[0].holder?.name, 'replayLog');
+    assert.match(merged[0].note ?? '', /never sampled/);
+    assert.equal(merged[0].growthBytesPerMinute, 78_000_000);
+    assert.equal(merged[1].rank, 2);
+  });
+
+  it('a sampled Buffer site takes the Buffer holder and stays first', () => {
+    const holders: GrowthHolder[] = [
+      {
+        constructorName: 'Uint8Array',
+        addedCount: 50,
+        addedBytes: 3_000_000,
+        holder: { kind: 'Array', name: 'chunks', path: [] },
+      },
+    ];
+    const merged = mergeHolders(
+      [suspect(1, 'parse', APP, 3), suspect(2, 'keep', APP, 30, 'external')],
+      holders,
+      verdict('leak', 0, 30e6),
+      0.1,
+    );
+    assert.equal(merged[0].functionName, 'keep');
+    assert.equal(merged[0].holder?.name, 'chunks');
+    assert.equal(merged.length, 2);
+  });
+
+  it('one holder seen through two constructors is one suspect; a user holder beats an internal-only site', () => {
+    const location = { functionName: 'seenClients', url: '/srv/app/clients.js', line: 6, column: 7 };
+    const holders: GrowthHolder[] = [
+      {
+        constructorName: 'Object',
+        addedCount: 300,
+        addedBytes: 400_000,
+        holder: { kind: 'Array', name: 'seenClients', path: [], location },
+      },
+      {
+        constructorName: 'Array',
+        addedCount: 300,
+        addedBytes: 200_000,
+        holder: { kind: 'Array', name: 'seenClients', path: [], location },
+      },
+    ];
+    const internal: Suspect = {
+      ...suspect(1, 'listOnTimeout', 'node:internal/timers', 524),
+      stack: [{ functionName: 'listOnTimeout', url: 'node:internal/timers', line: 524, column: 25 }],
+    };
+    const merged = mergeHolders([internal], holders, verdict('leak', 2e6, 0), 0.1);
+    assert.equal(merged.length, 2);
+    assert.equal(merged[0].holder?.name, 'seenClients');
+    assert.equal(merged[0].url, '/srv/app/clients.js');
+    assert.equal(merged[1].functionName, 'listOnTimeout');
+  });
+
+  it('a user holder growing like the top sampled site outranks an unconfirmed site; a small one does not', () => {
+    const driver = suspect(1, '(anonymous)', '/srv/app/lib/driver.js', 9);
+    driver.growthBytesPerMinute = 2_000_000;
+    const strong: GrowthHolder = {
+      constructorName: 'Object',
+      addedCount: 600,
+      addedBytes: 150_000,
+      holder: {
+        kind: 'Array',
+        name: 'seenClients',
+        path: [],
+        location: { functionName: 'seenClients', url: '/srv/app/clients.js', line: 6, column: 7 },
+      },
+    };
+    const merged = mergeHolders([driver], [strong], verdict('leak', 2e6, 0), 0.1);
+    assert.equal(merged[0].holder?.name, 'seenClients');
+    assert.equal(merged[1].functionName, '(anonymous)');
+    const weak = { ...strong, addedBytes: 70_000 };
+    const merged2 = mergeHolders([driver], [weak], verdict('leak', 2e6, 0), 1);
+    assert.equal(merged2[0].functionName, '(anonymous)');
+    assert.equal(merged2[1].holder?.name, 'seenClients');
+  });
+
+  it('snapshots only when there is something to explain', () => {
+    assert.equal(wantsHolders(verdict('no-leak', 0, 0)), false);
+    assert.equal(wantsHolders(verdict('inconclusive', 1e6, 0)), false);
+    assert.equal(wantsHolders(verdict('leak', 1e6, 0)), true);
+    assert.equal(wantsHolders(verdict('inconclusive', 0, 5e6)), true);
+  });
+
+  it('a failing snapshot never fails the session: the suspects come back unchanged', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'heapscope-holders-'));
+    try {
+      const lines: string[] = [];
+      let calls = 0;
+      const suspects = [suspect(1, 'recordAudit', APP, 9)];
+      const out = await attributeHolders(suspects, verdict('leak', 5e6, 0), {
+        takeHeapSnapshot: async (file) => {
+          calls++;
+          if (calls > 1) throw new Error('target went away');
+          writeFileSync(file, '{}');
+          return file;
+        },
+        sources: { getScriptSource: async () => undefined },
+        workDir: dir,
+        snapshotGapMs: 1,
+        log: (line) => lines.push(line),
+      });
+      assert.deepEqual(out, suspects);
+      assert.equal(calls, 2);
+      assert.match(lines.join('\n'), /target went away/);
+      assert.equal(
+        await attributeHolders(suspects, verdict('no-leak', 0, 0), {
+          takeHeapSnapshot: async () => assert.fail('no snapshot without a leak'),
+          sources: { getScriptSource: async () => undefined },
+          workDir: dir,
+        }).then((s) => s.length),
+        1,
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

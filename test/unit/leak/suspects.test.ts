@@ -1,0 +1,176 @@
+import { strict as assert } from 'node:assert';
+import { rankSuspects } from '../../../src/core/leak';
+import type { AllocationProfileReading, AllocationSiteReading, RawFrame } from '../../../src/core/types';
+
+const noSources = { getScriptSource: async (): Promise<string | undefined> => undefined };
+
+function frame(functionName: string, url: string, lineNumber: number, scriptId = '7'): RawFrame {
+  return { functionName, scriptId, url, lineNumber, columnNumber: 0 };
+}
+
+function site(stack: RawFrame[], liveBytes: number): AllocationSiteReading {
+  return {
+    key: stack.map((f) => `${f.functionName}@${f.scriptId}:${f.lineNumber}:${f.columnNumber}`).join('|'),
+    stack,
+    liveBytes,
+    sampleCount: Math.max(1, Math.round(liveBytes / 32768)),
+  };
+}
+
+const APP = 'file:///srv/app/server.js';
+const main = frame('main', APP, 40);
+const handler = frame('handleRequest', APP, 20);
+const cacheFill = frame('fillCache', APP, 10);
+const leaky = frame('remember', APP, 5);
+
+/** Readings every 5 s: a big stable site, a noisy churn site, and a small steadily growing one. */
+function readings(
+  count: number,
+  extra?: (i: number) => AllocationSiteReading[],
+  withLeak = true,
+): AllocationProfileReading[] {
+  const jitter = [3, 9, 1, 7, 4, 8, 2, 6, 0, 5, 3, 7, 1, 8, 2];
+  const out: AllocationProfileReading[] = [];
+  for (let i = 0; i < count; i++) {
+    out.push({
+      timeMs: 1_700_000_000_000 + i * 5000,
+      sites: [
+        site([cacheFill, main], 40_000_000),
+        site([handler, main], 2_000_000 + jitter[i % jitter.length] * 150_000),
+        ...(withLeak ? [site([leaky, handler, main], 100_000 + i * 200_000)] : []),
+        ...(extra ? extra(i) : []),
+      ],
+    });
+  }
+  return out;
+}
+
+describe('leak/suspects: ranking allocation sites by growth of live bytes', () => {
+  it('ranks the growing site first, not the biggest, with its rate, location and series', async () => {
+    const suspects = await rankSuspects(readings(12), noSources);
+    assert.equal(suspects.length, 1, JSON.stringify(suspects.map((s) => s.functionName)));
+    const [top] = suspects;
+    assert.equal(top.rank, 1);
+    assert.equal(top.functionName, 'remember');
+    assert.equal(top.url, '/srv/app/server.js');
+    assert.equal(top.line, 6);
+    assert.equal(top.column, 1);
+    assert.equal(top.kind, 'heap');
+    assert.equal(top.liveBytes, 100_000 + 11 * 200_000);
+    assert.ok(Math.abs(top.growthBytesPerMinute - 2_400_000) < 1, `${top.growthBytesPerMinute}`);
+    assert.deepEqual(
+      top.stack.map((f) => f.functionName),
+      ['remember', 'handleRequest', 'main'],
+    );
+    assert.equal(top.series?.length, 12);
+  });
+
+  it('folds Node internals and node_modules into the user frame that called them', async () => {
+    const internal = [
+      frame('createUnsafeBuffer', 'node:internal/buffer', 1000, '1'),
+      frame('alloc', 'node:buffer', 380, '2'),
+      frame('pack', 'file:///srv/app/node_modules/msgpack/index.js', 12, '3'),
+    ];
+    const suspects = await rankSuspects(
+      readings(10, (i) => [site([...internal, handler, main], 50_000 + i * 500_000)]),
+      noSources,
+    );
+    const top = suspects[0];
+    assert.equal(top.functionName, 'handleRequest');
+    assert.equal(top.kind, 'external');
+    assert.match(top.stack[0].foldedFrom ?? '', /node:internal\/buffer createUnsafeBuffer/);
+    assert.match(top.stack[0].foldedFrom ?? '', /msgpack\/index\.js pack/);
+    assert.ok(top.stack.every((f) => !f.url.startsWith('node:') && !f.url.includes('node_modules')));
+  });
+
+  it('a rarely sampled Buffer site that never shrinks is kept, and ranks first when off-heap memory grows', async () => {
+    const alloc = [
+      frame('createUnsafeBuffer', 'node:internal/buffer', 1000, '1'),
+      frame('alloc', 'node:buffer', 380, '2'),
+    ];
+    const keep = frame('keepForReplay', APP, 60);
+    const few = [0, 0, 0, 0, 96, 96, 96, 96, 96, 192];
+    const input = readings(10, (i) => (few[i] ? [site([...alloc, keep, main], few[i])] : []));
+    const trend = {
+      verdict: 'leak' as const,
+      growth: { heapBytesPerMinute: 50_000, externalBytesPerMinute: 60e6, confidence: 1 },
+      reason: '',
+    };
+    const withTrend = await rankSuspects(input, noSources, { trend });
+    assert.equal(withTrend[0].functionName, 'keepForReplay');
+    assert.equal(withTrend[0].kind, 'external');
+    const without = await rankSuspects(input, noSources);
+    assert.equal(without[0].functionName, 'remember');
+    assert.equal(without[1].functionName, 'keepForReplay');
+  });
+
+  it('sites with no user frame rank after user code and say so', async () => {
+    const timers = [
+      frame('listOnTimeout', 'node:internal/timers', 500, '1'),
+      frame('processTimers', 'node:internal/timers', 480, '1'),
+    ];
+    const suspects = await rankSuspects(
+      readings(10, (i) => [site(timers, 10_000 + i * 900_000)]),
+      noSources,
+    );
+    assert.equal(suspects[0].functionName, 'remember');
+    const internalOnly = suspects.find((s) => s.functionName === 'listOnTimeout');
+    assert.ok(internalOnly);
+    assert.match(internalOnly.note ?? '', /No user code/);
+  });
+
+  it('recovers an inlined callee from samples taken before it was inlined', async () => {
+    // Early: [buildEntry, handleRequest, main] grows then freezes (its samples stay live: they leak);
+    // later the optimised handleRequest frame is charged with buildEntry's allocations.
+    const callee = frame('buildEntry', APP, 30);
+    const suspects = await rankSuspects(
+      readings(12, (i) => [site([callee, handler, main], Math.min(i, 3) * 300_000 + 100_000)], false).map(
+        (reading, i) => ({
+          ...reading,
+          sites: reading.sites.map((s) =>
+            s.key.startsWith('handleRequest')
+              ? site([handler, main], i < 3 ? 2_000_000 : 2_000_000 + (i - 3) * 700_000)
+              : s,
+          ),
+        }),
+      ),
+      noSources,
+    );
+    const top = suspects[0];
+    assert.equal(top.functionName, 'buildEntry');
+    assert.equal(top.line, 31);
+    assert.match(top.note ?? '', /inlined into handleRequest/);
+  });
+
+  it('names inlining candidates from the caller source when the profile cannot tell', async () => {
+    const source = [
+      "'use strict';",
+      'const log = [];',
+      'function makeRecord(id) { return { id, text: "x".repeat(100) }; }',
+      'function handle(id) {',
+      '  log.push(makeRecord(id));',
+      '}',
+      'setInterval(() => handle(1), 1);',
+    ].join('\n');
+    const handle = frame('handle', 'file:///srv/app/inline.js', 3, '42');
+    const only: AllocationProfileReading[] = Array.from({ length: 8 }, (_, i) => ({
+      timeMs: 1_700_000_000_000 + i * 5000,
+      sites: [site([handle], 100_000 + i * 400_000)],
+    }));
+    const suspects = await rankSuspects(only, {
+      getScriptSource: async (id) => (id === '42' ? source : undefined),
+    });
+    assert.equal(suspects[0].functionName, 'handle');
+    assert.match(suspects[0].note ?? '', /may have inlined makeRecord into handle/);
+  });
+
+  it('no readings, one reading, or nothing growing: no suspects', async () => {
+    assert.deepEqual(await rankSuspects([], noSources), []);
+    assert.deepEqual(await rankSuspects(readings(1), noSources), []);
+    const flat = readings(10).map((r) => ({
+      ...r,
+      sites: r.sites.filter((s) => !s.key.startsWith('remember')),
+    }));
+    assert.deepEqual(await rankSuspects(flat, noSources), []);
+  });
+});

@@ -1,0 +1,76 @@
+import { strict as assert } from 'node:assert';
+import { buildReport, validateReport } from '../../../src/core/report';
+import type { Suspect } from '../../../src/core/types';
+
+const suspect: Suspect = {
+  rank: 9,
+  kind: 'heap',
+  functionName: 'recordSession',
+  url: '/app/server.js',
+  line: 10,
+  column: 3,
+  liveBytes: 1000,
+  growthBytesPerMinute: 5000,
+  stack: [{ functionName: 'recordSession', url: '/app/server.js', line: 10, column: 3 }],
+  holder: { kind: 'Array', name: 'sessionLog', path: ['(global)', 'sessionLog'] },
+};
+
+describe('report', () => {
+  const base = {
+    target: { kind: 'launch' as const, command: ['node', 'x.js'], inspectorUrl: 'ws://u:p@127.0.0.1:1/x' },
+    startedAtMs: Date.parse('2026-01-01T00:00:00Z'),
+    endedAtMs: Date.parse('2026-01-01T00:01:00Z'),
+    samples: [
+      {
+        timeMs: 1,
+        rssBytes: 10,
+        heapTotalBytes: 8,
+        heapUsedBytes: 5,
+        externalBytes: 1,
+        arrayBuffersBytes: 0,
+        heapLimitBytes: 100,
+      },
+    ],
+    gcEvents: 3,
+    suspects: [suspect],
+  };
+
+  it('builds schema 1 with ranks from 1, no credentials, and passes its own validator', () => {
+    const report = buildReport({
+      ...base,
+      verdict: {
+        verdict: 'leak',
+        growth: { heapBytesPerMinute: 1234.6, externalBytesPerMinute: 0, confidence: 0.98765 },
+        minutesToHeapLimit: 12.34,
+        reason: 'floor rises',
+      },
+    });
+    assert.equal(report.schema, 1);
+    assert.equal(report.durationSeconds, 60);
+    assert.equal(report.suspects[0].rank, 1);
+    assert.equal(report.growth.heapBytesPerMinute, 1235);
+    assert.equal(report.growth.confidence, 0.988);
+    assert.equal(report.minutesToHeapLimit, 12.3);
+    assert.equal(report.heapLimitBytes, 100);
+    assert.equal(report.target.inspectorUrl, 'ws://127.0.0.1:1/x');
+    assert.deepEqual(validateReport(report), []);
+    assert.deepEqual(validateReport(JSON.parse(JSON.stringify(report))), []);
+  });
+
+  it('is inconclusive without a verdict, and the validator names each problem', () => {
+    const report = buildReport(base);
+    assert.equal(report.verdict, 'inconclusive');
+    assert.deepEqual(validateReport(report), []);
+    const broken = JSON.parse(JSON.stringify(report));
+    broken.schema = 2;
+    broken.verdict = 'maybe';
+    broken.suspects[0].line = -1;
+    delete broken.growth.confidence;
+    const problems = validateReport(broken);
+    assert.ok(problems.includes('report.schema: expected 1'));
+    assert.ok(problems.some((p) => p.startsWith('report.verdict')));
+    assert.ok(problems.some((p) => p.startsWith('report.suspects[0].line')));
+    assert.ok(problems.includes('report.growth.confidence: missing'));
+    assert.ok(validateReport('nope').length > 0);
+  });
+});

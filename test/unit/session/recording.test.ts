@@ -1,0 +1,67 @@
+import { strict as assert } from 'node:assert';
+import { appendFileSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { isHeapscopeError } from '../../../src/core/errors';
+import { EVENTS_FILE, openRecording, readRecording, RecordingWriter } from '../../../src/core/session';
+
+describe('recording', () => {
+  let dir: string;
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'heapscope-rec-'));
+  });
+  afterEach(() => rm(dir, { recursive: true, force: true }));
+
+  const meta = () => ({
+    format: 'heapscope-recording' as const,
+    version: 1 as const,
+    id: 'abc',
+    startedAt: new Date(0).toISOString(),
+    target: { kind: 'attach' as const },
+    options: { metricsIntervalMs: 1000, samplingIntervalBytes: 32768, profileIntervalMs: 5000 },
+  });
+  const sample = (t: number) => ({
+    timeMs: t,
+    rssBytes: 3,
+    heapTotalBytes: 2,
+    heapUsedBytes: 1,
+    externalBytes: 0,
+    arrayBuffersBytes: 0,
+  });
+  const frame = { functionName: 'f', scriptId: '1', url: 'file:///a.js', lineNumber: 1, columnNumber: 2 };
+
+  it('writes events as they come and reads them back, stacks interned, a cut last line tolerated', async () => {
+    const writer = new RecordingWriter(dir, meta());
+    writer.sample(sample(1));
+    writer.gc([{ timeMs: 1, kind: 'major', durationMs: 1, heapUsedAfterBytes: 1 }]);
+    const site = { key: 'k1', stack: [frame], liveBytes: 100, sampleCount: 1 };
+    writer.profile({ timeMs: 1, sites: [site] });
+    writer.profile({ timeMs: 2, sites: [{ ...site, liveBytes: 200 }] });
+    writer.sample(sample(2));
+    // No close(): as after a SIGKILL. Then a half-written line.
+    appendFileSync(join(dir, EVENTS_FILE), '{"t":"sample","d":{"timeMs":3');
+    const data = await readRecording(dir);
+    assert.equal(data.samples.length, 2);
+    assert.equal(data.gcEvents.length, 1);
+    assert.equal(data.profiles.length, 2);
+    assert.equal(data.profiles[1].sites[0].liveBytes, 200);
+    assert.deepEqual(data.profiles[1].sites[0].stack, [frame]);
+    assert.equal(data.truncated, true);
+    assert.equal(data.skippedLines, 0);
+    const session = await openRecording(dir);
+    assert.equal(session.samples.length, 2);
+    assert.match(session.status.message ?? '', /read-only.*cut off/);
+    assert.equal(session.report().samples, 2);
+    writer.close();
+  });
+
+  it('says clearly when a folder is not a recording', async () => {
+    await assert.rejects(
+      readRecording(dir),
+      (e: unknown) => isHeapscopeError(e, 'usage') && /not a Heapscope recording/.test(e.message),
+    );
+    await writeFile(join(dir, 'meta.json'), JSON.stringify({ ...meta(), version: 9 }));
+    await assert.rejects(readRecording(dir), /unknown format/);
+  });
+});

@@ -1,0 +1,65 @@
+// Figures as the live view shows them. Pure, so unit-tested without a browser. Binary multiples with
+// the short unit names VS Code's own memory readouts and the extension's CodeLens use ("1.5 MB").
+
+const UNITS = ['B', 'KB', 'MB', 'GB', 'TB'];
+
+/** 1536 -> "1.5 KB"; negative values keep their sign; non-finite -> "–". */
+export function formatBytes(bytes: number, digits?: number): string {
+  if (!Number.isFinite(bytes)) return '–';
+  const negative = bytes < 0;
+  let value = Math.abs(bytes);
+  let unit = 0;
+  while (value >= 1024 && unit < UNITS.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  const places = digits ?? (unit === 0 || value >= 100 ? 0 : 1);
+  return `${negative ? '-' : ''}${value.toFixed(places)} ${UNITS[unit]}`;
+}
+
+/** "+2.1 MB/min", "-300 KB/min", "±0 B/min". */
+export function formatRate(bytesPerMinute: number): string {
+  if (!Number.isFinite(bytesPerMinute)) return '–';
+  const sign = bytesPerMinute > 0 ? '+' : bytesPerMinute < 0 ? '-' : '±';
+  return `${sign}${formatBytes(Math.abs(bytesPerMinute))}/min`;
+}
+
+/** 0.873 -> "87 %". */
+export function formatConfidence(confidence: number): string {
+  if (!Number.isFinite(confidence)) return '–';
+  return `${Math.round(Math.min(1, Math.max(0, confidence)) * 100)} %`;
+}
+
+/** Minutes until the heap limit: "12 min", "3.4 h", "2.1 days", "–" when unknown. */
+export function formatMinutes(minutes: number | undefined): string {
+  if (minutes === undefined || !Number.isFinite(minutes) || minutes < 0) return '–';
+  if (minutes < 1) return '< 1 min';
+  if (minutes < 120) return `${Math.round(minutes)} min`;
+  if (minutes < 48 * 60) return `${(minutes / 60).toFixed(1)} h`;
+  return `${(minutes / 1440).toFixed(1)} days`;
+}
+
+/**
+ * Ticks for a byte axis: multiples of 1, 2 or 5 times a power of 1024 (…, 256 KB, 512 KB, 1 MB, …) so
+ * the labels are round in the unit they are shown in. Returns the values of the ticks in [min, max].
+ */
+export function byteTicks(min: number, max: number, maxTicks: number): number[] {
+  if (!(max > min) || maxTicks < 1) return [min];
+  const span = max - min;
+  const raw = span / maxTicks;
+  const power = Math.pow(1024, Math.max(0, Math.floor(Math.log(Math.max(raw, 1)) / Math.log(1024))));
+  const scaled = raw / power;
+  const steps = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1024];
+  const step = (steps.find((s) => s >= scaled) ?? 1024) * power;
+  const ticks: number[] = [];
+  for (let v = Math.ceil(min / step) * step; v <= max + step * 1e-9; v += step) ticks.push(v);
+  return ticks;
+}
+
+/** Short file name for a script URL: "file:///a/b/server.js" -> "server.js". */
+export function shortFile(url: string): string {
+  if (!url) return '(unknown)';
+  const clean = url.replace(/[?#].*$/, '');
+  const parts = clean.split(/[\\/]/);
+  return parts[parts.length - 1] || clean;
+}
