@@ -69,15 +69,20 @@ export class MemoryChart {
 
   private size(): { width: number; height: number } {
     const rect = this.container.getBoundingClientRect();
+    // The legend sits below the plot inside the container and wraps in a narrow side bar.
+    const legend = this.plot?.root.querySelector<HTMLElement>('.u-legend')?.offsetHeight ?? 40;
     return {
       width: Math.max(200, Math.floor(rect.width)),
-      height: Math.max(160, Math.floor(rect.height) - 40),
+      height: Math.max(120, Math.floor(rect.height) - legend - 4),
     };
   }
 
   private resize(): void {
     if (!this.plot) return;
     this.plot.setSize(this.size());
+    // A new width can re-wrap the legend: settle its height once more.
+    const again = this.size();
+    if (again.height !== this.plot.height) this.plot.setSize(again);
     this.requestRedraw();
   }
 

@@ -161,6 +161,11 @@ chart.onFollowChange = (follow) => {
 };
 view.setFollow(true);
 updateCounts();
-onThemeChange(() => chart.retheme());
+let themeRevision = 0;
+app.dataset.themeRevision = '0';
+onThemeChange(() => {
+  chart.retheme();
+  app.dataset.themeRevision = String(++themeRevision);
+});
 
 sendIntent({ type: 'ready', protocolVersion: PROTOCOL_VERSION });

@@ -236,6 +236,8 @@ export class LiveView {
 
   setSuspects(suspects: readonly Suspect[]): void {
     this.suspectsEmpty.hidden = suspects.length > 0;
+    // The holder is known only after a snapshot named it: no empty column until then.
+    this.suspectsBody.parentElement?.classList.toggle('no-holders', !suspects.some((s) => s.holder));
     this.root.dataset.suspects = String(suspects.length);
     this.suspectsBody.replaceChildren(
       ...suspects.map((s) => {

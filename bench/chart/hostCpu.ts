@@ -36,12 +36,12 @@ async function loadEngine(): Promise<((options: Record<string, unknown>) => Sess
   }
 }
 
-export async function measureHostCpu(seconds: number): Promise<HostCpuResult> {
+export async function measureHostCpu(seconds: number, allocationSampling = true): Promise<HostCpuResult> {
   const create = await loadEngine();
   if (!create) return { measured: false, reason: 'src/core/session does not export MemorySession yet' };
   // An idle target: a timer that does nothing, the inspector on a free loopback port.
   const target = { kind: 'launch', command: process.execPath, args: ['-e', 'setInterval(() => {}, 1000)'] };
-  const session = create({ target, metricsIntervalMs: 1000, allocationSampling: true, holders: false });
+  const session = create({ target, metricsIntervalMs: 1000, allocationSampling, holders: false });
   let messages = 0;
   let messageBytes = 0;
   const post = (message: HostMessage): void => {

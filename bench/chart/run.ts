@@ -9,7 +9,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { resolve } from 'node:path';
 import { chromium } from 'playwright-core';
-import { writeBenchPage } from './page';
+import { writeBenchPage } from '../../test/e2e/standalonePage';
 import { gcEvents, samples, suspects, verdict } from './data';
 import { measureHostCpu } from './hostCpu';
 
@@ -31,7 +31,8 @@ const round = (v: number): number => Math.round(v * 100) / 100;
 async function chartBench(points: number, followSeconds: number): Promise<Record<string, unknown>> {
   if (!existsSync(resolve(root, 'dist/webview/main.js')))
     execFileSync('npm', ['run', '-s', 'build'], { cwd: root });
-  const url = writeBenchPage(root);
+  const standalone = writeBenchPage(root);
+  const url = standalone.url;
   const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
     headless: true,
@@ -126,6 +127,7 @@ async function chartBench(points: number, followSeconds: number): Promise<Record
       },
       { seconds: followSeconds, first: points, startMs },
     );
+    const reference = await referenceRawUplot(browser, points, followSeconds, startMs);
     mkdirSync(resolve(root, 'test-output/chart'), { recursive: true });
     await page.screenshot({ path: resolve(root, 'test-output/chart/bench.png') });
     const csp = await page.evaluate(
@@ -146,11 +148,80 @@ async function chartBench(points: number, followSeconds: number): Promise<Record
       frameIntervalMsMedian: round(quantile(follow.frameGapsMs, 0.5)),
       frameIntervalMsP95: round(quantile(follow.frameGapsMs, 0.95)),
       goalRedrawMs: 16,
+      reference,
+      redrawSpeedupVsRawUplot: round(reference.redrawMsMedian / quantile(follow.redrawMs, 0.5)),
       cspViolations: csp,
       pageErrors: errors,
     };
   } finally {
     await browser.close();
+    standalone.dispose();
+  }
+}
+
+/**
+ * The reference in the same run: plain uPlot given all 86,400 points of every series on each new
+ * reading (no decimation), on a page of the same size. Its redraw time is what the decimation saves.
+ */
+async function referenceRawUplot(
+  browser: import('playwright-core').Browser,
+  points: number,
+  followSeconds: number,
+  startMs: number,
+): Promise<{ redrawMsMedian: number; redrawMsP95: number; redraws: number }> {
+  const page = await browser.newPage({ viewport: { width: 1200, height: 700 }, deviceScaleFactor: 1 });
+  try {
+    await page.addInitScript({ content: 'window.__name = (f) => f;' });
+    await page.setContent('<!DOCTYPE html><html><body><div id="plot"></div></body></html>');
+    await page.addStyleTag({ path: resolve(root, 'node_modules/uplot/dist/uPlot.min.css') });
+    await page.addScriptTag({ path: resolve(root, 'node_modules/uplot/dist/uPlot.iife.min.js') });
+    const data = samples(points, startMs);
+    const cols = [
+      data.map((d) => d.timeMs),
+      data.map((d) => d.heapUsedBytes),
+      data.map((d) => d.heapTotalBytes),
+      data.map((d) => d.rssBytes),
+      data.map((d) => d.externalBytes),
+      data.map((d) => d.arrayBuffersBytes),
+    ];
+    const times = await page.evaluate(
+      async ({ cols, seconds }) => {
+        type U = { setData(d: number[][]): void };
+        const UPlot = (window as unknown as { uPlot: new (o: unknown, d: number[][], el: HTMLElement) => U })
+          .uPlot;
+        const plot = new UPlot(
+          {
+            width: 1200,
+            height: 600,
+            ms: 1,
+            series: [{}, ...[1, 2, 3, 4, 5].map(() => ({ stroke: '#3794ff', points: { show: false } }))],
+          },
+          cols,
+          document.getElementById('plot')!,
+        );
+        const out: number[] = [];
+        const end = performance.now() + seconds * 1000;
+        let t = cols[0]![cols[0]!.length - 1]!;
+        while (performance.now() < end) {
+          t += 1000;
+          for (let s = 0; s < cols.length; s++) cols[s]!.push(s === 0 ? t : cols[s]![cols[s]!.length - 1]!);
+          const t0 = performance.now();
+          plot.setData(cols); // uPlot redraws in a microtask
+          await Promise.resolve();
+          out.push(performance.now() - t0);
+          await new Promise((r) => requestAnimationFrame(r));
+        }
+        return out;
+      },
+      { cols, seconds: followSeconds },
+    );
+    return {
+      redrawMsMedian: round(quantile(times, 0.5)),
+      redrawMsP95: round(quantile(times, 0.95)),
+      redraws: times.length,
+    };
+  } finally {
+    await page.close();
   }
 }
 
@@ -163,15 +234,25 @@ async function main(): Promise<void> {
     `chart: ${points} points × 5 series loaded + first draw in ${chart.loadAndFirstDrawMs} ms; ` +
       `following live: redraw median ${chart.redrawMsMedian} ms, p95 ${chart.redrawMsP95} ms, ` +
       `max ${chart.redrawMsMax} ms over ${chart.redraws} frames (goal <= 16 ms); ` +
-      `${chart.drawnPointsPerSeries} points drawn per series`,
+      `${chart.drawnPointsPerSeries} points drawn per series; reference (plain uPlot, all points) ` +
+      `median ${(chart.reference as { redrawMsMedian: number }).redrawMsMedian} ms = ` +
+      `${chart.redrawSpeedupVsRawUplot}× slower`,
   );
-  const host = await measureHostCpu(cpuSeconds);
-  console.log(
-    host.measured
-      ? `extension host side: ${host.cpuPercent} % of one core while a session idles at 1 Hz over ${host.seconds} s ` +
-          `(${host.samples} samples, ${host.messages} webview messages; goal <= 1 %)`
-      : `extension host side: not measured (${host.reason})`,
-  );
+  // The default session (allocation sampling on, its profile read periodically), then without the
+  // sampler: the difference is what reading allocation sites costs.
+  const host = await measureHostCpu(cpuSeconds, true);
+  const hostWithoutSampling = await measureHostCpu(Math.max(5, Math.round(cpuSeconds / 2)), false);
+  for (const [label, h] of [
+    ['allocation sampling on', host],
+    ['allocation sampling off', hostWithoutSampling],
+  ] as const) {
+    console.log(
+      h.measured
+        ? `extension host side (${label}): ${h.cpuPercent} % of one core while a session idles at 1 Hz over ${h.seconds} s ` +
+            `(${h.samples} samples, ${h.messages} webview messages; goal <= 1 %)`
+        : `extension host side: not measured (${h.reason})`,
+    );
+  }
   const result = {
     bench: 'chart',
     timestamp: new Date().toISOString(),
@@ -180,6 +261,7 @@ async function main(): Promise<void> {
     cpus: cpus().length,
     chart,
     host,
+    hostWithoutSampling,
   };
   mkdirSync(resolve(root, 'bench/results'), { recursive: true });
   writeFileSync(resolve(root, 'bench/results/chart.json'), `${JSON.stringify(result, null, 2)}\n`);

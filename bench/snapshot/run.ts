@@ -3,7 +3,7 @@
 // process, timing wall clock and reading peak RSS from /usr/bin/time -v.
 // Usage: npx tsx bench/snapshot/run.ts [--small-only]
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import * as esbuild from 'esbuild';
 
@@ -147,8 +147,9 @@ async function main(): Promise<void> {
     const ours = measure('heapscope', heapscope, file, c.heapMb);
     const dt = measure('devtools', devtools, file, c.heapMb * 2);
     const ml = memlab ? measure('memlab', memlab, file, c.heapMb * 2) : undefined;
-    const row = {
+    const row: Record<string, unknown> = {
       case: c.name,
+      measuredAt: new Date().toISOString(),
       fileMb,
       nodeCount: (ours.output as { nodeCount?: number } | undefined)?.nodeCount,
       edgeCount: (ours.output as { edgeCount?: number } | undefined)?.edgeCount,
@@ -173,6 +174,21 @@ async function main(): Promise<void> {
         `devtools ${dt.seconds} s (${dt.cpuSeconds} s CPU) / ${dt.peakRssMb} MB${ml ? `; memlab ${ml.seconds} s (${ml.cpuSeconds} s CPU) / ${ml.peakRssMb} MB` : ''}; ` +
         `speed-up ×${row.speedupVsDevtools ?? '?'} wall (×${row.cpuSpeedupVsDevtools ?? '?'} CPU) vs DevTools, ×${row.speedupVsMemlab ?? '?'} vs memlab; memory ÷${row.memoryRatioVsDevtools ?? '?'} vs DevTools; root retained equal: ${row.sameRootRetained}`,
     );
+  }
+  // A --small-only run keeps the last large figures (marked with their own date).
+  const resultsFile = path.join(RESULTS, 'snapshot.json');
+  if (existsSync(resultsFile)) {
+    try {
+      const previous = JSON.parse(readFileSync(resultsFile, 'utf8')) as {
+        date: string;
+        cases: Array<Record<string, unknown>>;
+      };
+      for (const old of previous.cases)
+        if (!report.some((row) => row.case === old.case))
+          report.push({ ...old, measuredAt: old.measuredAt ?? previous.date });
+    } catch {
+      // unreadable: overwrite
+    }
   }
   writeFileSync(
     path.join(RESULTS, 'snapshot.json'),

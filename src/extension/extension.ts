@@ -33,6 +33,15 @@ export function activate(context: vscode.ExtensionContext): void {
     return pod ? { kind: 'k8s', ...pod } : undefined;
   });
   const host = new WebviewHost(context, ctl, async (intent, entry) => {
+    const liveOnly =
+      intent.kind === 'forceGc' || intent.kind === 'takeSnapshot' || intent.kind === 'toggleSampling';
+    if (liveOnly && entry && (entry.ended || entry.readOnly)) {
+      // Never act on another session than the one the view shows.
+      void vscode.window.showInformationMessage(
+        `Heapscope: ${entry.name} is not observing a process any more.`,
+      );
+      return;
+    }
     switch (intent.kind) {
       case 'forceGc':
         return actions.forceGc(entry);

@@ -22,7 +22,15 @@ npm_into() {
   shift
   mkdir -p "$dir"
   [ -f "$dir/package.json" ] || echo '{"name":"heapscope-e2e-tool","private":true}' >"$dir/package.json"
-  (cd "$dir" && npm install --no-audit --no-fund --loglevel=error "$@")
+  # Under `npm test` the outer npm (on Node 20) exports npm_config_* variables, and the inner npm reads
+  # them back as its own config: npm_config_user_agent would keep saying node/v20, and code-server's
+  # postinstall reads the Node version from it and refuses. Drop them all but the nodedir set above.
+  (
+    for var in $(compgen -e | grep -E '^npm_' || true); do
+      [ "$var" = npm_config_nodedir ] || unset "$var"
+    done
+    cd "$dir" && npm install --no-audit --no-fund --loglevel=error "$@"
+  )
 }
 
 NODE_DIR=$E2E_CACHE/node-$NODE_PKG_VERSION

@@ -148,6 +148,47 @@ export const leakSessionTest: E2eTest = {
       const view = await liveWebview(page);
       if (!view || view.figures.suspects < 1) throw new Error('the suspects table is empty');
       await page.screenshot({ path: join(env.out, 'leak-2-verdict-codelens.png') });
+
+      // A row of the suspects table opens its source: the editor's cursor goes to that line.
+      const rowLine = await view.frame.evaluate(() => {
+        const row = document.querySelector<HTMLElement>('.suspect-row');
+        const loc = row?.querySelector('.loc')?.textContent ?? '';
+        row?.click();
+        return Number(/:(\d+)$/.exec(loc)?.[1] ?? 0);
+      });
+      if (!(rowLine > 0)) throw new Error('the first suspect row has no line');
+      await waitFor(
+        `the editor to go to line ${rowLine} after a click on the suspect row`,
+        async () =>
+          (
+            (await page.locator('.statusbar-item[id="status.editor.selection"]').textContent()) ?? ''
+          ).includes(`Ln ${rowLine},`),
+        15_000,
+      );
+      log(`suspect row opened the source at line ${rowLine}`);
+
+      // Theme: switch VS Code to a light theme; the view re-reads the theme's colours.
+      const before = await view.frame.evaluate(() => ({
+        revision: document.getElementById('app')!.dataset.themeRevision,
+        background: getComputedStyle(document.body).getPropertyValue('--vscode-editor-background').trim(),
+      }));
+      await runCommand(page, 'Preferences: Color Theme');
+      await pickQuickItem(page, 'Light Modern', 20_000, 'Light Modern');
+      const after = await waitFor(
+        'the live view to follow the light theme',
+        async () => {
+          const now = await view.frame.evaluate(() => ({
+            revision: document.getElementById('app')!.dataset.themeRevision,
+            background: getComputedStyle(document.body).getPropertyValue('--vscode-editor-background').trim(),
+          }));
+          return now.revision !== before.revision && now.background !== before.background ? now : undefined;
+        },
+        20_000,
+      );
+      log(`theme: background ${before.background} → ${after.background}`);
+      await runCommand(page, 'Heapscope: Open live view in editor');
+      await sleep(1_500);
+      await page.screenshot({ path: join(env.out, 'leak-4-light-theme.png') });
       const frameElement = await view.frame.frameElement();
       await frameElement.screenshot({ path: join(env.out, 'leak-3-webview.png') }).catch(() => undefined);
     } finally {

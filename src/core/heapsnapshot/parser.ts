@@ -1296,11 +1296,22 @@ async function parseWithEdgeHelper(
   try {
     // Everything up to the newline before "edges" (the nodes section ends with "],").
     await feed(handle, tokenizer, head, edgesAt, size, options);
+    // While the helper is still busy, read the sections after the edges (locations, strings):
+    // the next section starts at the first newline followed by a quote.
+    const nextAt = await findInFile(handle, Buffer.from('\n"'), edgesStart, size);
+    if (nextAt >= 0) {
+      if (!tokenizer.acceptEdgesFromHelper(nextAt)) return undefined;
+      await feed(handle, tokenizer, nextAt, size, size, options);
+    }
     const result = await helper;
     if (!result.ok) return undefined;
-    // After the helper's ']' only ",\n" may precede the next section.
-    if (!tokenizer.acceptEdgesFromHelper(result.end + 1)) return undefined;
-    await feed(handle, tokenizer, result.end + 1, size, size, options);
+    if (nextAt >= 0) {
+      // V8 ends the edges with "],\n": the helper's ']' must sit just before that newline.
+      if (result.end + 2 !== nextAt) return undefined;
+    } else {
+      if (!tokenizer.acceptEdgesFromHelper(result.end + 1)) return undefined;
+      await feed(handle, tokenizer, result.end + 1, size, size, options);
+    }
     return tokenizer.finish();
   } catch (error) {
     if (error instanceof HeapscopeError && error.code === 'cancelled') {

@@ -1,6 +1,6 @@
 // One entry point from a TargetSpec to an open CDP client, whatever the kind of target, with what
 // must be undone at the end (a launched process, a port-forward) and the warnings a face must show.
-import { connectToPod } from '../k8s';
+import { connectToPod, type PodConnectionEvent } from '../k8s';
 import type { TargetSpec } from '../session/api';
 import type { TargetInfo } from '../types';
 import { loopbackWarning, resolveInspector } from './address';
@@ -16,6 +16,11 @@ export interface TargetConnection {
   warnings: string[];
   /** Set for launched targets. */
   launched?: LaunchedProcess;
+  /**
+   * Set for targets whose transport can come back (a pod's port-forward): waits for it to be up again
+   * and opens a new client on it. Rejects (k8s-port-forward) once the transport gave up.
+   */
+  reopen?: () => Promise<CdpClient>;
   /** Closes the client, stops a launched process, tears a port-forward down. Idempotent. */
   dispose(): Promise<void>;
 }
@@ -25,7 +30,12 @@ export interface ConnectOptions {
   /** Output of a launched target, line by line. */
   onTargetOutput?: (line: string, stream: 'stdout' | 'stderr') => void;
   signal?: AbortSignal;
+  /** A pod's port-forward dropped, came back or gave up (k8s targets). */
+  onPodEvent?: (event: PodConnectionEvent) => void;
 }
+
+/** Opening a client on a forward that is itself still settling fails now and then: try a few times. */
+const REOPEN_TRIES = 6;
 
 export async function connectTarget(
   spec: TargetSpec,
@@ -116,7 +126,7 @@ export async function connectTarget(
           context: spec.context,
           kubeconfig: spec.kubeconfig,
         },
-        { log: options.log, signal: options.signal },
+        { log: options.log, signal: options.signal, onEvent: options.onPodEvent },
       );
       for (const action of pod.actions) options.log?.(`heapscope: ${action}`);
       let client: CdpClient;
@@ -131,11 +141,31 @@ export async function connectTarget(
         {
           kind: 'k8s',
           inspectorUrl: pod.inspectorUrl,
-          pod: [spec.namespace, spec.pod, spec.container].filter(Boolean).join('/'),
+          pod: pod.pod,
+          ...(pod.pid !== undefined ? { pid: pod.pid } : {}),
+          ...(pod.command ? { command: pod.command } : {}),
         },
         warnings,
       );
-      const closeClient = connection.dispose;
+      let current = client;
+      connection.reopen = async () => {
+        let lastError: unknown;
+        for (let i = 0; i < REOPEN_TRIES; i++) {
+          // Resolves at once while kubectl still listens; waits through its reopen otherwise, and
+          // rejects for good once it gave up.
+          const url = await pod.reconnect();
+          try {
+            current = await openCdpClient({ target: url });
+            connection.client = current;
+            return current;
+          } catch (error) {
+            lastError = error;
+            await new Promise((resolve) => setTimeout(resolve, 500 * (i + 1)));
+          }
+        }
+        throw lastError;
+      };
+      const closeClient = () => current.close().catch(() => undefined);
       let disposing: Promise<void> | undefined;
       connection.dispose = () => (disposing ??= closeClient().then(() => pod.dispose()));
       return connection;

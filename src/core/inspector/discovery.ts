@@ -1,6 +1,7 @@
 // What can be observed on this machine, as plain data for a picker: inspectors answering on the usual
 // ports (9229-9239 plus any given) and running Node processes.
 import { listInspectorTargets } from './address';
+import { pidsListeningOn } from './portOwner';
 import { listNodeProcesses, type NodeProcess } from './processes';
 
 export interface ListeningInspector {
@@ -39,7 +40,22 @@ export async function listInspectors(
       }
     }),
   );
-  return found.flat();
+  const inspectors = found.flat();
+  // The picker shows whose inspector it is; on loopback the listening socket names the process.
+  if (inspectors.length && isLoopback(host)) {
+    const owners = await pidsListeningOn(inspectors.map((i) => i.port)).catch(
+      () => new Map<number, number>(),
+    );
+    for (const inspector of inspectors) {
+      const pid = owners.get(inspector.port);
+      if (pid !== undefined) inspector.pid = pid;
+    }
+  }
+  return inspectors;
+}
+
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || host.startsWith('127.');
 }
 
 export { listNodeProcesses };

@@ -68,6 +68,10 @@ export async function rankSuspects(
     return growth;
   };
   const isGrowing = (site: SiteSeries): boolean => {
+    // Cheap pre-check first: real profiles hold thousands of sites, most of them flat churn, and
+    // the trend statistics are O(readings²) per site.
+    const n = site.bytes.length;
+    if (n < 2 || site.bytes[n - 1] <= 0 || site.bytes[n - 1] <= site.bytes[0]) return false;
     const g = growthOfSite(site);
     return g.bytesPerMinute > 0 && (g.pIncreasing < maxP || (times.length < 6 && g.monotoneFraction === 1));
   };

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { HeapscopeError, describeError } from '../errors';
 import { captureHeapSnapshot, type CdpLike } from '../heapsnapshot';
 import { connectTarget, type CdpClient, type TargetConnection } from '../inspector';
+import type { PodConnectionEvent } from '../k8s';
 import { analyzeTrend, attributeHolders, LocationResolver, rankSuspects, wantsHolders } from '../leak';
 import type { ScriptSourceProvider } from '../leak';
 import { buildReport } from '../report';
@@ -77,6 +78,7 @@ export class MemorySession extends EventEmitter<SessionEvents> implements Memory
   private unresponsive = false;
   private paused = false;
   private debuggerEnabled = false;
+  private reconnecting = false;
   private samplingStartedByUs = false;
   private mainContextId: number | undefined;
   private startedAtMs = Date.now();
@@ -115,6 +117,7 @@ export class MemorySession extends EventEmitter<SessionEvents> implements Memory
         log: (line) => this.log(line),
         onTargetOutput: this.options.onTargetOutput,
         signal: this.teardown.signal,
+        onPodEvent: (event) => this.onPodEvent(event),
       });
       this.client = this.connection.client;
       this.target = { ...this.connection.info, title: this.connection.info.title ?? this.target.title };
@@ -263,11 +266,23 @@ export class MemorySession extends EventEmitter<SessionEvents> implements Memory
   }
 
   private watchForExit(): void {
-    const client = this.client!;
-    client.on(
-      'disconnect',
-      () => void this.targetGone('The inspector connection closed (the target exited or dropped it).'),
-    );
+    this.listenTo(this.client!);
+    const launched = this.connection!.launched;
+    if (launched) {
+      launched.onProgramEnded(() => void this.targetGone('The target program ended.'));
+      void launched.exited.then(({ code, signal }) =>
+        this.targetGone(`The target exited (${signal ? `signal ${signal}` : `exit code ${code}`}).`),
+      );
+    }
+  }
+
+  private listenTo(client: CdpClient): void {
+    client.on('disconnect', () => {
+      // A client replaced by a reconnect may still report its own end: only the current one counts.
+      if (client !== this.client) return;
+      if (this.connection?.reopen && !this.stopping) void this.reconnect();
+      else void this.targetGone('The inspector connection closed (the target exited or dropped it).');
+    });
     client.on(
       'Runtime.executionContextCreated',
       (params: { context: { id: number; auxData?: { isDefault?: boolean } } }) => {
@@ -285,11 +300,83 @@ export class MemorySession extends EventEmitter<SessionEvents> implements Memory
     });
     client.on('Debugger.paused', () => this.onPaused());
     client.on('Debugger.resumed', () => this.onResumed());
-    const launched = this.connection!.launched;
-    if (launched) {
-      launched.onProgramEnded(() => void this.targetGone('The target program ended.'));
-      void launched.exited.then(({ code, signal }) =>
-        this.targetGone(`The target exited (${signal ? `signal ${signal}` : `exit code ${code}`}).`),
+  }
+
+  // ---- reconnect (pods: the port-forward can drop and come back) ------------------------------
+
+  private onPodEvent(event: PodConnectionEvent): void {
+    if (this.ended || this.stopping) return;
+    if (event.type === 'forward-lost') {
+      this.setStatus({
+        state: 'paused',
+        message: `port-forward dropped, reopening (${event.attempt}/${event.maxAttempts})`,
+      });
+    } else if (event.type === 'forward-restored') {
+      this.log(`heapscope: port-forward reopened (attempt ${event.attempt}); reattaching the inspector.`);
+    }
+  }
+
+  /**
+   * The inspector connection of a pod target closed: wait for the port-forward, open a new client and
+   * put the domains back. No reading is taken meanwhile, so the gap is a gap, never a drop.
+   */
+  private async reconnect(): Promise<void> {
+    if (this.reconnecting || this.ended) return;
+    this.reconnecting = true;
+    this.metricsInFlightSinceMs = undefined;
+    this.debuggerEnabled = false;
+    this.mainContextId = undefined;
+    if (this.status.state !== 'paused')
+      this.setStatus({ state: 'paused', message: 'port-forward dropped, reopening' });
+    let client: CdpClient;
+    try {
+      client = await this.connection!.reopen!();
+    } catch (error) {
+      this.reconnecting = false;
+      await this.targetGone(
+        `The inspector connection through the port-forward was lost and could not be reopened: ${describeError(error)}`,
+      );
+      return;
+    }
+    if (this.ended || this.stopping) {
+      this.reconnecting = false;
+      return;
+    }
+    this.client = client;
+    try {
+      this.listenTo(client);
+      await this.installGcObserver();
+      if (!this.paused) await this.enableDebugger();
+      await this.send('HeapProfiler.enable').catch(() => undefined);
+      if (this.allocationSampling) await this.resumeSampling();
+    } catch (error) {
+      this.log(`heapscope: restoring the inspector domains failed: ${describeError(error)}`);
+    } finally {
+      this.reconnecting = false;
+    }
+    this.log('heapscope: inspector reattached through the reopened port-forward.');
+    if (!this.paused && !this.ended) this.setStatus({ state: 'observing', message: 'port-forward reopened' });
+    this.scheduleMetrics(0);
+    this.scheduleProfile();
+  }
+
+  /**
+   * After a reconnect the sampler may still run in the target (V8 keeps it when it was started by a
+   * session that lives on elsewhere) or may have stopped with our old inspector session. A restarted
+   * sampler counts from zero: the earlier readings would read as every site dropping, so they go.
+   */
+  private async resumeSampling(): Promise<void> {
+    const running = await this.send('HeapProfiler.getSamplingProfile').then(
+      () => true,
+      () => false,
+    );
+    if (running) return;
+    await this.send('HeapProfiler.startSampling', { samplingInterval: this.samplingIntervalBytes });
+    this.samplingStartedByUs = true;
+    if (this.readings.length) {
+      this.readings.splice(0, this.readings.length);
+      this.log(
+        'heapscope: allocation sampling restarted after the reconnect; site growth is measured from now.',
       );
     }
   }
@@ -353,7 +440,7 @@ export class MemorySession extends EventEmitter<SessionEvents> implements Memory
 
   private async readMetrics(): Promise<void> {
     this.scheduleMetrics();
-    if (this.paused || this.ended) return;
+    if (this.paused || this.ended || this.reconnecting) return;
     const answerTimeoutMs = Math.max(5000, this.metricsIntervalMs * 3);
     if (this.metricsInFlightSinceMs !== undefined) {
       if (!this.unresponsive && Date.now() - this.metricsInFlightSinceMs > answerTimeoutMs) {
@@ -439,7 +526,7 @@ export class MemorySession extends EventEmitter<SessionEvents> implements Memory
   }
 
   private async readProfile(): Promise<void> {
-    if (this.paused || this.ended || !this.allocationSampling) return;
+    if (this.paused || this.ended || this.reconnecting || !this.allocationSampling) return;
     const reply = (await this.send('HeapProfiler.getSamplingProfile')) as { profile: SamplingHeapProfile };
     if (this.ended || this.paused) return;
     this.lastRawProfile = reply.profile;

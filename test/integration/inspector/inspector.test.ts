@@ -46,7 +46,10 @@ describe('inspector (real Node processes)', function () {
       assert.equal(await pidOver(resolved.webSocketDebuggerUrl), launched.pid, address);
     }
     const listed = await listInspectors({ ports: [port] });
-    assert.ok(listed.some((i) => i.port === port && i.webSocketDebuggerUrl === launched!.inspectorUrl));
+    const entry = listed.find((i) => i.port === port && i.webSocketDebuggerUrl === launched!.inspectorUrl);
+    assert.ok(entry, JSON.stringify(listed));
+    // The pid comes from /proc (listening socket inode -> fd link), not from the target.
+    if (process.platform === 'linux') assert.equal(entry.pid, launched.pid);
   });
 
   it('stops a launched command and its children (process group)', async () => {

@@ -1,7 +1,7 @@
-// A stand-alone page that loads the real webview bundle (dist/webview/main.js + main.css) under the
-// same strict CSP the extension host sets, with a handful of VS Code theme variables, so the live view
+// A stand-alone page (used by the view-interaction test and bench/chart) that loads the real webview
+// bundle (dist/webview/main.js + main.css) under the same strict CSP the extension host sets, with a handful of VS Code theme variables, so the live view
 // can be driven in Chromium by a fake host that posts the protocol's messages to the window.
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -30,8 +30,8 @@ const DARK: Record<string, string> = {
   '--vscode-list-hoverBackground': '#2a2d2e',
 };
 
-/** Writes the page into a temp folder and returns its file:// URL. */
-export function writeBenchPage(repoRoot: string): string {
+/** Writes the page into a temp folder; `url` is its file:// URL, `dispose` removes the folder. */
+export function writeBenchPage(repoRoot: string): { url: string; dispose: () => void } {
   const dist = resolve(repoRoot, 'dist/webview');
   const nonce = 'bench0nonce0bench0nonce';
   const style = Object.entries(DARK)
@@ -41,6 +41,7 @@ export function writeBenchPage(repoRoot: string): string {
   const html = `<!DOCTYPE html>
 <html lang="en"><head><meta charset="UTF-8" />
 <meta http-equiv="Content-Security-Policy" content="${csp}" />
+<link rel="stylesheet" id="vscode-codicon-stylesheet" href="${pathToFileURL(join(dist, 'codicon.css')).href}" />
 <link rel="stylesheet" href="${pathToFileURL(join(dist, 'main.css')).href}" />
 <style nonce="${nonce}">html { ${style} }</style>
 </head>
@@ -51,5 +52,5 @@ export function writeBenchPage(repoRoot: string): string {
   const dir = mkdtempSync(join(tmpdir(), 'heapscope-chart-'));
   const file = join(dir, 'index.html');
   writeFileSync(file, html);
-  return pathToFileURL(file).href;
+  return { url: pathToFileURL(file).href, dispose: () => rmSync(dir, { recursive: true, force: true }) };
 }
