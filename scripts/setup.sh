@@ -16,14 +16,15 @@ if [ ! -f "$stamp" ] || ! cmp -s package-lock.json "$stamp"; then
 fi
 
 # 2. Debian packages: prometheus + promtool (Prometheus tests), chromium (UI tests), libkrb5-dev
-#    (code-server's kerberos native module), kubectl (k8s tests; the real client).
+#    (code-server's kerberos native module), kubectl (k8s tests; the real client), curl, openssl.
 need=()
-command -v prometheus >/dev/null || need+=(prometheus)
-command -v promtool >/dev/null || need+=(prometheus)
+{ command -v prometheus && command -v promtool; } >/dev/null || need+=(prometheus)
 command -v chromium >/dev/null || need+=(chromium)
 dpkg -s libkrb5-dev >/dev/null 2>&1 || need+=(libkrb5-dev)
 command -v kubectl >/dev/null || need+=(kubectl)
 command -v curl >/dev/null || need+=(curl)
+# openssl makes the TLS certificate of the local Kubernetes API server the k8s tests start.
+command -v openssl >/dev/null || need+=(openssl)
 if [ "${#need[@]}" -gt 0 ] && [ "${HEAPSCOPE_SKIP_APT:-0}" != 1 ]; then
   log "apt-get install ${need[*]}"
   if [ "$(id -u)" != 0 ]; then
