@@ -181,10 +181,24 @@ export class SessionActions {
     await vscode.window.showTextDocument(vscode.Uri.file(file), {
       selection: new vscode.Range(position, position),
       preview: true,
+      viewColumn: sourceColumn(),
     });
   }
 
   async report(error: unknown): Promise<void> {
     void vscode.window.showErrorMessage(`Heapscope: ${describeError(error)}`);
   }
+}
+
+/**
+ * Where a source opened from the live view goes: next to an editor already showing code, never on top
+ * of the live panel itself (clicking a suspect in the panel would otherwise hide the chart).
+ */
+function sourceColumn(): vscode.ViewColumn {
+  const codeColumn = vscode.window.visibleTextEditors.find((e) => e.viewColumn !== undefined)?.viewColumn;
+  if (codeColumn !== undefined) return codeColumn;
+  const activeTab = vscode.window.tabGroups.activeTabGroup.activeTab;
+  return activeTab?.input instanceof vscode.TabInputWebview
+    ? vscode.ViewColumn.Beside
+    : vscode.ViewColumn.Active;
 }

@@ -10,6 +10,7 @@ import { DebugFollower } from './debugFollower';
 import { registerHeapscopeDebugType } from './debugType';
 import { E2eStateWriter } from './e2eState';
 import { createMemorySession, discovery, openRecording } from './engine';
+import { registerSnapshotView } from './snapshotView';
 import { StartCommand, type StartArgument } from './startCommand';
 import { pickPodTarget } from './k8s';
 import { registerPrometheus } from './prometheus';
@@ -178,6 +179,7 @@ export function activate(context: vscode.ExtensionContext): void {
   );
 
   registerHeapscopeDebugType(context, ctl);
+  registerSnapshotView(context);
   registerPrometheus(context, {
     // The overlay goes behind the shown session's live series; with none shown, the history stays in
     // the Prometheus output channel and the notification the Prometheus face shows.

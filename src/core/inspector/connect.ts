@@ -108,6 +108,7 @@ export async function connectTarget(
       }
       if (host) warn(loopbackWarning(host));
       const client = await openCdpClient(spec.options);
+      if (spec.shared) await subscribeToProxyEvents(client, options.log);
       return {
         ...simple(
           client,
@@ -170,6 +171,30 @@ export async function connectTarget(
       connection.dispose = () => (disposing ??= closeClient().then(() => pod.dispose()));
       return connection;
     }
+  }
+}
+
+/**
+ * Events the session listens to. js-debug's CDP proxy forwards a target's events to a proxy client
+ * only once it subscribed to them (`JsDebug.subscribe`); without it no GC event, pause or context
+ * change would ever reach us, and a session would miss the debugger's pauses.
+ */
+const PROXY_EVENTS = [
+  'Runtime.bindingCalled',
+  'Runtime.executionContextCreated',
+  'Runtime.executionContextDestroyed',
+  'Runtime.executionContextsCleared',
+  'Debugger.paused',
+  'Debugger.resumed',
+  'HeapProfiler.*',
+];
+
+async function subscribeToProxyEvents(client: CdpClient, log?: (line: string) => void): Promise<void> {
+  try {
+    await client.send('JsDebug.subscribe', { events: PROXY_EVENTS });
+  } catch (error) {
+    // A plain inspector (not js-debug's proxy) does not know the JsDebug domain and sends every event.
+    log?.(`heapscope: no js-debug proxy event subscription (${(error as Error).message}); using plain CDP.`);
   }
 }
 

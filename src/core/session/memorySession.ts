@@ -130,8 +130,10 @@ export class MemorySession extends EventEmitter<SessionEvents> implements Memory
       this.startedAtMs = Date.now();
       if (this.options.allocationSampling !== false) await this.startSampling();
       const warnings = this.connection.warnings;
+      // A debugger may hold the program paused already (js-debug stops it at start while it sets its
+      // breakpoints): then the session is paused, not observing, until Debugger.resumed.
       this.setStatus({
-        state: 'observing',
+        state: this.paused ? 'paused' : 'observing',
         message: warnings.length ? warnings.join(' ') : this.status.message,
       });
       this.scheduleMetrics(0);
@@ -549,6 +551,7 @@ export class MemorySession extends EventEmitter<SessionEvents> implements Memory
         const suspects = await rankSuspects(this.readings, this.sources, {
           projectRoot: this.options.projectRoot,
           resolver: this.resolver,
+          trend: this.verdict,
         });
         this.setSuspects(suspects);
       } catch (error) {
@@ -636,7 +639,9 @@ export class MemorySession extends EventEmitter<SessionEvents> implements Memory
   }
 
   private async nameHolders(): Promise<void> {
-    if (!this.verdict || !this.suspects.length || !wantsHolders(this.verdict)) return;
+    // No suspects is not a reason to skip: a Buffer leak grows off-heap while its small JS wrappers
+    // are rarely sampled, and the snapshots are then the only way to name what holds it.
+    if (!this.verdict || !wantsHolders(this.verdict)) return;
     const workDir = await mkdtemp(join(tmpdir(), 'heapscope-holders-'));
     try {
       const suspects = await attributeHolders(this.suspects, this.verdict, {

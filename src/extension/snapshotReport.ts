@@ -1,0 +1,220 @@
+// Markdown for the heap snapshot view: the summary of one snapshot, or the diff of two or three. Pure
+// (no `vscode`), so it is unit-tested without an editor; snapshotView.ts shows it as a preview.
+import * as path from 'node:path';
+import type { DiffResult, SummaryResult } from '../core/heapsnapshot';
+import { formatBytes } from './format';
+
+/** Constructors shown per table unless told otherwise (the CLI's `--top 0` lists them all). */
+export const DEFAULT_REPORT_ROWS = 50;
+
+export interface SnapshotReportOptions {
+  /** Constructor rows per table; 0 = all. Default DEFAULT_REPORT_ROWS. */
+  rows?: number;
+}
+
+export interface DiffReportOptions extends SnapshotReportOptions {
+  /** File sizes in bytes, in the order of `result.files` (shown next to each file when given). */
+  fileBytes?: readonly number[];
+}
+
+const COUNT = new Intl.NumberFormat('en-US');
+
+function count(n: number): string {
+  return COUNT.format(n);
+}
+
+function constructorsWord(n: number): string {
+  return `${count(n)} ${n === 1 ? 'constructor' : 'constructors'}`;
+}
+
+function signedCount(n: number): string {
+  return n > 0 ? `+${count(n)}` : count(n);
+}
+
+function signedBytes(n: number): string {
+  return n > 0 ? `+${formatBytes(n)}` : formatBytes(n);
+}
+
+/** Text as Markdown shows it literally, on one line (table cells included). */
+export function escapeMarkdown(text: string): string {
+  return text.replace(/\s*[\r\n]+\s*/g, ' ').replace(/[\\`*_[\]<>|~#&]/g, (c) => `\\${c}`);
+}
+
+/** A code span holding `text` whatever backticks it contains. */
+export function codeSpan(text: string): string {
+  const oneLine = text.replace(/[\r\n]+/g, ' ');
+  const longest = Math.max(0, ...(oneLine.match(/`+/g) ?? []).map((run) => run.length));
+  const fence = '`'.repeat(longest + 1);
+  const pad = oneLine.startsWith('`') || oneLine.endsWith('`') ? ' ' : '';
+  return `${fence}${pad}${oneLine}${pad}${fence}`;
+}
+
+/** A POSIX shell word: as is when safe, single-quoted otherwise. */
+export function shellQuote(word: string): string {
+  if (/^[\w@%+=:,./-]+$/.test(word)) return word;
+  return `'${word.replace(/'/g, `'\\''`)}'`;
+}
+
+function cellName(name: string, max = 80): string {
+  const shown = name.length > max ? `${name.slice(0, max - 1)}…` : name;
+  return escapeMarkdown(shown || '(no name)');
+}
+
+function table(header: string[], rightAligned: boolean[], rows: string[][]): string[] {
+  return [
+    `| ${header.join(' | ')} |`,
+    `| ${rightAligned.map((right) => (right ? '---:' : ':---')).join(' | ')} |`,
+    ...rows.map((row) => `| ${row.join(' | ')} |`),
+  ];
+}
+
+function limit<T>(items: readonly T[], rows: number | undefined): T[] {
+  const n = rows ?? DEFAULT_REPORT_ROWS;
+  return n > 0 ? items.slice(0, n) : [...items];
+}
+
+function shownLine(shown: number, total: number, what: string): string[] {
+  return shown < total ? ['', `Showing the first ${count(shown)} of ${count(total)} ${what}.`] : [];
+}
+
+/** Constructors every Node heap is full of: a poor first guess for a retainer query. */
+const GENERIC = new Set(['global', 'Object', 'Function', 'Array', 'BuiltinModule', 'Module']);
+
+/** V8's own groups ("(compiled code)", "system / Context") say little about the program's code. */
+function isInternal(name: string): boolean {
+  return name === '' || name.startsWith('(') || name.startsWith('system /') || GENERIC.has(name);
+}
+
+function nextSteps(file: string, candidates: readonly string[]): string[] {
+  const name = candidates.find((n) => !isInternal(n));
+  const command = `heapscope retainers ${shellQuote(file)} --constructor ${name ? shellQuote(name) : '<Name>'}`;
+  return [
+    '## Next steps',
+    '',
+    `The CLI gives the retainer paths (what keeps the objects alive, back to a GC root) of a constructor's largest objects: ${codeSpan(command)}. The file also opens in Chrome DevTools (Memory tab → Load).`,
+  ];
+}
+
+/** The summary of one snapshot: totals, then constructors by retained size. */
+export function summaryMarkdown(result: SummaryResult, options: SnapshotReportOptions = {}): string {
+  const constructors = [...result.constructors].sort(
+    (a, b) => b.retainedBytes - a.retainedBytes || b.shallowBytes - a.shallowBytes,
+  );
+  const shown = limit(constructors, options.rows);
+  const out: string[] = [
+    `# Heap snapshot: ${escapeMarkdown(path.basename(result.file))}`,
+    '',
+    codeSpan(result.file),
+    '',
+    `- File size: **${formatBytes(result.fileBytes)}**`,
+    `- Nodes: **${count(result.nodeCount)}**, edges: **${count(result.edgeCount)}**`,
+    `- Total shallow size: **${formatBytes(result.totalBytes)}** in ${constructorsWord(constructors.length)}`,
+    `- Unreachable nodes: ${count(result.unreachableCount)}`,
+    `- Parsed in ${count(result.timings.parseMs)} ms, analysed in ${count(result.timings.analyseMs)} ms`,
+    '',
+    '## By constructor (largest retained size first)',
+    '',
+    ...table(
+      ['Constructor', 'Count', 'Shallow size', 'Retained size'],
+      [false, true, true, true],
+      shown.map((c) => [
+        cellName(c.name),
+        count(c.count),
+        formatBytes(c.shallowBytes),
+        formatBytes(c.retainedBytes),
+      ]),
+    ),
+    ...shownLine(shown.length, constructors.length, 'constructors'),
+    '',
+    ...nextSteps(
+      result.file,
+      constructors.map((c) => c.name),
+    ),
+    '',
+  ];
+  return out.join('\n');
+}
+
+/** The diff of two snapshots, or of three with "allocated between 1 and 2 and still alive in 3". */
+export function diffMarkdown(result: DiffResult, options: DiffReportOptions = {}): string {
+  const files = result.files;
+  const names = files.map((f) => path.basename(f));
+  const last = files.length - 1;
+  const [from, to] = [Math.max(0, last - 1), last];
+  const d = result.diff;
+  // Constructors with nothing new and nothing freed are left out: they did not change.
+  const constructors = d.constructors
+    .filter((c) => c.newCount > 0 || c.freedCount > 0)
+    .sort((x, y) => y.bytesDelta - x.bytesDelta || y.countDelta - x.countDelta);
+  const unchanged = d.constructors.length - constructors.length;
+  const shown = limit(constructors, options.rows);
+  const out: string[] = [
+    `# Heap snapshot diff: ${names.map(escapeMarkdown).join(' → ')}`,
+    '',
+    ...files.map((f, i) => {
+      const size = options.fileBytes?.[i];
+      return `${i + 1}. ${codeSpan(f)}${size !== undefined ? ` (${formatBytes(size)})` : ''}`;
+    }),
+    '',
+    `## ${escapeMarkdown(names[from])} → ${escapeMarkdown(names[to])}`,
+    '',
+    `- New: **${count(d.newCount)}** objects (${formatBytes(d.newBytes)})`,
+    `- Freed: **${count(d.freedCount)}** objects (${formatBytes(d.freedBytes)})`,
+    `- Net: ${signedCount(d.newCount - d.freedCount)} objects (${signedBytes(d.newBytes - d.freedBytes)})`,
+    '',
+    'Objects are matched by their snapshot id, so this compares snapshots of one process. Sizes are shallow; largest growth first.',
+    '',
+    ...table(
+      [
+        'Constructor',
+        'New',
+        'New size',
+        'Freed',
+        'Freed size',
+        'Surviving',
+        'Surviving size',
+        'Δ count',
+        'Δ size',
+      ],
+      [false, true, true, true, true, true, true, true, true],
+      shown.map((c) => [
+        cellName(c.name),
+        count(c.newCount),
+        formatBytes(c.newBytes),
+        count(c.freedCount),
+        formatBytes(c.freedBytes),
+        count(c.survivingCount),
+        formatBytes(c.survivingBytes),
+        signedCount(c.countDelta),
+        signedBytes(c.bytesDelta),
+      ]),
+    ),
+    ...shownLine(shown.length, constructors.length, 'changed constructors'),
+    ...(unchanged > 0
+      ? ['', `${constructorsWord(unchanged)} with no new and no freed objects not listed.`]
+      : []),
+    '',
+  ];
+  const between = result.allocatedBetween;
+  let candidates = constructors.filter((c) => c.newCount > 0).map((c) => c.name);
+  if (between && files.length === 3) {
+    const rows = [...between.constructors].sort((x, y) => y.bytes - x.bytes || y.count - x.count);
+    const betweenShown = limit(rows, options.rows);
+    out.push(
+      '## Allocated between 1 and 2 and still alive in 3',
+      '',
+      `Objects absent from ${escapeMarkdown(names[0])}, present in ${escapeMarkdown(names[1])} and still alive in ${escapeMarkdown(names[2])}: **${count(between.total)}** objects (${formatBytes(between.bytes)}). These are the likeliest leaks.`,
+      '',
+      ...table(
+        ['Constructor', 'Count', 'Size'],
+        [false, true, true],
+        betweenShown.map((c) => [cellName(c.name), count(c.count), formatBytes(c.bytes)]),
+      ),
+      ...shownLine(betweenShown.length, rows.length, 'constructors'),
+      '',
+    );
+    candidates = rows.map((c) => c.name);
+  }
+  out.push(...nextSteps(files[last], candidates), '');
+  return out.join('\n');
+}

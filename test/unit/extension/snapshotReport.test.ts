@@ -1,0 +1,234 @@
+import { strict as assert } from 'node:assert';
+import type { DiffResult, SummaryResult } from '../../../src/core/heapsnapshot';
+import { diffSnapshotFiles, summarizeSnapshotFile } from '../../../src/core/heapsnapshot';
+import {
+  codeSpan,
+  diffMarkdown,
+  escapeMarkdown,
+  shellQuote,
+  summaryMarkdown,
+} from '../../../src/extension/snapshotReport';
+import { runLeaker, tempDir } from '../heapsnapshot/helpers';
+
+const KB = 1024;
+const MB = 1024 * 1024;
+
+function summary(): SummaryResult {
+  return {
+    file: '/tmp/snaps/app server.heapsnapshot',
+    fileBytes: 12.5 * MB,
+    nodeCount: 123456,
+    edgeCount: 654321,
+    totalBytes: 8 * MB,
+    unreachableCount: 42,
+    timings: { parseMs: 1200, analyseMs: 340 },
+    // Deliberately not in retained order: the report sorts.
+    constructors: [
+      { name: 'Object', count: 5000, shallowBytes: 160 * KB, retainedBytes: 1 * MB, distance: 2 },
+      { name: '(compiled code)', count: 900, shallowBytes: 2 * MB, retainedBytes: 3 * MB, distance: 3 },
+      { name: 'LeakyRecord', count: 2000, shallowBytes: 80000, retainedBytes: 2 * MB, distance: 4 },
+      { name: 'a|b<script>', count: 1, shallowBytes: 16, retainedBytes: 16, distance: 5 },
+    ],
+  };
+}
+
+function lines(markdown: string): string[] {
+  return markdown.split('\n');
+}
+
+describe('snapshot report (Markdown of the heap snapshot view)', () => {
+  it('titles a summary with the file name, size, node count and totals', () => {
+    const md = lines(summaryMarkdown(summary()));
+    assert.equal(md[0], '# Heap snapshot: app server.heapsnapshot');
+    assert.ok(md.includes('`/tmp/snaps/app server.heapsnapshot`'));
+    assert.ok(md.includes('- File size: **12.5 MB**'));
+    assert.ok(md.includes('- Nodes: **123,456**, edges: **654,321**'));
+    assert.ok(md.includes('- Total shallow size: **8.0 MB** in 4 constructors'));
+    assert.ok(md.includes('- Unreachable nodes: 42'));
+    assert.ok(md.includes('- Parsed in 1,200 ms, analysed in 340 ms'));
+  });
+
+  it('lists constructors by retained size with count, shallow and retained, escaping names', () => {
+    const md = lines(summaryMarkdown(summary()));
+    const header = md.indexOf('| Constructor | Count | Shallow size | Retained size |');
+    assert.ok(header > 0);
+    assert.equal(md[header + 1], '| :--- | ---: | ---: | ---: |');
+    assert.deepEqual(md.slice(header + 2, header + 6), [
+      '| (compiled code) | 900 | 2.0 MB | 3.0 MB |',
+      '| LeakyRecord | 2,000 | 78.1 KB | 2.0 MB |',
+      '| Object | 5,000 | 160 KB | 1.0 MB |',
+      '| a\\|b\\<script\\> | 1 | 16 B | 16 B |',
+    ]);
+    assert.equal(md[header + 6], '');
+  });
+
+  it('limits the rows and says how many were left out', () => {
+    const md = lines(summaryMarkdown(summary(), { rows: 2 }));
+    const header = md.indexOf('| Constructor | Count | Shallow size | Retained size |');
+    assert.equal(md[header + 3], '| LeakyRecord | 2,000 | 78.1 KB | 2.0 MB |');
+    assert.equal(md[header + 4], '');
+    assert.equal(md[header + 5], 'Showing the first 2 of 4 constructors.');
+    assert.ok(!md.some((l) => l.startsWith('| Object')));
+  });
+
+  it('points at the CLI for retainer paths of the largest non-internal constructor', () => {
+    const md = summaryMarkdown(summary());
+    assert.match(md, /## Next steps/);
+    assert.ok(
+      md.includes("`heapscope retainers '/tmp/snaps/app server.heapsnapshot' --constructor LeakyRecord`"),
+      md,
+    );
+  });
+
+  const two: DiffResult = {
+    files: ['/s/a.heapsnapshot', '/s/b.heapsnapshot'],
+    diff: {
+      newCount: 1300,
+      newBytes: 2 * MB + 12000,
+      freedCount: 200,
+      freedBytes: 64 * KB,
+      constructors: [
+        {
+          name: 'Closure',
+          newCount: 0,
+          newBytes: 0,
+          freedCount: 200,
+          freedBytes: 64 * KB,
+          survivingCount: 10,
+          survivingBytes: 640,
+          countDelta: -200,
+          bytesDelta: -64 * KB,
+        },
+        {
+          name: 'LeakyRecord',
+          newCount: 300,
+          newBytes: 12000,
+          freedCount: 0,
+          freedBytes: 0,
+          survivingCount: 0,
+          survivingBytes: 0,
+          countDelta: 300,
+          bytesDelta: 12000,
+        },
+        {
+          name: 'Unchanged',
+          newCount: 0,
+          newBytes: 0,
+          freedCount: 0,
+          freedBytes: 0,
+          survivingCount: 7,
+          survivingBytes: 700,
+          countDelta: 0,
+          bytesDelta: 0,
+        },
+        {
+          name: 'Buffer',
+          newCount: 1000,
+          newBytes: 2 * MB,
+          freedCount: 0,
+          freedBytes: 0,
+          survivingCount: 5,
+          survivingBytes: 400,
+          countDelta: 1000,
+          bytesDelta: 2 * MB,
+        },
+      ],
+    },
+  };
+
+  it('diffs two snapshots: totals, then new / freed / surviving per constructor, largest growth first', () => {
+    const md = lines(diffMarkdown(two, { fileBytes: [2 * MB, 5 * MB] }));
+    assert.equal(md[0], '# Heap snapshot diff: a.heapsnapshot → b.heapsnapshot');
+    assert.ok(md.includes('1. `/s/a.heapsnapshot` (2.0 MB)'));
+    assert.ok(md.includes('2. `/s/b.heapsnapshot` (5.0 MB)'));
+    assert.ok(md.includes('## a.heapsnapshot → b.heapsnapshot'));
+    assert.ok(md.includes('- New: **1,300** objects (2.0 MB)'));
+    assert.ok(md.includes('- Freed: **200** objects (64.0 KB)'));
+    assert.ok(md.includes('- Net: +1,100 objects (+1.9 MB)'));
+    const header = md.indexOf(
+      '| Constructor | New | New size | Freed | Freed size | Surviving | Surviving size | Δ count | Δ size |',
+    );
+    assert.ok(header > 0);
+    assert.deepEqual(md.slice(header + 2, header + 5), [
+      '| Buffer | 1,000 | 2.0 MB | 0 | 0 B | 5 | 400 B | +1,000 | +2.0 MB |',
+      '| LeakyRecord | 300 | 11.7 KB | 0 | 0 B | 0 | 0 B | +300 | +11.7 KB |',
+      '| Closure | 0 | 0 B | 200 | 64.0 KB | 10 | 640 B | -200 | -64.0 KB |',
+    ]);
+    assert.equal(md[header + 5], '');
+    assert.equal(md[header + 6], '1 constructor with no new and no freed objects not listed.');
+    assert.ok(!md.some((l) => l.includes('Unchanged')));
+    assert.ok(!md.some((l) => l.includes('Allocated between')));
+    assert.ok(md.includes('## Next steps'));
+    assert.ok(md.some((l) => l.includes('`heapscope retainers /s/b.heapsnapshot --constructor Buffer`')));
+  });
+
+  it('adds "allocated between 1 and 2 and still alive in 3" with three snapshots', () => {
+    const three: DiffResult = {
+      files: ['/s/a.heapsnapshot', '/s/b.heapsnapshot', '/s/c.heapsnapshot'],
+      diff: { ...two.diff },
+      allocatedBetween: {
+        total: 305,
+        bytes: 12000 + 5 * 80,
+        constructors: [
+          { name: '(system)', count: 5, bytes: 400 },
+          { name: 'LeakyRecord', count: 300, bytes: 12000 },
+        ],
+      },
+    };
+    const md = lines(diffMarkdown(three));
+    assert.equal(md[0], '# Heap snapshot diff: a.heapsnapshot → b.heapsnapshot → c.heapsnapshot');
+    // The per-constructor diff is of the last two files.
+    assert.ok(md.includes('## b.heapsnapshot → c.heapsnapshot'));
+    const section = md.indexOf('## Allocated between 1 and 2 and still alive in 3');
+    assert.ok(section > 0);
+    assert.equal(
+      md[section + 2],
+      'Objects absent from a.heapsnapshot, present in b.heapsnapshot and still alive in c.heapsnapshot: **305** objects (12.1 KB). These are the likeliest leaks.',
+    );
+    assert.deepEqual(md.slice(section + 4, section + 8), [
+      '| Constructor | Count | Size |',
+      '| :--- | ---: | ---: |',
+      '| LeakyRecord | 300 | 11.7 KB |',
+      '| (system) | 5 | 400 B |',
+    ]);
+    // The next step names the largest program constructor among the objects that stayed.
+    assert.ok(
+      md.some((l) => l.includes('`heapscope retainers /s/c.heapsnapshot --constructor LeakyRecord`')),
+    );
+  });
+
+  it('escapes Markdown, fences code spans around backticks and quotes shell words', () => {
+    assert.equal(escapeMarkdown('a|b *c* <d>\n`e`'), 'a\\|b \\*c\\* \\<d\\> \\`e\\`');
+    assert.equal(codeSpan('x`y'), '``x`y``');
+    assert.equal(codeSpan('`x'), '`` `x ``');
+    assert.equal(shellQuote('/a/b.heapsnapshot'), '/a/b.heapsnapshot');
+    assert.equal(shellQuote("it's here"), "'it'\\''s here'");
+    assert.equal(shellQuote('system / Context'), "'system / Context'");
+  });
+
+  describe('with real snapshots of a leaking process', function () {
+    this.timeout(120_000);
+    const tmp = tempDir();
+    let files: string[] = [];
+    before(() => {
+      files = runLeaker(tmp.dir, 'array', 300, 120);
+    });
+    after(() => tmp.dispose());
+
+    it('shows the leaked class with its exact count and size in the summary and the diff', async () => {
+      const sum = summaryMarkdown(await summarizeSnapshotFile(files[2], 0, { inProcess: true }), { rows: 0 });
+      // 420 LeakyRecord objects of 40 bytes each are alive in c.
+      assert.match(sum, /^\| LeakyRecord \| 420 \| 16\.4 KB \| [\d.]+ KB \|$/m);
+      assert.match(sum, /^# Heap snapshot: c\.heapsnapshot$/m);
+
+      const diff = diffMarkdown(await diffSnapshotFiles(files, 0, { inProcess: true }), { rows: 0 });
+      // b → c: 120 new, the 300 of a → b survive; allocated between a and b, alive in c: 300.
+      assert.match(
+        diff,
+        /^\| LeakyRecord \| 120 \| 4\.7 KB \| 0 \| 0 B \| 300 \| 11\.7 KB \| \+120 \| \+4\.7 KB \|$/m,
+      );
+      const between = diff.slice(diff.indexOf('## Allocated between 1 and 2 and still alive in 3'));
+      assert.match(between, /^\| LeakyRecord \| 300 \| 11\.7 KB \|$/m);
+    });
+  });
+});
