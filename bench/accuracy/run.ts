@@ -2,8 +2,9 @@
 // leaking scenario, is the verdict "leak" and is the declared culprit suspect #1 (or in the top 3)?
 // For every control, is the verdict "no-leak" (a "leak" is a false positive)?
 //   npx tsx bench/accuracy/run.ts [--only name[,name...]] [--parallel 2] [--duration-scale 1]
+//                                 [--sampling-interval <bytes>]
 // Prints `N/M right (top1 …, top3 …, false positives …)` and one line per scenario; writes
-// bench/results/accuracy.json. Needs `npm run build` first (it runs dist/cli.js).
+// bench/results/accuracy.json (accuracy-<bytes>.json with --sampling-interval). Needs `npm run build` first (it runs dist/cli.js).
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -62,7 +63,7 @@ function describe(suspect: Suspect | undefined): string {
   return `${suspect.functionName} ${file}:${suspect.line}${suspect.holder ? ` held by ${suspect.holder.name}` : ''}`;
 }
 
-function runOne(scenario: Scenario, durationScale: number): Promise<Outcome> {
+function runOne(scenario: Scenario, durationScale: number, samplingInterval?: string): Promise<Outcome> {
   const duration = Math.max(10, Math.round(scenario.budgetSeconds * durationScale));
   const command = scenario.command ?? ['node', scenario.file];
   const args = [
@@ -72,6 +73,7 @@ function runOne(scenario: Scenario, durationScale: number): Promise<Outcome> {
     '-',
     '--duration',
     String(duration),
+    ...(samplingInterval ? ['--sampling-interval', samplingInterval] : []),
     '--',
     ...command,
   ];
@@ -135,6 +137,7 @@ async function main(): Promise<void> {
   const only = argValue('--only')?.split(',');
   const parallel = Math.max(1, Number(argValue('--parallel') ?? 2));
   const durationScale = Number(argValue('--duration-scale') ?? 1);
+  const samplingInterval = argValue('--sampling-interval');
   const scenarios = manifest.scenarios.filter((s) => !only || only.includes(s.name));
   // Longest first, so the slow scenario overlaps the others instead of running last alone.
   const queue = [...scenarios].sort((a, b) => b.budgetSeconds - a.budgetSeconds);
@@ -142,7 +145,7 @@ async function main(): Promise<void> {
   await Promise.all(
     Array.from({ length: parallel }, async () => {
       for (let next = queue.shift(); next; next = queue.shift()) {
-        const outcome = await runOne(next, durationScale);
+        const outcome = await runOne(next, durationScale, samplingInterval);
         outcomes.push(outcome);
         console.log(formatLine(outcome));
       }
@@ -165,12 +168,13 @@ async function main(): Promise<void> {
   console.log(summary);
   mkdirSync(join(repo, 'bench', 'results'), { recursive: true });
   writeFileSync(
-    join(repo, 'bench', 'results', 'accuracy.json'),
+    join(repo, 'bench', 'results', samplingInterval ? `accuracy-${samplingInterval}.json` : 'accuracy.json'),
     JSON.stringify(
       {
         at: new Date().toISOString(),
         node: process.version,
         durationScale,
+        samplingIntervalBytes: samplingInterval ? Number(samplingInterval) : undefined,
         summary,
         right,
         total: outcomes.length,

@@ -59,19 +59,39 @@ export function computeDominators(input: DominatorInput): DominatorResult {
     }
   }
 
-  // Depth-first numbering (1-based, 0 = unvisited). The rest of the algorithm works on DFS
-  // numbers: parents and dominators have nearby numbers, which keeps memory access local.
-  const dfn = take(); // by ordinal
+  // A node with a single essential predecessor was reached through it, so that predecessor is its
+  // DFS parent, its semi-dominator and its immediate dominator: its list is not needed. Heaps are
+  // mostly such nodes, so only the others get predecessor lists, flagged in the top bit of dfn
+  // and laid out by ordinal (counting sort). The DFS fills them as it scans each edge once, which
+  // saves a second pass over every edge.
+  const dfn = take(); // by ordinal: DFS number (1-based, 0 = unvisited) | KEEP_PREDS
+  const firstPred = take(); // by ordinal
+  let total = 0;
+  for (let o = 0; o < N; o++) {
+    const count = predCount[o];
+    if (count >= 2) {
+      total += count;
+      dfn[o] = KEEP_PREDS;
+    }
+    firstPred[o] = total;
+  }
+  firstPred[N] = total;
+  const preds = new Uint32Array(total); // DFS numbers of the predecessors
+  // After the DFS, firstPred[o] is the start of o's list and firstPred[o + 1] its end.
+
+  // The rest of the algorithm works on DFS numbers: parents and dominators have nearby numbers,
+  // which keeps memory access local.
   const vertex = take(); // by DFS number: ordinal
   const parent = take(); // by DFS number: parent's DFS number
   const nextEdge = take(); // by ordinal, during the DFS only
   let n = 0;
   const dfs = (start: number, parentNumber: number): void => {
-    dfn[start] = ++n;
+    dfn[start] |= ++n;
     vertex[n] = start;
     parent[n] = parentNumber;
     nextEdge[start] = firstEdge[start];
     let v = start;
+    let vNumber = n;
     for (;;) {
       const end = firstEdge[v + 1];
       let e = nextEdge[v];
@@ -79,7 +99,9 @@ export function computeDominators(input: DominatorInput): DominatorResult {
       for (; e < end; e++) {
         if (edgeTypes[e] & NON_ESSENTIAL) continue;
         const w = edgeTo[e];
-        if (dfn[w] === 0) {
+        const d = dfn[w];
+        if (d & KEEP_PREDS) preds[--firstPred[w]] = vNumber;
+        if ((d & NUMBER_MASK) === 0) {
           child = w;
           e++;
           break;
@@ -87,65 +109,60 @@ export function computeDominators(input: DominatorInput): DominatorResult {
       }
       nextEdge[v] = e;
       if (child >= 0) {
-        const vNumber = dfn[v];
-        dfn[child] = ++n;
+        dfn[child] |= ++n;
         vertex[n] = child;
         parent[n] = vNumber;
         nextEdge[child] = firstEdge[child];
         v = child;
+        vNumber = n;
       } else {
         if (v === start) break;
-        v = vertex[parent[dfn[v]]];
+        vNumber = parent[vNumber];
+        v = vertex[vNumber];
       }
     }
   };
   dfs(rootOrdinal, 0);
   const r = 1;
   let unreachableCount = 0;
+  // By DFS number: 1 + the DFS number of the only predecessor of a clique node (see below).
+  let cliquePred: Uint32Array | undefined;
   if (n < N) {
     // Nodes held only by weak (non-essential) edges hang off the root, as DevTools does.
     for (let o = 0; o < N; o++) {
-      if (dfn[o] === 0 && predCount[o] === 0) {
+      if ((dfn[o] & NUMBER_MASK) === 0 && predCount[o] === 0) {
         unreachableCount++;
         dfs(o, r);
       }
     }
     // Cliques retained only by one another: attach each to the root.
-    // Their DFS parent (the root) is not a real predecessor: their lists are always kept.
+    const firstClique = n + 1;
     for (let o = 0; o < N; o++) {
-      if (dfn[o] === 0) {
-        dfn[o] = ++n | KEEP_PREDS;
+      if ((dfn[o] & NUMBER_MASK) === 0) {
+        dfn[o] |= ++n;
         vertex[n] = o;
         parent[n] = r;
         unreachableCount++;
       }
     }
-  }
-  scratch.push(nextEdge);
-  // A node with a single essential predecessor was reached through it, so that predecessor is its
-  // DFS parent, its semi-dominator and its immediate dominator: its list is not needed. Heaps are
-  // mostly such nodes, so only the others get predecessor lists (flagged in the top bit of dfn).
-  for (let o = 0; o < N; o++) if (predCount[o] >= 2) dfn[o] |= KEEP_PREDS;
-
-  // Predecessor lists by DFS number (counting sort).
-  const firstPred = take();
-  let total = 0;
-  for (let w = 1; w <= n; w++) {
-    const o = vertex[w];
-    if (dfn[o] & KEEP_PREDS) total += predCount[o];
-    firstPred[w] = total;
-  }
-  firstPred[n + 1] = total;
-  const preds = new Uint32Array(total);
-  for (let u = 0; u < N; u++) {
-    const uNumber = dfn[u] & NUMBER_MASK;
-    for (let e = firstEdge[u], end = firstEdge[u + 1]; e < end; e++) {
-      if (edgeTypes[e] & NON_ESSENTIAL) continue;
-      const target = dfn[edgeTo[e]];
-      if (target & KEEP_PREDS) preds[--firstPred[target & NUMBER_MASK]] = uNumber;
+    // No DFS scanned their edges: record their predecessors now. Only clique nodes point at
+    // clique nodes (anything else would have been reached). Their DFS parent (the root) is not
+    // a real predecessor, so the single predecessor of a clique node is kept too.
+    if (firstClique <= n) {
+      cliquePred = nextEdge.fill(0);
+      for (let x = firstClique; x <= n; x++) {
+        const u = vertex[x];
+        for (let e = firstEdge[u], end = firstEdge[u + 1]; e < end; e++) {
+          if (edgeTypes[e] & NON_ESSENTIAL) continue;
+          const w = edgeTo[e];
+          const d = dfn[w];
+          if (d & KEEP_PREDS) preds[--firstPred[w]] = x;
+          else cliquePred[d & NUMBER_MASK] = x + 1;
+        }
+      }
     }
   }
-  // firstPred[w] is now the start of w's list, firstPred[w + 1] its end.
+  if (!cliquePred) scratch.push(nextEdge);
   scratch.push(predCount);
 
   const semi = take();
@@ -176,12 +193,25 @@ export function computeDominators(input: DominatorInput): DominatorResult {
 
   // Semi-dominators as in Lengauer–Tarjan (eval with path compression, simple link).
   for (let w = n; w >= 2; w--) {
-    const pStart = firstPred[w];
-    const pEnd = firstPred[w + 1];
+    const o = vertex[w];
+    const pStart = firstPred[o];
+    const pEnd = firstPred[o + 1];
     let sw = semi[w];
-    // No list: one predecessor (the DFS parent) or none (hung off the root, which is its parent).
-    if (pStart === pEnd) sw = parent[w];
-    else {
+    if (pStart === pEnd) {
+      // No list: one predecessor (the DFS parent) or none (hung off the root, its parent), or a
+      // clique node's only predecessor.
+      const single = cliquePred ? cliquePred[w] : 0;
+      if (single === 0) sw = parent[w];
+      else {
+        const v = single - 1;
+        let u = v;
+        if (ancestor[v] !== 0) {
+          compress(v);
+          u = label[v];
+        }
+        if (semi[u] < sw) sw = semi[u];
+      }
+    } else {
       for (let p = pStart; p < pEnd; p++) {
         const v = preds[p];
         let u = v;
@@ -208,7 +238,8 @@ export function computeDominators(input: DominatorInput): DominatorResult {
     while (x > sw) x = idom[x];
     idom[w] = x;
   }
-  scratch.push(label, ancestor);
+  scratch.push(label, ancestor, firstPred);
+  if (cliquePred) scratch.push(cliquePred);
 
   // Retained sizes: a node's dominator has a smaller DFS number, so one reverse sweep sums them.
   const retainedSizes = new Float64Array(N);

@@ -14,6 +14,8 @@ export interface EdgeJob {
   nodeFieldCount: number;
   nodeCount: number;
   typeCount: number;
+  /** Per edge type: 1 when its name_or_index is an index (element, hidden), not a string. */
+  indexedTypes: number[];
   types: SharedArrayBuffer;
   names: SharedArrayBuffer;
   to: SharedArrayBuffer;
@@ -74,14 +76,6 @@ WS_COMMA[0x20] = WS_COMMA[0x0a] = WS_COMMA[0x0d] = WS_COMMA[0x09] = WS_COMMA[0x2
 class GrowableNumbers {
   data = new Float64Array(1024);
   length = 0;
-  push(v: number): void {
-    if (this.length === this.data.length) {
-      const grown = new Float64Array(this.data.length * 2);
-      grown.set(this.data);
-      this.data = grown;
-    }
-    this.data[this.length++] = v;
-  }
   values(): Float64Array {
     return this.data.subarray(0, this.length);
   }
@@ -162,6 +156,7 @@ export class SnapshotTokenizer {
       nodeFieldCount: this.nodeFieldCount,
       nodeCount: this.nodeCount,
       typeCount: this.meta.edgeTypes.length,
+      indexedTypes: [...this.indexedEdgeTypes],
       types: this.edgeTypes.buffer as SharedArrayBuffer,
       names: this.edgeNames.buffer as SharedArrayBuffer,
       to: this.edgeTo.buffer as SharedArrayBuffer,
@@ -177,7 +172,14 @@ export class SnapshotTokenizer {
     this.seenKeys.add('edges');
     this.edgesDone = true;
     this.base = resumeAt;
+    // Unknown until the helper reports it (helperEdgeStrings): until then finish() checks all.
+    this.maxEdgeString = Infinity;
     return true;
+  }
+
+  /** The largest string index the helper's edges name (see maxEdgeString). */
+  helperEdgeStrings(maxEdgeString: number): void {
+    this.maxEdgeString = maxEdgeString;
   }
 
   private fail(
@@ -293,26 +295,9 @@ export class SnapshotTokenizer {
         case State.Numbers:
           i = this.scanNumbers(buf, i, end);
           break;
-        case State.StringsExpect: {
-          const c = buf[i];
-          if (WS_COMMA[c]) {
-            i++;
-            break;
-          }
-          if (c === 0x5d) {
-            this.stringsDone = true;
-            this.state = State.ExpectKey;
-            i++;
-            break;
-          }
-          if (c !== 0x22)
-            this.fail(`expected a string in "strings", found ${this.describeByte(c)}`, this.base + i);
-          this.state = State.StringsIn;
-          i++;
-          break;
-        }
+        case State.StringsExpect:
         case State.StringsIn:
-          i = this.scanString(buf, i, end);
+          i = this.scanStrings(buf, i, end);
           break;
         case State.Skip:
           i = this.scanSkip(buf, i, end);
@@ -535,6 +520,9 @@ export class SnapshotTokenizer {
     };
     this.edgeRoles = Uint8Array.from(edgeFields, (f) => edgeRole[f] ?? EdgeRole.Other);
     this.standardEdges = edgeFields.join(',') === 'type,name_or_index,to_node';
+    this.indexedEdgeTypes = Uint8Array.from(this.meta.edgeTypes, (t) =>
+      t === 'element' || t === 'hidden' ? 1 : 0,
+    );
     const nodeLayout = nodeFields.join(',');
     this.standardNodes =
       nodeLayout === 'type,name,id,self_size,edge_count,trace_node_id,detachedness' ||
@@ -702,6 +690,8 @@ export class SnapshotTokenizer {
           }
         }
         if (++field === ef) {
+          if (!this.indexedEdgeTypes[types[ord]] && names[ord] > this.maxEdgeString)
+            this.maxEdgeString = names[ord];
           field = 0;
           ord++;
         }
@@ -727,6 +717,13 @@ export class SnapshotTokenizer {
   }
 
   private record = new Float64Array(16);
+  /** Per edge type: 1 when the name is an element / hidden index rather than a string index. */
+  private indexedEdgeTypes = new Uint8Array(0);
+  /**
+   * Largest string index named by an edge, tracked while parsing so finish() need not make one
+   * more pass over every edge to check them (it does only to name the culprit).
+   */
+  private maxEdgeString = -1;
   private standardEdges = false;
   private standardNodes = false;
 
@@ -926,6 +923,8 @@ export class SnapshotTokenizer {
     const types = this.edgeTypes;
     const names = this.edgeNames;
     const to = this.edgeTo;
+    const indexed = this.indexedEdgeTypes;
+    let maxString = this.maxEdgeString;
     let ord = this.ordinal;
     let done = i;
     while (ord < m) {
@@ -960,12 +959,14 @@ export class SnapshotTokenizer {
       if (k >= end || type >= typeCount || target >= nodeLimit) break;
       const ordinal = target / nf;
       if (ordinal !== Math.floor(ordinal)) break;
+      if (name > maxString && !indexed[type]) maxString = name;
       types[ord] = type;
       names[ord] = name > 0xffffffff ? 0xffffffff : name;
       to[ord] = ordinal;
       ord++;
       done = k;
     }
+    this.maxEdgeString = maxString;
     this.ordinal = ord;
     return done;
   }
@@ -1018,6 +1019,8 @@ export class SnapshotTokenizer {
           }
         }
       }
+      if (!this.indexedEdgeTypes[types[ord]] && names[ord] > this.maxEdgeString)
+        this.maxEdgeString = names[ord];
       ord++;
       done = k;
     }
@@ -1025,23 +1028,38 @@ export class SnapshotTokenizer {
     return done;
   }
 
+  /** Small number sections (locations, traces): whole numbers in a tight loop, pushed inline. */
   private scanNumbers(buf: Uint8Array, i: number, end: number): number {
     let v = this.num;
     let inNum = this.inNum;
     const out = this.numbers!;
-    for (; i < end; i++) {
-      const c = buf[i];
+    let data = out.data;
+    let length = out.length;
+    while (i < end) {
+      let c = buf[i];
       if (c >= 0x30 && c <= 0x39) {
-        v = v * 10 + (c - 0x30);
+        do {
+          v = v * 10 + (c - 0x30);
+          c = buf[++i];
+        } while (i < end && c >= 0x30 && c <= 0x39);
         inNum = true;
-        continue;
+        if (i >= end) break; // the number may continue in the next chunk
       }
       if (inNum) {
-        out.push(v);
+        if (length === data.length) {
+          const grown = new Float64Array(data.length * 2);
+          grown.set(data);
+          data = out.data = grown;
+        }
+        data[length++] = v;
         v = 0;
         inNum = false;
       }
-      if (WS_COMMA[c]) continue;
+      if (WS_COMMA[c]) {
+        i++;
+        continue;
+      }
+      out.length = length;
       if (c === 0x5d) {
         this.finishNumbers(this.base + i);
         i++;
@@ -1049,6 +1067,7 @@ export class SnapshotTokenizer {
       }
       this.fail(`unexpected ${this.describeByte(c)} in "${this.numberTarget}"`, this.base + i);
     }
+    out.length = length;
     this.num = v;
     this.inNum = inNum;
     return i;
@@ -1067,22 +1086,53 @@ export class SnapshotTokenizer {
     } else if (this.numberTarget === 'trace_function_infos') this.traceFunctionInfos = values.slice();
   }
 
-  private scanString(buf: Uint8Array, i: number, end: number): number {
-    const start = i;
+  /**
+   * The whole "strings" array in one loop: raw bytes (escapes intact) are copied byte by byte into
+   * the string table's buffer while looking for the closing quote. A slice and a method call per
+   * string cost more than the copy: V8 snapshots hold millions of short strings.
+   */
+  private scanStrings(buf: Uint8Array, i: number, end: number): number {
+    const table = this.strings;
+    const out = table.reserve(end - i);
+    let w = table.rawByteLength;
+    let inString = this.state === State.StringsIn;
     let escape = this.stringEscape;
-    for (; i < end; i++) {
-      const c = buf[i];
-      if (escape) escape = false;
-      else if (c === 0x5c) escape = true;
-      else if (c === 0x22) break;
+    while (i < end) {
+      if (!inString) {
+        const c = buf[i];
+        if (WS_COMMA[c]) {
+          i++;
+          continue;
+        }
+        if (c === 0x5d) {
+          this.stringsDone = true;
+          this.state = State.ExpectKey;
+          table.setByteLength(w);
+          this.stringEscape = false;
+          return i + 1;
+        }
+        if (c !== 0x22)
+          this.fail(`expected a string in "strings", found ${this.describeByte(c)}`, this.base + i);
+        inString = true;
+        i++;
+        continue;
+      }
+      for (; i < end; i++) {
+        const c = buf[i];
+        if (escape) escape = false;
+        else if (c === 0x5c) escape = true;
+        else if (c === 0x22) break;
+        out[w++] = c;
+      }
+      if (i < end) {
+        table.endString(w);
+        inString = false;
+        i++;
+      }
     }
+    table.setByteLength(w);
     this.stringEscape = escape;
-    this.strings.append(buf, start, i);
-    if (i < end) {
-      this.strings.finishString();
-      this.state = State.StringsExpect;
-      return i + 1;
-    }
+    this.state = inString ? State.StringsIn : State.StringsExpect;
     return i;
   }
 
@@ -1123,14 +1173,15 @@ export class SnapshotTokenizer {
       if (names[i] >= stringCount)
         this.fail(`node ${i} names string ${names[i]}, but only ${stringCount} strings exist`, offset);
     // Element and hidden edges carry an index, every other edge type a string index.
-    const edgeTypes = this.meta.edgeTypes;
-    const indexed = new Uint8Array(edgeTypes.length);
-    edgeTypes.forEach((t, k) => (indexed[k] = t === 'element' || t === 'hidden' ? 1 : 0));
-    const et = this.edgeTypes;
-    const en = this.edgeNames;
-    for (let e = 0; e < this.edgeCount; e++)
-      if (!indexed[et[e]] && en[e] >= stringCount)
-        this.fail(`edge ${e} names string ${en[e]}, but only ${stringCount} strings exist`, offset);
+    // The largest one was tracked while parsing: scan the edges only to name a culprit.
+    if (this.maxEdgeString >= stringCount) {
+      const indexed = this.indexedEdgeTypes;
+      const et = this.edgeTypes;
+      const en = this.edgeNames;
+      for (let e = 0; e < this.edgeCount; e++)
+        if (!indexed[et[e]] && en[e] >= stringCount)
+          this.fail(`edge ${e} names string ${en[e]}, but only ${stringCount} strings exist`, offset);
+    }
     this.strings.trim();
     return {
       meta: this.meta,
@@ -1262,6 +1313,46 @@ async function findInFile(handle: FileHandle, needle: Buffer, from: number, limi
   return -1;
 }
 
+/** Offset of the last occurrence of `needle` inside [from, to), or -1. Reads backwards. */
+async function findLastInFile(handle: FileHandle, needle: Buffer, from: number, to: number): Promise<number> {
+  const chunk = Buffer.allocUnsafe(4 << 20);
+  for (let end = to; end - from >= needle.length;) {
+    const start = Math.max(from, end - chunk.length);
+    const { bytesRead } = await handle.read(chunk, 0, end - start, start);
+    if (bytesRead < end - start) return -1;
+    const hit = chunk.subarray(0, bytesRead).lastIndexOf(needle);
+    if (hit >= 0) return start + hit;
+    if (start === from) return -1;
+    end = start + needle.length - 1; // a match may straddle the chunk boundary
+  }
+  return -1;
+}
+
+/**
+ * Offset of the newline that starts the first section after the edges (-1 if none). Searching
+ * forward would read the whole edges section (most of the file) just to find its end. Instead:
+ * the strings come last in V8's layout, and the sections between the edges and the strings hold
+ * only numbers, so walking back from "strings" over `\n"` finds their keys; V8 writes
+ * "trace_function_infos" right after the edges, which ends the walk. A wrong answer is caught
+ * (the helper's end of edges must sit just before it) and costs only the fallback.
+ */
+async function sectionAfterEdges(handle: FileHandle, from: number, size: number): Promise<number> {
+  const strings = await findLastInFile(handle, Buffer.from('\n"strings":['), from, size);
+  if (strings < 0) return findInFile(handle, Buffer.from('\n"'), from, size);
+  const keyStart = Buffer.from('\n"');
+  const firstKey = Buffer.from('\n"trace_function_infos"');
+  const probe = Buffer.alloc(firstKey.length);
+  let first = strings;
+  for (;;) {
+    const hit = await findLastInFile(handle, keyStart, from, first);
+    if (hit < 0) break;
+    first = hit;
+    await handle.read(probe, 0, probe.length, hit);
+    if (probe.equals(firstKey)) break;
+  }
+  return first;
+}
+
 /**
  * Two threads: a helper parses the edges section (about two thirds of a V8 snapshot) into shared
  * arrays while this thread parses the nodes, then this thread reads the rest. V8 writes each
@@ -1298,7 +1389,7 @@ async function parseWithEdgeHelper(
     await feed(handle, tokenizer, head, edgesAt, size, options);
     // While the helper is still busy, read the sections after the edges (locations, strings):
     // the next section starts at the first newline followed by a quote.
-    const nextAt = await findInFile(handle, Buffer.from('\n"'), edgesStart, size);
+    const nextAt = await sectionAfterEdges(handle, edgesStart, size);
     if (nextAt >= 0) {
       if (!tokenizer.acceptEdgesFromHelper(nextAt)) return undefined;
       await feed(handle, tokenizer, nextAt, size, size, options);
@@ -1312,6 +1403,7 @@ async function parseWithEdgeHelper(
       if (!tokenizer.acceptEdgesFromHelper(result.end + 1)) return undefined;
       await feed(handle, tokenizer, result.end + 1, size, size, options);
     }
+    tokenizer.helperEdgeStrings(result.maxString ?? Infinity);
     return tokenizer.finish();
   } catch (error) {
     if (error instanceof HeapscopeError && error.code === 'cancelled') {
@@ -1330,7 +1422,9 @@ async function parseWithEdgeHelper(
 const EDGE_HELPER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
 const fs = require('node:fs');
-const { file, start, edgeCount: m, nodeFieldCount: nf, nodeCount, typeCount, types: tb, names: nb, to: ob } = workerData;
+const { file, start, edgeCount: m, nodeFieldCount: nf, nodeCount, typeCount, indexedTypes, types: tb, names: nb, to: ob } = workerData;
+const indexed = Uint8Array.from(indexedTypes);
+let maxString = -1;
 const types = new Uint8Array(tb), names = new Uint32Array(nb), to = new Uint32Array(ob);
 const limit = nodeCount * nf;
 const fd = fs.openSync(file, 'r');
@@ -1366,13 +1460,14 @@ try {
       if (k >= n) break;
       const o = v / nf;
       if (t >= typeCount || v >= limit || o !== Math.floor(o)) { stop = true; break; }
+      if (nm > maxString && !indexed[t]) maxString = nm;
       types[ord] = t; names[ord] = nm > 0xffffffff ? 0xffffffff : nm; to[ord] = o; ord++;
       done = k;
     }
     if (ord === m) {
       let k = done;
       while (k < n && (buf[k] === 44 || buf[k] === 10 || buf[k] === 13 || buf[k] === 32)) k++;
-      if (k < n && buf[k] === 93) result = { ok: true, end: pos + k };
+      if (k < n && buf[k] === 93) result = { ok: true, end: pos + k, maxString };
       if (k < n || n < size) break;
       pos += k;
       continue;
@@ -1384,20 +1479,28 @@ try {
 parentPort.postMessage(result);
 `;
 
+interface HelperResult {
+  ok: boolean;
+  /** File offset of the edges' closing ']'. */
+  end: number;
+  /** Largest string index named by an edge (when ok). */
+  maxString?: number;
+}
+
 function runEdgeHelper(
   file: string,
   start: number,
   job: EdgeJob,
-): { result: Promise<{ ok: boolean; end: number }>; stop(): void } {
+): { result: Promise<HelperResult>; stop(): void } {
   let worker: Worker | undefined;
-  const result = new Promise<{ ok: boolean; end: number }>((resolve) => {
+  const result = new Promise<HelperResult>((resolve) => {
     try {
       worker = new Worker(EDGE_HELPER_SOURCE, { eval: true, workerData: { file, start, ...job } });
     } catch {
       resolve({ ok: false, end: -1 });
       return;
     }
-    worker.once('message', (message: { ok: boolean; end: number }) => resolve(message));
+    worker.once('message', (message: HelperResult) => resolve(message));
     worker.once('error', () => resolve({ ok: false, end: -1 }));
     worker.once('exit', () => resolve({ ok: false, end: -1 }));
   });

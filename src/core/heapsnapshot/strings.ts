@@ -39,6 +39,38 @@ export class StringTable {
     this.byteLength += length;
   }
 
+  /**
+   * Room for `extra` more raw bytes: the tokenizer copies string bytes straight into the returned
+   * buffer from `byteLength` on (one reservation per chunk instead of a slice per string), then
+   * calls endString / setByteLength.
+   */
+  reserve(extra: number): Buffer {
+    if (this.byteLength + extra > this.bytes.length) {
+      let size = this.bytes.length * 2;
+      while (size < this.byteLength + extra) size *= 2;
+      const grown = Buffer.allocUnsafe(size);
+      this.bytes.copy(grown, 0, 0, this.byteLength);
+      this.bytes = grown;
+    }
+    return this.bytes;
+  }
+
+  /** Raw bytes written so far (the write position for reserve()). */
+  get rawByteLength(): number {
+    return this.byteLength;
+  }
+
+  /** Records bytes written into the reserved buffer without ending the string (chunk boundary). */
+  setByteLength(end: number): void {
+    this.byteLength = end;
+  }
+
+  /** Ends the string whose bytes (written after reserve()) stop at `end`. */
+  endString(end: number): void {
+    this.byteLength = end;
+    this.finishString();
+  }
+
   /** Ends the string being read. */
   finishString(): void {
     if (this.countValue + 2 > this.starts.length) {
