@@ -1,28 +1,7 @@
 // Figures as the live view shows them. Pure, so unit-tested without a browser. Binary multiples with
 // the short unit names VS Code's own memory readouts and the extension's CodeLens use ("1.5 MB").
 
-const UNITS = ['B', 'KB', 'MB', 'GB', 'TB'];
-
-/** 1536 -> "1.5 KB"; negative values keep their sign; non-finite -> "–". */
-export function formatBytes(bytes: number, digits?: number): string {
-  if (!Number.isFinite(bytes)) return '–';
-  const negative = bytes < 0;
-  let value = Math.abs(bytes);
-  let unit = 0;
-  while (value >= 1024 && unit < UNITS.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  const places = digits ?? (unit === 0 || value >= 100 ? 0 : 1);
-  return `${negative ? '-' : ''}${value.toFixed(places)} ${UNITS[unit]}`;
-}
-
-/** "+2.1 MB/min", "-300 KB/min", "±0 B/min". */
-export function formatRate(bytesPerMinute: number): string {
-  if (!Number.isFinite(bytesPerMinute)) return '–';
-  const sign = bytesPerMinute > 0 ? '+' : bytesPerMinute < 0 ? '-' : '±';
-  return `${sign}${formatBytes(Math.abs(bytesPerMinute))}/min`;
-}
+export { formatBytes, formatRate } from '../src/shared/format';
 
 /** 0.873 -> "87 %". */
 export function formatConfidence(confidence: number): string {

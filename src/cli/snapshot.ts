@@ -12,17 +12,10 @@ import {
   summarizeSnapshotFile,
   type TaskProgress,
 } from '../core/heapsnapshot';
+import { formatBytes } from '../core/leak';
 import { exitCodes } from './exitCodes';
 
 type JsonOption = string | boolean | undefined;
-
-function formatBytes(bytes: number): string {
-  const abs = Math.abs(bytes);
-  if (abs >= 1 << 30) return `${(bytes / (1 << 30)).toFixed(2)} GB`;
-  if (abs >= 1 << 20) return `${(bytes / (1 << 20)).toFixed(1)} MB`;
-  if (abs >= 1 << 10) return `${(bytes / (1 << 10)).toFixed(1)} kB`;
-  return `${bytes} B`;
-}
 
 function progressPrinter(quiet: boolean): (p: TaskProgress) => void {
   let lastPhase = '';

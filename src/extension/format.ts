@@ -2,28 +2,9 @@
 // `vscode`), so it is unit-tested without an editor.
 import type { Suspect, TrendVerdict } from '../core/types';
 import type { SessionState } from '../core/session/api';
+import { formatBytes, formatRate } from '../shared/format';
 
-const UNITS = ['B', 'KB', 'MB', 'GB', 'TB'];
-
-/** 1536 -> "1.5 KB". Binary multiples, like DevTools and process.memoryUsage() readers expect. */
-export function formatBytes(bytes: number): string {
-  if (!Number.isFinite(bytes)) return '?';
-  const negative = bytes < 0;
-  let value = Math.abs(bytes);
-  let unit = 0;
-  while (value >= 1024 && unit < UNITS.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  const digits = unit === 0 || value >= 100 ? 0 : 1;
-  return `${negative ? '-' : ''}${value.toFixed(digits)} ${UNITS[unit]}`;
-}
-
-/** Signed growth rate, e.g. "+2.1 MB/min". */
-export function formatRate(bytesPerMinute: number): string {
-  const sign = bytesPerMinute > 0 ? '+' : bytesPerMinute < 0 ? '-' : '±';
-  return `${sign}${formatBytes(Math.abs(bytesPerMinute))}/min`;
-}
+export { formatBytes, formatRate };
 
 /** The CodeLens over a suspect's function: `⚠ leak suspect · +2.1 MB/min live · 14 MB`. */
 export function codeLensTitle(

@@ -81,13 +81,13 @@ export function computeDominators(input: DominatorInput): DominatorResult {
 
   // The rest of the algorithm works on DFS numbers: parents and dominators have nearby numbers,
   // which keeps memory access local.
-  const vertex = take(); // by DFS number: ordinal
+  const vertex = take(); // by DFS number: ordinal | KEEP_PREDS (saves the semi loop a lookup)
   const parent = take(); // by DFS number: parent's DFS number
   const nextEdge = take(); // by ordinal, during the DFS only
   let n = 0;
   const dfs = (start: number, parentNumber: number): void => {
     dfn[start] |= ++n;
-    vertex[n] = start;
+    vertex[n] = start | (dfn[start] & KEEP_PREDS);
     parent[n] = parentNumber;
     nextEdge[start] = firstEdge[start];
     let v = start;
@@ -109,8 +109,8 @@ export function computeDominators(input: DominatorInput): DominatorResult {
       }
       nextEdge[v] = e;
       if (child >= 0) {
-        dfn[child] |= ++n;
-        vertex[n] = child;
+        const d = (dfn[child] |= ++n);
+        vertex[n] = child | (d & KEEP_PREDS);
         parent[n] = vNumber;
         nextEdge[child] = firstEdge[child];
         v = child;
@@ -118,7 +118,7 @@ export function computeDominators(input: DominatorInput): DominatorResult {
       } else {
         if (v === start) break;
         vNumber = parent[vNumber];
-        v = vertex[vNumber];
+        v = vertex[vNumber] & NUMBER_MASK;
       }
     }
   };
@@ -139,8 +139,8 @@ export function computeDominators(input: DominatorInput): DominatorResult {
     const firstClique = n + 1;
     for (let o = 0; o < N; o++) {
       if ((dfn[o] & NUMBER_MASK) === 0) {
-        dfn[o] |= ++n;
-        vertex[n] = o;
+        const d = (dfn[o] |= ++n);
+        vertex[n] = o | (d & KEEP_PREDS);
         parent[n] = r;
         unreachableCount++;
       }
@@ -151,7 +151,7 @@ export function computeDominators(input: DominatorInput): DominatorResult {
     if (firstClique <= n) {
       cliquePred = nextEdge.fill(0);
       for (let x = firstClique; x <= n; x++) {
-        const u = vertex[x];
+        const u = vertex[x] & NUMBER_MASK;
         for (let e = firstEdge[u], end = firstEdge[u + 1]; e < end; e++) {
           if (edgeTypes[e] & NON_ESSENTIAL) continue;
           const w = edgeTo[e];
@@ -193,11 +193,9 @@ export function computeDominators(input: DominatorInput): DominatorResult {
 
   // Semi-dominators as in Lengauer–Tarjan (eval with path compression, simple link).
   for (let w = n; w >= 2; w--) {
-    const o = vertex[w];
-    const pStart = firstPred[o];
-    const pEnd = firstPred[o + 1];
+    const ov = vertex[w];
     let sw = semi[w];
-    if (pStart === pEnd) {
+    if ((ov & KEEP_PREDS) === 0) {
       // No list: one predecessor (the DFS parent) or none (hung off the root, its parent), or a
       // clique node's only predecessor.
       const single = cliquePred ? cliquePred[w] : 0;
@@ -212,7 +210,8 @@ export function computeDominators(input: DominatorInput): DominatorResult {
         if (semi[u] < sw) sw = semi[u];
       }
     } else {
-      for (let p = pStart; p < pEnd; p++) {
+      const o = ov & NUMBER_MASK;
+      for (let p = firstPred[o], pEnd = firstPred[o + 1]; p < pEnd; p++) {
         const v = preds[p];
         let u = v;
         if (ancestor[v] !== 0) {
@@ -244,10 +243,11 @@ export function computeDominators(input: DominatorInput): DominatorResult {
   // Retained sizes: a node's dominator has a smaller DFS number, so one reverse sweep sums them.
   const retainedSizes = new Float64Array(N);
   for (let o = 0; o < N; o++) retainedSizes[o] = selfSizes[o];
-  for (let w = n; w > 1; w--) retainedSizes[vertex[idom[w]]] += retainedSizes[vertex[w]];
+  for (let w = n; w > 1; w--)
+    retainedSizes[vertex[idom[w]] & NUMBER_MASK] += retainedSizes[vertex[w] & NUMBER_MASK];
   // Dominators by ordinal, written over the DFS numbers.
   const dominators = dfn;
-  for (let o = 0; o < N; o++) dominators[o] = vertex[idom[dfn[o] & NUMBER_MASK]];
+  for (let o = 0; o < N; o++) dominators[o] = vertex[idom[dfn[o] & NUMBER_MASK]] & NUMBER_MASK;
   scratch.push(semi);
   return { dominators: dominators.subarray(0, N), retainedSizes, unreachableCount };
 }

@@ -5,6 +5,16 @@ import { computeDominators, EDGE_TYPE_MASK, NON_ESSENTIAL } from './dominators';
 import type { ParsedSnapshot } from './model';
 
 export const UNREACHABLE = 0xffffffff;
+const PAGE = 1;
+const OWNABLE = 2;
+const UNVISITED = 0xffffffff;
+const MULTIPLE = 0xfffffffe;
+
+function grow(work: Uint32Array): Uint32Array {
+  const grown = new Uint32Array(work.length * 2);
+  grown.set(work);
+  return grown;
+}
 const WEAKMAP_EDGE =
   /^\d+(?<pair> \/ part of key \(.*? @\d+\) -> value \(.*? @\d+\) pair in WeakMap \(table @(?<tableId>\d+)\))$/;
 
@@ -223,98 +233,118 @@ export class HeapSnapshot {
   /**
    * Marks edges DevTools ignores for dominators: weak edges, self edges, shortcuts (except from
    * the root), the table side of WeakMap ephemerons, and edges from non-page objects into page
-   * objects (objects reachable from the root's user-root shortcuts).
+   * objects (objects reachable from the root's user-root shortcuts). The same pass over every edge
+   * counts essential predecessors (for the dominators) and starts the shallow-size folding (see
+   * foldOwnedShallowSizes): each of these used to be a pass of its own over all edges.
    */
   private markNonEssentialEdges(): void {
     const { nodeCount: N, rootOrdinal: root } = this;
-    const { firstEdge, edgeTo, edgeTypes, edgeNames, nodeIds } = this.raw;
+    const { firstEdge, edgeTo, edgeTypes, edgeNames, nodeIds, nodeTypes } = this.raw;
     const { weak, shortcut, internal, element } = this.et;
+    this.hasUserRoots = false;
+    for (let e = firstEdge[root]; e < firstEdge[root + 1]; e++) {
+      if (nodeTypes[edgeTo[e]] !== this.t.synthetic) this.hasUserRoots = true;
+    }
+    // One byte per node: PAGE (page-owned) and OWNABLE (may be folded into an owner).
+    const flags = new Uint8Array(N);
+    const fold = this.hasUserRoots;
+    if (fold) {
+      const nativeType = this.t.native;
+      for (let i = 0; i < N; i++) {
+        const type = nodeTypes[i];
+        if (
+          type === this.t.hidden ||
+          type === this.t.array ||
+          (type === nativeType && this.nodeName(i) === 'system / ExternalStringData')
+        )
+          flags[i] = OWNABLE;
+      }
+    }
     // Page-owned flag: reachable (non-weak) from the root's shortcut edges (user roots).
-    const page = new Uint8Array(N);
     const stack = new Uint32Array(N + 2);
     let sp = 0;
     for (let e = firstEdge[root]; e < firstEdge[root + 1]; e++) {
       const type = edgeTypes[e] & EDGE_TYPE_MASK;
       const target = edgeTo[e];
       if (type === element) {
-        if (!(
-          this.raw.nodeTypes[target] === this.t.synthetic && this.nodeName(target) === '(Document DOM trees)'
-        ))
+        if (!(nodeTypes[target] === this.t.synthetic && this.nodeName(target) === '(Document DOM trees)'))
           continue;
       } else if (type !== shortcut) continue;
-      if (page[target]) continue;
-      page[target] = 1;
+      if (flags[target] & PAGE) continue;
+      flags[target] |= PAGE;
       stack[sp++] = target;
     }
     while (sp > 0) {
       const u = stack[--sp];
       for (let e = firstEdge[u], end = firstEdge[u + 1]; e < end; e++) {
         const v = edgeTo[e];
-        if (page[v] || (edgeTypes[e] & EDGE_TYPE_MASK) === weak) continue;
-        page[v] = 1;
+        if (flags[v] & PAGE || (edgeTypes[e] & EDGE_TYPE_MASK) === weak) continue;
+        flags[v] |= PAGE;
         stack[sp++] = v;
       }
     }
+    // Owner of each node for the folding: itself, UNVISITED or MULTIPLE for ownable ones.
+    const owners = fold ? new Uint32Array(N + 2) : undefined;
+    let work = fold ? (this.scratch.pop() ?? new Uint32Array(N + 2)) : undefined;
+    let wl = 0;
+    if (owners) for (let i = 0; i < N; i++) owners[i] = flags[i] & OWNABLE ? UNVISITED : i;
     // The DFS stack is free again: it becomes the essential-predecessor counts the dominator
-    // computation needs (counted here to save it a pass over every edge).
+    // computation needs.
     const predCounts = stack.fill(0);
     for (let u = 0; u < N; u++) {
-      const pageU = page[u];
+      const flagsU = flags[u];
+      const pageU = flagsU & PAGE;
       const isRoot = u === root;
+      // Non-ownable nodes own what they point at (folding's first round, done here).
+      const owner = owners && !(flagsU & OWNABLE) ? u : -1;
       for (let e = firstEdge[u], end = firstEdge[u + 1]; e < end; e++) {
         const type = edgeTypes[e] & EDGE_TYPE_MASK;
         const v = edgeTo[e];
+        const flagsV = flags[v];
         let essential = true;
         if (type === weak || v === u) essential = false;
         else if (type === internal) {
           const tableId = this.weakMapTableId(edgeNames[e]);
           if (tableId >= 0 && tableId === nodeIds[u]) essential = false;
         }
-        if (essential && !isRoot && (type === shortcut || (page[v] && !pageU))) essential = false;
+        if (essential && !isRoot && (type === shortcut || (flagsV & PAGE && !pageU))) essential = false;
         if (essential) {
           edgeTypes[e] = type;
           predCounts[v]++;
         } else edgeTypes[e] = type | NON_ESSENTIAL;
+        if (owner >= 0 && flagsV & OWNABLE && type !== weak) {
+          const current = owners![v];
+          if (current === owner || current === MULTIPLE) continue;
+          owners![v] = current === UNVISITED ? owner : MULTIPLE;
+          if (wl === work!.length) work = grow(work!);
+          work![wl++] = v;
+        }
       }
     }
     this.predCounts = predCounts;
-    this.hasUserRoots = false;
-    for (let e = firstEdge[root]; e < firstEdge[root + 1]; e++) {
-      if (this.raw.nodeTypes[edgeTo[e]] !== this.t.synthetic) this.hasUserRoots = true;
-    }
+    if (owners) this.folding = { owners, work: work!, length: wl };
   }
 
   private hasUserRoots = false;
+  /** Folding state handed from markNonEssentialEdges to foldOwnedShallowSizes. */
+  private folding: { owners: Uint32Array; work: Uint32Array; length: number } | undefined;
 
   /**
    * DevTools folds the shallow size of internal arrays and hidden objects into the single object
    * that owns them (when there is one), so 'Array' shows its elements store. Done the same way
-   * here so shallow and retained sizes agree with DevTools.
+   * here so shallow and retained sizes agree with DevTools. Owners spread along non-weak edges to
+   * a fixed point (unvisited, one owner, several), so the order of the work list does not matter:
+   * markNonEssentialEdges did the first round (from every non-ownable node); this finishes it.
    */
   private foldOwnedShallowSizes(): void {
-    if (!this.hasUserRoots) return;
+    const folding = this.folding;
+    this.folding = undefined;
+    if (!folding) return;
     const N = this.nodeCount;
     const { firstEdge, edgeTo, edgeTypes, nodeTypes } = this.raw;
     const weak = this.et.weak;
-    const UNVISITED = 0xffffffff;
-    const MULTIPLE = 0xfffffffe;
-    const owners = new Uint32Array(N + 2);
-    let work = this.scratch.pop() ?? new Uint32Array(N + 2);
-    let wl = 0;
-    const nativeType = this.t.native;
-    for (let i = 0; i < N; i++) {
-      const type = nodeTypes[i];
-      if (
-        type === this.t.hidden ||
-        type === this.t.array ||
-        (type === nativeType && this.nodeName(i) === 'system / ExternalStringData')
-      ) {
-        owners[i] = UNVISITED;
-      } else {
-        owners[i] = i;
-        work[wl++] = i;
-      }
-    }
+    const { owners } = folding;
+    let { work, length: wl } = folding;
     while (wl > 0) {
       const id = work[--wl];
       const owner = owners[id];
@@ -325,11 +355,7 @@ export class HeapSnapshot {
         if (current === UNVISITED) owners[target] = owner;
         else if (current === target || current === owner || current === MULTIPLE) continue;
         else owners[target] = MULTIPLE;
-        if (wl === work.length) {
-          const grown = new Uint32Array(work.length * 2);
-          grown.set(work);
-          work = grown;
-        }
+        if (wl === work.length) work = grow(work);
         work[wl++] = target;
       }
     }

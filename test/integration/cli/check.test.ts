@@ -1,40 +1,23 @@
 // `heapscope check` as a user runs it: dist/cli.js in a subprocess (built by the test command), with
 // every kind of bad target and a short run that must end in a valid report and the right exit code.
 import { strict as assert } from 'node:assert';
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { validateReport } from '../../../src/core/report';
 import type { ReportV1 } from '../../../src/core/types';
+import { BUNDLED_CLI, runCli as runCliProcess } from '../cliRunner';
 import { fixture, freePort, startNode, type Started } from '../inspector/targets';
 
-const CLI = join(__dirname, '..', '..', '..', 'dist', 'cli.js');
-
-function runCli(
-  args: string[],
-  env: NodeJS.ProcessEnv = {},
-): Promise<{ code: number | null; stderr: string; stdout: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [CLI, ...args], {
-      env: { ...process.env, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('exit', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const runCli = (args: string[], env: NodeJS.ProcessEnv = {}) => runCliProcess(args, { env });
 
 describe('heapscope check (dist/cli.js)', function () {
   this.timeout(90_000);
   let dir: string;
   const started: Started[] = [];
   before(function () {
-    if (!existsSync(CLI)) throw new Error('dist/cli.js is missing: run `npm run build` first.');
+    if (!existsSync(BUNDLED_CLI)) throw new Error('dist/cli.js is missing: run `npm run build` first.');
   });
   beforeEach(async () => {
     dir = await mkdtemp(join(tmpdir(), 'heapscope-cli-'));

@@ -3,7 +3,6 @@
 // to the pod, writes a k8s report, and leaves no kubectl behind; and a forbidden pod gives exit code 2
 // with the RBAC message.
 import { strict as assert } from 'node:assert';
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -16,25 +15,9 @@ import {
   type Cluster,
   type TargetProcess,
 } from '../../k8s-apiserver/harness';
+import { BUNDLED_CLI, runCli as runCliProcess } from '../cliRunner';
 
-const CLI = path.resolve(__dirname, '../../../dist/cli.js');
-
-function runCli(
-  args: string[],
-  env: NodeJS.ProcessEnv,
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [CLI, ...args], {
-      env: { ...process.env, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const runCli = (args: string[], env: NodeJS.ProcessEnv) => runCliProcess(args, { env });
 
 describe('k8s: heapscope check --k8s (bundled CLI, real kubectl, local API server)', function () {
   this.timeout(90000);
@@ -43,7 +26,8 @@ describe('k8s: heapscope check --k8s (bundled CLI, real kubectl, local API serve
   let target: TargetProcess;
 
   before(async function () {
-    if (!existsSync(CLI)) this.skip(); // built by `npm test` (scripts/test.sh) before the suites run
+    // Built by `npm test` (scripts/test.sh) before the suites run; a missing build is a failure, not a skip.
+    if (!existsSync(BUNDLED_CLI)) throw new Error('dist/cli.js is missing: run `npm run build` first.');
     cluster = await startCluster();
     dir = mkdtempSync(path.join(tmpdir(), 'hs-k8s-cli-'));
     const port = await freePort();

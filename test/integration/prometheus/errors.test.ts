@@ -2,7 +2,7 @@
 // that says what to do: a loopback HTTP server plays a login proxy, a server refusing credentials, a
 // Prometheus error, a slow server, a huge answer; and a port nobody listens on.
 import { strict as assert } from 'node:assert';
-import { execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
@@ -13,6 +13,7 @@ import type { AddressInfo } from 'node:net';
 import { PromClient, fetchHistory, parseContainerSpec } from '../../../src/core/prometheus';
 import { isHeapscopeError, type HeapscopeErrorCode } from '../../../src/core/errors';
 import { freePort } from '../../fixtures/prometheus/server';
+import { runCli } from '../cliRunner';
 
 const run = promisify(execFile);
 const EMPTY_MATRIX = JSON.stringify({ status: 'success', data: { resultType: 'matrix', result: [] } });
@@ -184,19 +185,10 @@ describe('prometheus error paths', function () {
   });
 
   it('CLI: the token comes from an env var or stdin, reaches the server, and is never printed', async () => {
-    const cli = (args: string[], env: Record<string, string>, stdin?: string) =>
-      new Promise<{ code: number | null; out: string }>((resolve) => {
-        const child = spawn(
-          process.execPath,
-          ['--require', 'tsx/cjs', join(__dirname, '../../../src/cli/main.ts'), ...args],
-          { env: { ...process.env, ...env } },
-        );
-        let out = '';
-        child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-        child.stderr.on('data', (d: Buffer) => (out += d.toString()));
-        child.on('exit', (code) => resolve({ code, out }));
-        child.stdin.end(stdin ?? '');
-      });
+    const cli = async (args: string[], env: Record<string, string>, stdin?: string) => {
+      const { code, stdout, stderr } = await runCli(args, { env, stdin, fromSource: true });
+      return { code, out: stdout + stderr };
+    };
     const secret = 'tok-9f8e7d6c';
     const denied = await cli(
       ['prom', '--url', `${base}/unauthorized`, '--container', 'shop/api-0/app', '--token-env', 'H4_TOKEN'],

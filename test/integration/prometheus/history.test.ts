@@ -1,8 +1,7 @@
 // Against the real `prometheus` server over generated 7-day histories: the stitched series point by
 // point, the verdicts, the events, discovery, the CLI and its JSON.
 import { strict as assert } from 'node:assert';
-import { spawn } from 'node:child_process';
-import { join } from 'node:path';
+import { runCli as runCliProcess } from '../cliRunner';
 import {
   PromClient,
   fetchHistory,
@@ -50,26 +49,8 @@ function expectedMax(series: GeneratedSeries[], t: number): number | undefined {
   return best;
 }
 
-function runCli(
-  args: string[],
-  env: Record<string, string> = {},
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(
-      process.execPath,
-      ['--require', 'tsx/cjs', join(__dirname, '../../../src/cli/main.ts'), ...args],
-      {
-        env: { ...process.env, ...env },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('exit', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const runCli = (args: string[], env: Record<string, string> = {}) =>
+  runCliProcess(args, { env, fromSource: true });
 
 describe('prometheus history against a real Prometheus', function () {
   this.timeout(120_000);

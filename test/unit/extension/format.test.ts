@@ -25,7 +25,7 @@ describe('extension format', () => {
     assert.equal(formatBytes(14 * 1024 * 1024), '14.0 MB');
     assert.equal(formatBytes(150 * 1024 * 1024), '150 MB');
     assert.equal(formatBytes(-2048), '-2.0 KB');
-    assert.equal(formatBytes(Number.NaN), '?');
+    assert.equal(formatBytes(Number.NaN), '–');
   });
 
   it('formats signed rates', () => {
