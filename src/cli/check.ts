@@ -38,7 +38,7 @@ export function registerCheckCommand(program: Command, setExit: (code: number) =
     .option('--kubeconfig <file>', 'kubeconfig for --k8s')
     .option('--duration <seconds>', 'how long to observe', '60')
     .option('--json <file>', 'write the JSON report to a file (- for stdout)')
-    .option('--sampling-interval <bytes>', 'sampling heap profiler interval in bytes (default 32768)')
+    .option('--sampling-interval <bytes>', 'sampling heap profiler interval in bytes (default 65536)')
     .option('--metrics-interval <ms>', 'memory reading period in milliseconds (default 1000)')
     .option('--record <dir>', 'append a recording of the session to this folder')
     .option('--project-root <dir>', 'root of the code, to show paths and fold node_modules (default: cwd)')

@@ -83,7 +83,10 @@ export function computeDominators(input: DominatorInput): DominatorResult {
   // which keeps memory access local.
   const vertex = take(); // by DFS number: ordinal | KEEP_PREDS (saves the semi loop a lookup)
   const parent = take(); // by DFS number: parent's DFS number
-  const nextEdge = take(); // by ordinal, during the DFS only
+  // One buffer holds nextEdge (by ordinal, DFS only) then LT's label, plus LT's ancestor, and at
+  // the end the retained sizes (Float64): the result costs no memory beyond the working arrays.
+  const pair = new ArrayBuffer(size * 8);
+  const nextEdge = new Uint32Array(pair, 0, size);
   let n = 0;
   const dfs = (start: number, parentNumber: number): void => {
     dfn[start] |= ++n;
@@ -149,7 +152,7 @@ export function computeDominators(input: DominatorInput): DominatorResult {
     // clique nodes (anything else would have been reached). Their DFS parent (the root) is not
     // a real predecessor, so the single predecessor of a clique node is kept too.
     if (firstClique <= n) {
-      cliquePred = nextEdge.fill(0);
+      cliquePred = predCount.fill(0); // the counts are no longer needed
       for (let x = firstClique; x <= n; x++) {
         const u = vertex[x] & NUMBER_MASK;
         for (let e = firstEdge[u], end = firstEdge[u + 1]; e < end; e++) {
@@ -162,12 +165,12 @@ export function computeDominators(input: DominatorInput): DominatorResult {
       }
     }
   }
-  if (!cliquePred) scratch.push(nextEdge);
-  scratch.push(predCount);
 
-  const semi = take();
-  const label = take();
-  const ancestor = take();
+  // dfn is not needed any more (the KEEP_PREDS flags are in vertex): it becomes semi.
+  const semi = dfn;
+  const label = nextEdge;
+  const ancestor = new Uint32Array(pair, size * 4, size); // zero: untouched so far
+  semi[0] = 0;
   for (let w = 1; w <= n; w++) semi[w] = label[w] = w;
 
   let stack = new Uint32Array(1024);
@@ -237,17 +240,15 @@ export function computeDominators(input: DominatorInput): DominatorResult {
     while (x > sw) x = idom[x];
     idom[w] = x;
   }
-  scratch.push(label, ancestor, firstPred);
-  if (cliquePred) scratch.push(cliquePred);
 
-  // Retained sizes: a node's dominator has a smaller DFS number, so one reverse sweep sums them.
-  const retainedSizes = new Float64Array(N);
+  // Retained sizes (over label and ancestor, no longer needed): a node's dominator has a smaller
+  // DFS number, so one reverse sweep sums them.
+  const retainedSizes = new Float64Array(pair, 0, N);
   for (let o = 0; o < N; o++) retainedSizes[o] = selfSizes[o];
   for (let w = n; w > 1; w--)
     retainedSizes[vertex[idom[w]] & NUMBER_MASK] += retainedSizes[vertex[w] & NUMBER_MASK];
-  // Dominators by ordinal, written over the DFS numbers.
-  const dominators = dfn;
-  for (let o = 0; o < N; o++) dominators[o] = vertex[idom[dfn[o] & NUMBER_MASK]] & NUMBER_MASK;
-  scratch.push(semi);
+  // Dominators by ordinal, written over the predecessor offsets (no longer needed either).
+  const dominators = firstPred;
+  for (let w = 1; w <= n; w++) dominators[vertex[w] & NUMBER_MASK] = vertex[idom[w]] & NUMBER_MASK;
   return { dominators: dominators.subarray(0, N), retainedSizes, unreachableCount };
 }

@@ -73,10 +73,14 @@ const MAX_TRACE_TREE_BYTES = 64 << 20;
 const WS_COMMA = new Uint8Array(256);
 WS_COMMA[0x20] = WS_COMMA[0x0a] = WS_COMMA[0x0d] = WS_COMMA[0x09] = WS_COMMA[0x2c] = 1;
 
+/**
+ * Numbers of the small sections. Uint32 (the locations of a big heap are millions of numbers, and
+ * doubling Float64 arrays left tens of MB behind); widened once if a value does not fit.
+ */
 class GrowableNumbers {
-  data = new Float64Array(1024);
+  data: Uint32Array | Float64Array = new Uint32Array(1024);
   length = 0;
-  values(): Float64Array {
+  values(): Uint32Array | Float64Array {
     return this.data.subarray(0, this.length);
   }
 }
@@ -118,7 +122,7 @@ export class SnapshotTokenizer {
   private ordinal = 0;
   private numbers: GrowableNumbers | undefined;
   private numberTarget = '';
-  private locations: Float64Array | undefined;
+  private locations: Uint32Array | Float64Array | undefined;
   private traceFunctionInfos: Float64Array | undefined;
 
   // Generic value skipping (and capture for the small sections we keep).
@@ -1047,10 +1051,11 @@ export class SnapshotTokenizer {
       }
       if (inNum) {
         if (length === data.length) {
-          const grown = new Float64Array(data.length * 2);
+          const grown = data instanceof Uint32Array ? new Uint32Array(length * 2) : new Float64Array(length * 2);
           grown.set(data);
           data = out.data = grown;
         }
+        if (v > 0xffffffff && data instanceof Uint32Array) data = out.data = Float64Array.from(data);
         data[length++] = v;
         v = 0;
         inNum = false;
@@ -1083,7 +1088,7 @@ export class SnapshotTokenizer {
       if (values.length % fields.length !== 0)
         this.fail('"locations" length is not a multiple of location_fields', offset);
       this.locations = values;
-    } else if (this.numberTarget === 'trace_function_infos') this.traceFunctionInfos = values.slice();
+    } else if (this.numberTarget === 'trace_function_infos') this.traceFunctionInfos = Float64Array.from(values);
   }
 
   /**
@@ -1208,6 +1213,7 @@ export class SnapshotTokenizer {
 
   private normalizeLocations(): Uint32Array {
     const raw = this.locations;
+    this.locations = undefined;
     const fields = this.meta!.locationFields;
     if (!raw || fields.length === 0) return new Uint32Array(0);
     const fc = fields.length;
@@ -1216,15 +1222,19 @@ export class SnapshotTokenizer {
     const lineAt = fields.indexOf('line');
     const columnAt = fields.indexOf('column');
     const count = raw.length / fc;
-    const out = new Uint32Array(count * 4);
+    // V8's four fields are rewritten in place (each record is read before it is overwritten).
+    const out = fc === 4 && raw instanceof Uint32Array ? raw : new Uint32Array(count * 4);
     let k = 0;
     for (let i = 0; i < raw.length; i += fc) {
       const ordinal = raw[i + objectAt] / this.nodeFieldCount;
       if (!Number.isInteger(ordinal) || ordinal >= this.nodeCount) continue;
+      const script = scriptAt >= 0 ? raw[i + scriptAt] : 0;
+      const line = lineAt >= 0 ? raw[i + lineAt] : 0;
+      const column = columnAt >= 0 ? raw[i + columnAt] : 0;
       out[k++] = ordinal;
-      out[k++] = scriptAt >= 0 ? raw[i + scriptAt] : 0;
-      out[k++] = lineAt >= 0 ? raw[i + lineAt] : 0;
-      out[k++] = columnAt >= 0 ? raw[i + columnAt] : 0;
+      out[k++] = script;
+      out[k++] = line;
+      out[k++] = column;
     }
     return out.subarray(0, k);
   }
@@ -1276,10 +1286,9 @@ async function feed(
   size: number,
   options: ParseOptions,
   stopWhen?: () => boolean,
+  chunk = readBuffer(options),
 ): Promise<number> {
-  const chunkBytes = options.chunkBytes ?? 8 << 20;
-  // One spare byte for the sentinel (see SnapshotTokenizer.push).
-  const chunk = Buffer.allocUnsafe(chunkBytes + 1);
+  const chunkBytes = Math.min(options.chunkBytes ?? 8 << 20, chunk.length - 1);
   let read = from;
   let lastReport = from;
   while (read < to) {
@@ -1299,9 +1308,21 @@ async function feed(
   return read;
 }
 
+/** One read buffer per parse: several would be garbage the size of a chunk each. */
+function readBuffer(options: ParseOptions): Buffer {
+  // One spare byte for the sentinel (see SnapshotTokenizer.push).
+  // At least 64 kB: the section searches read through it too.
+  return Buffer.allocUnsafe(Math.max(options.chunkBytes ?? 8 << 20, 64 << 10) + 1);
+}
+
 /** Offset of the first occurrence of `needle` at or after `from`, or -1. */
-async function findInFile(handle: FileHandle, needle: Buffer, from: number, limit: number): Promise<number> {
-  const chunk = Buffer.allocUnsafe(4 << 20);
+async function findInFile(
+  handle: FileHandle,
+  needle: Buffer,
+  from: number,
+  limit: number,
+  chunk: Buffer,
+): Promise<number> {
   for (let at = from; at < limit;) {
     const { bytesRead } = await handle.read(chunk, 0, chunk.length, at);
     if (bytesRead === 0) return -1;
@@ -1314,8 +1335,13 @@ async function findInFile(handle: FileHandle, needle: Buffer, from: number, limi
 }
 
 /** Offset of the last occurrence of `needle` inside [from, to), or -1. Reads backwards. */
-async function findLastInFile(handle: FileHandle, needle: Buffer, from: number, to: number): Promise<number> {
-  const chunk = Buffer.allocUnsafe(4 << 20);
+async function findLastInFile(
+  handle: FileHandle,
+  needle: Buffer,
+  from: number,
+  to: number,
+  chunk: Buffer,
+): Promise<number> {
   for (let end = to; end - from >= needle.length;) {
     const start = Math.max(from, end - chunk.length);
     const { bytesRead } = await handle.read(chunk, 0, end - start, start);
@@ -1336,15 +1362,20 @@ async function findLastInFile(handle: FileHandle, needle: Buffer, from: number, 
  * "trace_function_infos" right after the edges, which ends the walk. A wrong answer is caught
  * (the helper's end of edges must sit just before it) and costs only the fallback.
  */
-async function sectionAfterEdges(handle: FileHandle, from: number, size: number): Promise<number> {
-  const strings = await findLastInFile(handle, Buffer.from('\n"strings":['), from, size);
-  if (strings < 0) return findInFile(handle, Buffer.from('\n"'), from, size);
+async function sectionAfterEdges(
+  handle: FileHandle,
+  from: number,
+  size: number,
+  chunk: Buffer,
+): Promise<number> {
+  const strings = await findLastInFile(handle, Buffer.from('\n"strings":['), from, size, chunk);
+  if (strings < 0) return findInFile(handle, Buffer.from('\n"'), from, size, chunk);
   const keyStart = Buffer.from('\n"');
   const firstKey = Buffer.from('\n"trace_function_infos"');
   const probe = Buffer.alloc(firstKey.length);
   let first = strings;
   for (;;) {
-    const hit = await findLastInFile(handle, keyStart, from, first);
+    const hit = await findLastInFile(handle, keyStart, from, first, chunk);
     if (hit < 0) break;
     first = hit;
     await handle.read(probe, 0, probe.length, hit);
@@ -1367,6 +1398,7 @@ async function parseWithEdgeHelper(
 ): Promise<ParsedSnapshot | undefined> {
   const marker = Buffer.from('\n"edges":[');
   const tokenizer = new SnapshotTokenizer(size, true);
+  const chunk = readBuffer(options);
   // The meta comes first; read until it is known.
   const head = await feed(
     handle,
@@ -1377,22 +1409,23 @@ async function parseWithEdgeHelper(
     // Small reads: the meta is a few kB and the edges must not have been fed yet.
     { ...options, onProgress: undefined, chunkBytes: 16 << 10 },
     () => tokenizer.metaReady,
+    chunk,
   );
   const job = tokenizer.edgeJob();
   if (!job) return undefined;
-  const edgesAt = await findInFile(handle, marker, head, size);
+  const edgesAt = await findInFile(handle, marker, head, size, chunk);
   if (edgesAt < 0) return undefined;
   const edgesStart = edgesAt + marker.length;
   const { result: helper, stop } = runEdgeHelper(file, edgesStart, job);
   try {
     // Everything up to the newline before "edges" (the nodes section ends with "],").
-    await feed(handle, tokenizer, head, edgesAt, size, options);
+    await feed(handle, tokenizer, head, edgesAt, size, options, undefined, chunk);
     // While the helper is still busy, read the sections after the edges (locations, strings):
     // the next section starts at the first newline followed by a quote.
-    const nextAt = await sectionAfterEdges(handle, edgesStart, size);
+    const nextAt = await sectionAfterEdges(handle, edgesStart, size, chunk);
     if (nextAt >= 0) {
       if (!tokenizer.acceptEdgesFromHelper(nextAt)) return undefined;
-      await feed(handle, tokenizer, nextAt, size, size, options);
+      await feed(handle, tokenizer, nextAt, size, size, options, undefined, chunk);
     }
     const result = await helper;
     if (!result.ok) return undefined;
@@ -1401,7 +1434,7 @@ async function parseWithEdgeHelper(
       if (result.end + 2 !== nextAt) return undefined;
     } else {
       if (!tokenizer.acceptEdgesFromHelper(result.end + 1)) return undefined;
-      await feed(handle, tokenizer, result.end + 1, size, size, options);
+      await feed(handle, tokenizer, result.end + 1, size, size, options, undefined, chunk);
     }
     tokenizer.helperEdgeStrings(result.maxString ?? Infinity);
     return tokenizer.finish();
