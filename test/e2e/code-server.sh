@@ -17,7 +17,7 @@ e2e_prepare_extension() {
   (cd "$E2E_ROOT" && npm run -s build) || return 1
   VSIX=$E2E_CACHE/heapscope.vsix
   rm -f "$VSIX"
-  (cd "$E2E_ROOT" && "$VSCE" package --no-dependencies --allow-missing-repository --skip-license \
+  (cd "$E2E_ROOT" && "$VSCE" package --no-dependencies --allow-missing-repository \
     --out "$VSIX" >"$E2E_CACHE/vsce.log" 2>&1) || { cat "$E2E_CACHE/vsce.log" >&2; return 1; }
   e2e_log "built + packaged $(basename "$VSIX") in $(e2e_since "$t")"
 }

@@ -347,7 +347,12 @@ export class SnapshotTokenizer {
       else if (key === 'edges') {
         if (!this.nodesDone) this.fail('section "edges" comes before "nodes"', offset);
         this.state = State.Edges;
-      } else if (key === 'strings') this.state = State.StringsExpect;
+      } else if (key === 'strings') {
+        // The strings come last in V8's layout: the rest of the file bounds them, so one buffer
+        // of that size (pages untouched past the end cost nothing) replaces doubling and trimming.
+        this.strings.reserve(Math.min(this.fileBytes - offset, 1 << 30));
+        this.state = State.StringsExpect;
+      }
       else {
         this.numbers = new GrowableNumbers();
         this.numberTarget = key;

@@ -46,8 +46,7 @@ export class StringTable {
    */
   reserve(extra: number): Buffer {
     if (this.byteLength + extra > this.bytes.length) {
-      let size = this.bytes.length * 2;
-      while (size < this.byteLength + extra) size *= 2;
+      const size = Math.max(this.bytes.length * 2, this.byteLength + extra);
       const grown = Buffer.allocUnsafe(size);
       this.bytes.copy(grown, 0, 0, this.byteLength);
       this.bytes = grown;
