@@ -74,6 +74,13 @@ export function summaryText(report: ReportV1, projectRoot: string, maxSuspects =
           `${signedRate(suspect.growthBytesPerMinute)}, ${formatBytes(suspect.liveBytes)} live` +
           (suspect.kind === 'external' ? ' (off-heap)' : ''),
       );
+      if (suspect.allocation) {
+        const at = suspect.allocation;
+        lines.push(
+          `       allocates at ${location({ url: suspect.url, line: at.line, column: 0 }, projectRoot)}` +
+            (at.callee ? ` (${at.callee})` : ''),
+        );
+      }
       if (suspect.holder) {
         const holder = suspect.holder;
         lines.push(

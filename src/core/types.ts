@@ -114,6 +114,20 @@ export interface Suspect {
   url: string;
   line: number;
   column: number;
+  /**
+   * Where inside the function (1-based, same file as `url`) the growing allocations most likely
+   * happen, when it can be told: the biggest contributing stack had builtins or internals above the
+   * function (`stack[0].foldedFrom`, e.g. `repeat`, `push`, `Buffer.alloc`), and the function's body
+   * calls that name exactly once (or only on one line). `line`/`column` above stay the function's.
+   */
+  allocation?: {
+    line: number;
+    column: number;
+    /** The call as written, when short: `'x'.repeat`, `Buffer.alloc`, `new Map`. */
+    callee?: string;
+    /** How the line was found: a call to the folded callee in the function's source text. */
+    how: 'callee-in-source';
+  };
   liveBytes: number;
   growthBytesPerMinute: number;
   /** User-code stack, top first, internals folded. */

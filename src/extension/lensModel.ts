@@ -12,7 +12,10 @@ export interface LensSpec {
   sessionId: string;
   rank: number;
   role: 'suspect' | 'holder';
-  /** The suspect's own 1-based line (where it allocates), for the detail and the ruler. */
+  /**
+   * The 1-based line the overview-ruler mark goes on: where the suspect allocates when that is known
+   * (`Suspect.allocation`), else the suspect's own line; the holder's line for a holder lens.
+   */
   siteLine: number;
 }
 
@@ -79,7 +82,7 @@ export function lensesForFile(
           sessionId,
           rank: suspect.rank,
           role: 'suspect',
-          siteLine: suspect.line,
+          siteLine: suspect.allocation?.line ?? suspect.line,
         });
       }
       const holder = suspect.holder?.location;

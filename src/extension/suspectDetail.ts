@@ -27,6 +27,11 @@ export function suspectMarkdown(
     }`,
   );
   lines.push('');
+  if (suspect.allocation) {
+    // Same file as the function: the line is enough. Backticks in the callee would end the code span.
+    const { line, callee } = suspect.allocation;
+    lines.push(`- Allocates at line **${line}**${callee ? ` (\`${callee.replace(/`/g, "'")}\`)` : ''}`);
+  }
   lines.push(
     `- Live: **${formatBytes(suspect.liveBytes)}**, growing **${formatRate(suspect.growthBytesPerMinute)}**`,
   );

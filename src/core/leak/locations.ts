@@ -73,6 +73,17 @@ export class LocationResolver {
     return (await this.load(frame)).source;
   }
 
+  /**
+   * The original text of `url`, one of the sources the frame's script maps to (as `resolve` names
+   * it), from the source map's `sourcesContent`; undefined when the map does not carry it.
+   */
+  async originalSource(frame: Pick<RawFrame, 'scriptId' | 'url'>, url: string): Promise<string | undefined> {
+    const { map } = await this.load(frame);
+    if (!map) return undefined;
+    const index = map.resolvedSources.findIndex((source) => displayUrl(source) === url);
+    return index >= 0 ? (map.sourcesContent?.[index] ?? undefined) : undefined;
+  }
+
   async resolve(frame: RawFrame): Promise<SourceFrame> {
     const plain: SourceFrame = {
       functionName: frame.functionName,

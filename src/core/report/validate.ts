@@ -75,7 +75,19 @@ const suspect = shape(
     growthBytesPerMinute: num(),
     stack: arrayOf(sourceFrame),
   },
-  { holder, note: str, series: arrayOf(seriesPoint) },
+  {
+    allocation: shape(
+      {
+        line: num({ min: 1, integer: true }),
+        column: num({ min: 1, integer: true }),
+        how: oneOf('callee-in-source'),
+      },
+      { callee: str },
+    ),
+    holder,
+    note: str,
+    series: arrayOf(seriesPoint),
+  },
 );
 const sample = shape(
   {

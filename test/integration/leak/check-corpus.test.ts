@@ -5,6 +5,7 @@ import { strict as assert } from 'node:assert';
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { validateReport } from '../../../src/core/report/validate';
 import type { ReportV1 } from '../../../src/core/types';
 
 const repo = resolve(__dirname, '..', '..', '..');
@@ -52,6 +53,14 @@ function check(fixture: string): Promise<Run> {
   });
 }
 
+/** The report is well-formed, and a suspect's line inside its function (when given) is below its start. */
+function assertWellFormed(report: ReportV1): void {
+  assert.deepEqual(validateReport(report), []);
+  for (const s of report.suspects)
+    if (s.allocation)
+      assert.ok(s.allocation.line >= s.line, `${s.functionName}:${s.line} allocates at ${s.allocation.line}`);
+}
+
 function lineOf(file: string, needle: string): number {
   return (
     readFileSync(join(corpus, file), 'utf8')
@@ -75,6 +84,7 @@ describe('leak: heapscope check on the corpus (real processes)', function () {
   it('module-level array: leak, exit code 1, recordAudit is suspect #1 at its line', () => {
     const run = runs['module-array.js'];
     assert.ok(run.report, run.stderr);
+    assertWellFormed(run.report);
     assert.equal(run.report.verdict, 'leak', run.report.reason);
     assert.equal(run.exitCode, 1);
     assert.ok(
@@ -93,6 +103,7 @@ describe('leak: heapscope check on the corpus (real processes)', function () {
   it('steady churn (control): no-leak, exit code 0', () => {
     const run = runs['control-steady-churn.js'];
     assert.ok(run.report, run.stderr);
+    assertWellFormed(run.report);
     assert.equal(run.report.verdict, 'no-leak', run.report.reason);
     assert.equal(run.exitCode, 0);
   });
@@ -100,6 +111,7 @@ describe('leak: heapscope check on the corpus (real processes)', function () {
   it('Buffers kept off-heap: leak found from external memory while the JS heap is flat', () => {
     const run = runs['buffers-offheap.js'];
     assert.ok(run.report, run.stderr);
+    assertWellFormed(run.report);
     assert.equal(run.report.verdict, 'leak', run.report.reason);
     const { heapBytesPerMinute, externalBytesPerMinute } = run.report.growth;
     assert.ok(externalBytesPerMinute > 10 * 1024 * 1024, `external ${externalBytesPerMinute}`);

@@ -62,6 +62,7 @@ describe('check options', () => {
           liveBytes: 1048576,
           growthBytesPerMinute: 1048576,
           stack: [],
+          allocation: { line: 16, column: 18, callee: "'x'.repeat", how: 'callee-in-source' },
           holder: {
             kind: 'Array',
             name: 'sessionLog',
@@ -74,6 +75,7 @@ describe('check options', () => {
     const text = summaryText(report, '/proj');
     assert.match(text, /LEAK after 60 s/);
     assert.match(text, /1\. recordSession {2}src\/server\.js:11:5/);
+    assert.match(text, /\n {7}allocates at src\/server\.js:16 \('x'\.repeat\)\n {7}held by/);
     assert.match(text, /held by Array sessionLog at src\/server\.js:8:7/);
     assert.match(text, /confidence 90%/);
   });

@@ -121,6 +121,33 @@ describe('extension CodeLens model', () => {
     assert.equal(lenses.length, 2);
   });
 
+  it('marks the allocation line in the ruler when known, and keeps the lens over the function', () => {
+    const withAllocation: Suspect = {
+      ...suspect,
+      allocation: { line: 7, column: 18, callee: "'x'.repeat", how: 'callee-in-source' },
+    };
+    const lenses = lensesForFile(
+      file,
+      source,
+      [{ sessionId: 's1', suspects: [withAllocation] }],
+      [root],
+      () => true,
+    );
+    assert.deepEqual(
+      lenses.map((l) => [l.role, l.line, l.siteLine]),
+      [
+        ['suspect', 4, 7],
+        ['holder', 2, 2],
+      ],
+    );
+    const md = suspectMarkdown(withAllocation, 'api', [root], () => true);
+    assert.match(md, /- Allocates at line \*\*7\*\* \(`'x'\.repeat`\)/);
+    assert.doesNotMatch(
+      suspectMarkdown(suspect, 'api', [root], () => true),
+      /Allocates at/,
+    );
+  });
+
   it('writes the detail with stack, holder, retainer path and sparkline', () => {
     const md = suspectMarkdown(suspect, 'api', [root], () => true);
     assert.match(md, /Leak suspect #1: `recordSession`/);

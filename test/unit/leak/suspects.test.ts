@@ -1,5 +1,8 @@
 import { strict as assert } from 'node:assert';
+import { pathToFileURL } from 'node:url';
+import { transformSync } from 'esbuild';
 import { rankSuspects } from '../../../src/core/leak';
+import { validateReport, buildReport } from '../../../src/core/report';
 import type { AllocationProfileReading, AllocationSiteReading, RawFrame } from '../../../src/core/types';
 
 const noSources = { getScriptSource: async (): Promise<string | undefined> => undefined };
@@ -162,6 +165,166 @@ describe('leak/suspects: ranking allocation sites by growth of live bytes', () =
     });
     assert.equal(suspects[0].functionName, 'handle');
     assert.match(suspects[0].note ?? '', /may have inlined makeRecord into handle/);
+  });
+
+  describe('allocation: the line inside the function', () => {
+    const SOURCE = [
+      "'use strict';", // 1
+      'const sessionLog = [];', // 2
+      'function recordSession(request) {', // 3
+      '  const session = {', // 4
+      '    path: request.url,', // 5
+      "    payload: 'x'.repeat(2048) + Math.random(),", // 6
+      '  };', // 7
+      '  sessionLog.push(session);', // 8
+      "  return session + 'y'.repeat(2);", // 9
+      '}', // 10
+    ].join('\n');
+    const SCRIPT = '61';
+    const sources = { getScriptSource: async (id: string) => (id === SCRIPT ? SOURCE : undefined) };
+    // V8 reports a function at its parameter list: line 3 (0-based 2), column of `(`.
+    const record: RawFrame = { ...frame('recordSession', APP, 2, SCRIPT), columnNumber: 22 };
+    const native = (name: string): RawFrame => ({
+      functionName: name,
+      scriptId: '0',
+      url: '',
+      lineNumber: -1,
+      columnNumber: -1,
+    });
+
+    /** Growing sites of recordSession: the biggest has `top` above it, a smaller one nothing. */
+    function profile(top: RawFrame[]): AllocationProfileReading[] {
+      return Array.from({ length: 10 }, (_, i) => ({
+        timeMs: 1_700_000_000_000 + i * 5000,
+        sites: [
+          site([...top, record, handler, main], 100_000 + i * 600_000),
+          site([record, handler, main], 50_000 + i * 100_000),
+        ],
+      }));
+    }
+
+    it('finds the call to the builtin folded above the culprit in its source', async () => {
+      const [top] = await rankSuspects(profile([native('push')]), sources);
+      assert.equal(top.functionName, 'recordSession');
+      assert.equal(top.line, 3);
+      assert.equal(top.column, 23);
+      assert.equal(top.stack[0].foldedFrom, 'push');
+      assert.deepEqual(top.allocation, {
+        line: 8,
+        column: 14,
+        callee: 'sessionLog.push',
+        how: 'callee-in-source',
+      });
+      const report = buildReport({
+        target: { kind: 'launch' },
+        startedAtMs: 0,
+        endedAtMs: 60_000,
+        samples: [],
+        gcEvents: 0,
+        suspects: [top],
+      });
+      assert.deepEqual(validateReport(JSON.parse(JSON.stringify(report))), []);
+      const broken = JSON.parse(JSON.stringify(report));
+      broken.suspects[0].allocation = { line: 0, column: 1, how: 'guess' };
+      const problems = validateReport(broken);
+      assert.ok(problems.includes('report.suspects[0].allocation.line: expected >= 1'), problems.join('; '));
+      assert.ok(problems.some((p) => p.startsWith('report.suspects[0].allocation.how')));
+    });
+
+    it('says nothing when the call is ambiguous, absent, or nothing was folded', async () => {
+      // `repeat` is called on lines 6 and 9: no guess.
+      const [ambiguous] = await rankSuspects(profile([native('repeat')]), sources);
+      assert.equal(ambiguous.stack[0].foldedFrom, 'repeat');
+      assert.equal(ambiguous.allocation, undefined);
+      const [absent] = await rankSuspects(profile([native('concat')]), sources);
+      assert.equal(absent.allocation, undefined);
+      const [plain] = await rankSuspects(profile([]), sources);
+      assert.equal(plain.stack[0].foldedFrom, undefined);
+      assert.equal(plain.allocation, undefined);
+      const [noSource] = await rankSuspects(profile([native('push')]), noSources);
+      assert.equal(noSource.allocation, undefined);
+    });
+
+    it('names the outermost folded frame: Buffer.alloc through node:buffer', async () => {
+      const source = [
+        'const replay = [];',
+        'function keep(i) {',
+        '  const chunk = Buffer.alloc(64 * 1024, i & 0xff);',
+        '  replay.push(chunk);',
+        '}',
+      ].join('\n');
+      const keep: RawFrame = { ...frame('keep', APP, 1, '62'), columnNumber: 13 };
+      const alloc = [
+        frame('FastBuffer', 'node:internal/buffer', 960, '1'),
+        frame('alloc', 'node:buffer', 380, '2'),
+      ];
+      const input = Array.from({ length: 10 }, (_, i) => ({
+        timeMs: 1_700_000_000_000 + i * 5000,
+        sites: [site([...alloc, keep, main], 1000 + i * 300_000)],
+      }));
+      const [top] = await rankSuspects(input, {
+        getScriptSource: async (id: string) => (id === '62' ? source : undefined),
+      });
+      assert.equal(top.kind, 'external');
+      assert.deepEqual(top.allocation, {
+        line: 3,
+        column: 24,
+        callee: 'Buffer.alloc',
+        how: 'callee-in-source',
+      });
+    });
+
+    it('a source-mapped culprit is searched in the original text the map carries, else skipped', async () => {
+      const ts = [
+        'interface Entry { id: number; data: string }',
+        '',
+        'const kept: Entry[] = [];',
+        '',
+        'export function remember(id: number): Entry {',
+        "  const entry: Entry = { id, data: 'x'.repeat(1000) };",
+        '  kept.push(entry);',
+        '  return entry;',
+        '}',
+      ].join('\n');
+      const tsPath = '/srv/app/src/remember.ts';
+      const run = async (sourcesContent: boolean) => {
+        const out = transformSync(ts, {
+          loader: 'ts',
+          format: 'cjs',
+          sourcemap: 'inline',
+          sourcefile: tsPath,
+          sourcesContent,
+        });
+        const before = out.code.slice(0, out.code.indexOf('(id) {')).split('\n');
+        const remember: RawFrame = {
+          functionName: 'remember',
+          scriptId: '63',
+          url: pathToFileURL(tsPath).href,
+          lineNumber: before.length - 1,
+          columnNumber: before[before.length - 1].length,
+        };
+        const input = Array.from({ length: 10 }, (_, i) => ({
+          timeMs: 1_700_000_000_000 + i * 5000,
+          sites: [site([native('repeat'), remember, main], 1000 + i * 300_000)],
+        }));
+        const [top] = await rankSuspects(input, {
+          getScriptSource: async (id: string) => (id === '63' ? out.code : undefined),
+        });
+        return top;
+      };
+      const withContent = await run(true);
+      assert.equal(withContent.url, tsPath);
+      assert.equal(withContent.line, 5);
+      assert.deepEqual(withContent.allocation, {
+        line: 6,
+        column: 40,
+        callee: "'x'.repeat",
+        how: 'callee-in-source',
+      });
+      const without = await run(false);
+      assert.equal(without.line, 5);
+      assert.equal(without.allocation, undefined);
+    });
   });
 
   it('no readings, one reading, or nothing growing: no suspects', async () => {
