@@ -7,6 +7,7 @@ import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { HeapscopeError } from '../errors';
 import type { ParsedSnapshot, SnapshotMeta } from './model';
+import { claimEdgeTail, createControl, parseEdgeTail, type EdgeTail } from './edgeTail';
 import { StringTable } from './strings';
 
 export interface EdgeJob {
@@ -352,8 +353,7 @@ export class SnapshotTokenizer {
         // of that size (pages untouched past the end cost nothing) replaces doubling and trimming.
         this.strings.reserve(Math.min(this.fileBytes - offset, 1 << 30));
         this.state = State.StringsExpect;
-      }
-      else {
+      } else {
         this.numbers = new GrowableNumbers();
         this.numberTarget = key;
         this.state = State.Numbers;
@@ -1056,7 +1056,8 @@ export class SnapshotTokenizer {
       }
       if (inNum) {
         if (length === data.length) {
-          const grown = data instanceof Uint32Array ? new Uint32Array(length * 2) : new Float64Array(length * 2);
+          const grown =
+            data instanceof Uint32Array ? new Uint32Array(length * 2) : new Float64Array(length * 2);
           grown.set(data);
           data = out.data = grown;
         }
@@ -1093,7 +1094,8 @@ export class SnapshotTokenizer {
       if (values.length % fields.length !== 0)
         this.fail('"locations" length is not a multiple of location_fields', offset);
       this.locations = values;
-    } else if (this.numberTarget === 'trace_function_infos') this.traceFunctionInfos = Float64Array.from(values);
+    } else if (this.numberTarget === 'trace_function_infos')
+      this.traceFunctionInfos = Float64Array.from(values);
   }
 
   /**
@@ -1390,6 +1392,13 @@ async function sectionAfterEdges(
 }
 
 /**
+ * Of the edges the helper has not reserved when the main thread is done with everything else,
+ * the part the main thread takes: the helper has a read in flight, and the main thread then
+ * copies its part into place.
+ */
+const TAIL_SHARE = 0.45;
+
+/**
  * Two threads: a helper parses the edges section (about two thirds of a V8 snapshot) into shared
  * arrays while this thread parses the nodes, then this thread reads the rest. V8 writes each
  * section on a new line, and the number sections hold only digits, commas and newlines, so
@@ -1421,27 +1430,52 @@ async function parseWithEdgeHelper(
   const edgesAt = await findInFile(handle, marker, head, size, chunk);
   if (edgesAt < 0) return undefined;
   const edgesStart = edgesAt + marker.length;
-  const { result: helper, stop } = runEdgeHelper(file, edgesStart, job);
+  const control = createControl(edgesStart);
+  const { result: helper, stop } = runEdgeHelper(
+    file,
+    edgesStart,
+    job,
+    control,
+    Math.max(options.chunkBytes ?? 8 << 20, 64 << 10),
+  );
   try {
     // Everything up to the newline before "edges" (the nodes section ends with "],").
     await feed(handle, tokenizer, head, edgesAt, size, options, undefined, chunk);
     // While the helper is still busy, read the sections after the edges (locations, strings):
-    // the next section starts at the first newline followed by a quote.
+    // sectionAfterEdges finds where they start without reading through the edges.
     const nextAt = await sectionAfterEdges(handle, edgesStart, size, chunk);
+    let tail: EdgeTail | undefined;
+    let tailStart = -1;
     if (nextAt >= 0) {
       if (!tokenizer.acceptEdgesFromHelper(nextAt)) return undefined;
       await feed(handle, tokenizer, nextAt, size, size, options, undefined, chunk);
+      // Then, rather than wait for the helper, parse the last part of the edges here. V8 ends
+      // the edges with "],\n": the ']' sits two bytes before the next section.
+      tailStart = await claimEdgeTail(handle, control, nextAt - 2, TAIL_SHARE, chunk);
+      if (tailStart >= 0) {
+        tail = await parseEdgeTail(handle, tailStart, nextAt - 2, job, chunk, options.signal);
+        if (!tail) return undefined;
+      }
     }
     const result = await helper;
     if (!result.ok) return undefined;
-    if (nextAt >= 0) {
-      // V8 ends the edges with "],\n": the helper's ']' must sit just before that newline.
+    let maxString = result.maxString ?? Infinity;
+    if (tail) {
+      // The helper must have stopped exactly where the tail starts, and the counts must add up.
+      if (result.stoppedAt !== tailStart || (result.count ?? -1) + tail.count !== job.edgeCount)
+        return undefined;
+      const at = result.count!;
+      new Uint8Array(job.types).set(tail.types.subarray(0, tail.count), at);
+      new Uint32Array(job.names).set(tail.names.subarray(0, tail.count), at);
+      new Uint32Array(job.to).set(tail.to.subarray(0, tail.count), at);
+      maxString = Math.max(maxString, tail.maxString);
+    } else if (nextAt >= 0) {
       if (result.end + 2 !== nextAt) return undefined;
     } else {
       if (!tokenizer.acceptEdgesFromHelper(result.end + 1)) return undefined;
       await feed(handle, tokenizer, result.end + 1, size, size, options, undefined, chunk);
     }
-    tokenizer.helperEdgeStrings(result.maxString ?? Infinity);
+    tokenizer.helperEdgeStrings(maxString);
     return tokenizer.finish();
   } catch (error) {
     if (error instanceof HeapscopeError && error.code === 'cancelled') {
@@ -1460,19 +1494,31 @@ async function parseWithEdgeHelper(
 const EDGE_HELPER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
 const fs = require('node:fs');
-const { file, start, edgeCount: m, nodeFieldCount: nf, nodeCount, typeCount, indexedTypes, types: tb, names: nb, to: ob } = workerData;
+const { file, start, edgeCount: m, nodeFieldCount: nf, nodeCount, typeCount, indexedTypes, types: tb, names: nb, to: ob, control: cb, readBytes } = workerData;
+// Shared with the main thread (see edgeTail.ts): >= 0, how far this thread has reserved record
+// starts; < 0, minus the first record the main thread took. Reserved one read at a time.
+const control = new BigInt64Array(cb);
+const reserve = (upTo) => {
+  for (;;) {
+    const cur = Atomics.load(control, 0);
+    if (cur < 0n) return Number(-cur);
+    if (Atomics.compareExchange(control, 0, cur, BigInt(upTo)) === cur) return Infinity;
+  }
+};
+let lim = Infinity;
 const indexed = Uint8Array.from(indexedTypes);
 let maxString = -1;
 const types = new Uint8Array(tb), names = new Uint32Array(nb), to = new Uint32Array(ob);
 const limit = nodeCount * nf;
 const fd = fs.openSync(file, 'r');
-const size = 8 << 20;
+const size = readBytes;
 // Records never span reads: each read starts at the first byte after the last whole record.
 const buf = Buffer.allocUnsafe(size + 1);
 let pos = start, ord = 0;
 let result = { ok: false, end: -1 };
 try {
   for (;;) {
+    if (lim === Infinity) lim = reserve(pos + size);
     const n = fs.readSync(fd, buf, 0, size, pos);
     if (n === 0) break;
     buf[n] = 0;
@@ -1482,6 +1528,7 @@ try {
       let k = done;
       let c = buf[k];
       while (c === 44 || c === 10 || c === 13 || c === 32) c = buf[++k];
+      if (pos + k >= lim) { result = { ok: true, end: -1, count: ord, stoppedAt: pos + k, maxString }; break; }
       if (c < 48 || c > 57) { stop = k < n; break; }
       let t = c - 48; c = buf[++k];
       while (c >= 48 && c <= 57) { t = t * 10 + (c - 48); c = buf[++k]; }
@@ -1502,6 +1549,7 @@ try {
       types[ord] = t; names[ord] = nm > 0xffffffff ? 0xffffffff : nm; to[ord] = o; ord++;
       done = k;
     }
+    if (result.ok) break;
     if (ord === m) {
       let k = done;
       while (k < n && (buf[k] === 44 || buf[k] === 10 || buf[k] === 13 || buf[k] === 32)) k++;
@@ -1523,17 +1571,25 @@ interface HelperResult {
   end: number;
   /** Largest string index named by an edge (when ok). */
   maxString?: number;
+  /** When the main thread took the last edges: how many the helper parsed, and where it stopped. */
+  count?: number;
+  stoppedAt?: number;
 }
 
 function runEdgeHelper(
   file: string,
   start: number,
   job: EdgeJob,
+  control: BigInt64Array,
+  readBytes: number,
 ): { result: Promise<HelperResult>; stop(): void } {
   let worker: Worker | undefined;
   const result = new Promise<HelperResult>((resolve) => {
     try {
-      worker = new Worker(EDGE_HELPER_SOURCE, { eval: true, workerData: { file, start, ...job } });
+      worker = new Worker(EDGE_HELPER_SOURCE, {
+        eval: true,
+        workerData: { file, start, ...job, control: control.buffer, readBytes },
+      });
     } catch {
       resolve({ ok: false, end: -1 });
       return;

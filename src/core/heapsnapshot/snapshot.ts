@@ -291,6 +291,7 @@ export class HeapSnapshot {
     // The DFS stack is free again: it becomes the essential-predecessor counts the dominator
     // computation needs.
     const predCounts = stack.fill(0);
+    const nameFlags = (this.weakMapNameFlags ??= new Uint8Array(this.raw.strings.count));
     for (let u = 0; u < N; u++) {
       const flagsU = flags[u];
       const pageU = flagsU & PAGE;
@@ -303,7 +304,9 @@ export class HeapSnapshot {
         const flagsV = flags[v];
         let essential = true;
         if (type === weak || v === u) essential = false;
-        else if (type === internal) {
+        else if (type === internal && nameFlags[edgeNames[e]] !== 1) {
+          // Most internal edges (a map, properties, elements) have names known not to be
+          // ephemeron names: only the others take the call.
           const tableId = this.weakMapTableId(edgeNames[e]);
           if (tableId >= 0 && tableId === nodeIds[u]) essential = false;
         }

@@ -229,6 +229,13 @@ describe('heap snapshot parser', () => {
       assert.deepEqual(parallel.firstEdge, sequential.firstEdge);
       assert.equal(parallel.strings.count, sequential.strings.count);
       assert.deepEqual(parallel.locations, sequential.locations);
+      // Small helper reads: the main thread, done with the nodes and strings long before the helper
+      // is done with the edges, takes the last edges itself. Same arrays either way.
+      const split = await parseSnapshotFile(file, { parallel: true, chunkBytes: 65_536 });
+      assert.deepEqual(split.edgeTo, sequential.edgeTo);
+      assert.deepEqual(split.edgeNames, sequential.edgeNames);
+      assert.deepEqual(split.edgeTypes, sequential.edgeTypes);
+      assert.equal(split.strings.count, sequential.strings.count);
       // A broken edges section: the helper gives up and the single pass names the byte.
       const bytes = readFileSync(file);
       const at = bytes.indexOf('"edges":[') + 2000;
@@ -239,6 +246,40 @@ describe('heap snapshot parser', () => {
         assert.match(error.message, new RegExp(`edge.*\\(at byte ${at}\\)`));
         return true;
       });
+    });
+
+    it('parses mutated copies on two threads exactly as on one (or fails the same way)', async () => {
+      const original = readFileSync(file);
+      const edgesAt = original.indexOf('"edges":[');
+      const stringsAt = original.indexOf('"strings":[');
+      let seed = 777;
+      const random = (n: number) => {
+        seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+        return seed % n;
+      };
+      const noise = Buffer.from(',]\n0123456789x');
+      const mutated = path.join(tmp.dir, 'mutated-parallel.heapsnapshot');
+      const outcome = async (options: { parallel: boolean; chunkBytes?: number }) => {
+        try {
+          const raw = await parseSnapshotFile(mutated, options);
+          return JSON.stringify([raw.edgeCount, [...raw.edgeTo], [...raw.edgeNames], [...raw.edgeTypes]]);
+        } catch (error) {
+          assert.ok(isHeapscopeError(error), String((error as Error).stack));
+          return error.message;
+        }
+      };
+      for (let round = 0; round < 24; round++) {
+        const bytes = Buffer.from(original);
+        // Mostly in the edges (both threads' shares), sometimes in the sections after them.
+        const at =
+          round % 4 === 3 ? stringsAt - random(2000) : edgesAt + 12 + random(stringsAt - edgesAt - 12);
+        bytes[at] = noise[random(noise.length)];
+        writeFileSync(mutated, bytes);
+        const single = await outcome({ parallel: false });
+        // Small helper reads, so that the calling thread takes a share of the edges.
+        const split = await outcome({ parallel: true, chunkBytes: 65_536 });
+        assert.equal(split, single, `round ${round}: byte ${at}`);
+      }
     });
 
     it('survives fuzzing: mutated and truncated copies give a snapshot error or a snapshot, never a crash', async () => {
