@@ -152,8 +152,10 @@ view.onOpenSuspect = (suspect: Suspect) =>
     type: 'openSource',
     ...(state.sessionId ? { sessionId: state.sessionId } : {}),
     url: suspect.url,
-    line: suspect.line,
-    ...(suspect.column ? { column: suspect.column } : {}),
+    line: suspect.allocation?.line ?? suspect.line,
+    ...((suspect.allocation?.column ?? suspect.column)
+      ? { column: suspect.allocation?.column ?? suspect.column }
+      : {}),
   });
 chart.onFollowChange = (follow) => {
   view.setFollow(follow);

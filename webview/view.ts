@@ -243,8 +243,12 @@ export class LiveView {
       ...suspects.map((s) => {
         const row = el('tr', 'suspect-row');
         row.tabIndex = 0;
-        row.title = `Open ${s.url}:${s.line}`;
-        const location = `${shortFile(s.url)}:${s.line}`;
+        // The line inside the function that allocates, when the engine found it; else the function's.
+        const line = s.allocation?.line ?? s.line;
+        row.title = s.allocation
+          ? `Open ${s.url}:${line} (allocates in ${s.functionName || '(anonymous)'}, line ${s.line})`
+          : `Open ${s.url}:${line}`;
+        const location = `${shortFile(s.url)}:${line}`;
         const holder = s.holder ? `${s.holder.kind} ${s.holder.name}`.trim() : '';
         const fn = el('td', 'fn', s.functionName || '(anonymous)');
         if (s.note) {
