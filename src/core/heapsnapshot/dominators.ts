@@ -61,23 +61,24 @@ export function computeDominators(input: DominatorInput): DominatorResult {
 
   // A node with a single essential predecessor was reached through it, so that predecessor is its
   // DFS parent, its semi-dominator and its immediate dominator: its list is not needed. Heaps are
-  // mostly such nodes, so only the others get predecessor lists, flagged in the top bit of dfn
-  // and laid out by ordinal (counting sort). The DFS fills them as it scans each edge once, which
-  // saves a second pass over every edge.
-  const dfn = take(); // by ordinal: DFS number (1-based, 0 = unvisited) | KEEP_PREDS
-  const firstPred = take(); // by ordinal
+  // mostly such nodes, so only the others get predecessor lists, flagged in the top bit of the
+  // DFS number and laid out by ordinal (counting sort). The DFS fills them as it scans each edge
+  // once, which saves a second pass over every edge.
+  // By ordinal, interleaved so that the DFS finds both in one cache line: at 2o the DFS number
+  // (1-based, 0 = unvisited) | KEEP_PREDS, at 2o + 1 where o's list starts (once filled).
+  const byNode = new Uint32Array(2 * size);
   let total = 0;
   for (let o = 0; o < N; o++) {
     const count = predCount[o];
     if (count >= 2) {
       total += count;
-      dfn[o] = KEEP_PREDS;
+      byNode[2 * o] = KEEP_PREDS;
     }
-    firstPred[o] = total;
+    byNode[2 * o + 1] = total;
   }
-  firstPred[N] = total;
+  byNode[2 * N + 1] = total;
   const preds = new Uint32Array(total); // DFS numbers of the predecessors
-  // After the DFS, firstPred[o] is the start of o's list and firstPred[o + 1] its end.
+  // After the DFS, byNode[2o + 1] is the start of o's list and byNode[2o + 3] its end.
 
   // The rest of the algorithm works on DFS numbers: parents and dominators have nearby numbers,
   // which keeps memory access local.
@@ -89,8 +90,8 @@ export function computeDominators(input: DominatorInput): DominatorResult {
   const nextEdge = new Uint32Array(pair, 0, size);
   let n = 0;
   const dfs = (start: number, parentNumber: number): void => {
-    dfn[start] |= ++n;
-    vertex[n] = start | (dfn[start] & KEEP_PREDS);
+    const s = (byNode[2 * start] |= ++n);
+    vertex[n] = start | (s & KEEP_PREDS);
     parent[n] = parentNumber;
     nextEdge[start] = firstEdge[start];
     let v = start;
@@ -102,8 +103,8 @@ export function computeDominators(input: DominatorInput): DominatorResult {
       for (; e < end; e++) {
         if (edgeTypes[e] & NON_ESSENTIAL) continue;
         const w = edgeTo[e];
-        const d = dfn[w];
-        if (d & KEEP_PREDS) preds[--firstPred[w]] = vNumber;
+        const d = byNode[2 * w];
+        if (d & KEEP_PREDS) preds[--byNode[2 * w + 1]] = vNumber;
         if ((d & NUMBER_MASK) === 0) {
           child = w;
           e++;
@@ -112,7 +113,7 @@ export function computeDominators(input: DominatorInput): DominatorResult {
       }
       nextEdge[v] = e;
       if (child >= 0) {
-        const d = (dfn[child] |= ++n);
+        const d = (byNode[2 * child] |= ++n);
         vertex[n] = child | (d & KEEP_PREDS);
         parent[n] = vNumber;
         nextEdge[child] = firstEdge[child];
@@ -133,7 +134,7 @@ export function computeDominators(input: DominatorInput): DominatorResult {
   if (n < N) {
     // Nodes held only by weak (non-essential) edges hang off the root, as DevTools does.
     for (let o = 0; o < N; o++) {
-      if ((dfn[o] & NUMBER_MASK) === 0 && predCount[o] === 0) {
+      if ((byNode[2 * o] & NUMBER_MASK) === 0 && predCount[o] === 0) {
         unreachableCount++;
         dfs(o, r);
       }
@@ -141,8 +142,8 @@ export function computeDominators(input: DominatorInput): DominatorResult {
     // Cliques retained only by one another: attach each to the root.
     const firstClique = n + 1;
     for (let o = 0; o < N; o++) {
-      if ((dfn[o] & NUMBER_MASK) === 0) {
-        const d = (dfn[o] |= ++n);
+      if ((byNode[2 * o] & NUMBER_MASK) === 0) {
+        const d = (byNode[2 * o] |= ++n);
         vertex[n] = o | (d & KEEP_PREDS);
         parent[n] = r;
         unreachableCount++;
@@ -152,22 +153,22 @@ export function computeDominators(input: DominatorInput): DominatorResult {
     // clique nodes (anything else would have been reached). Their DFS parent (the root) is not
     // a real predecessor, so the single predecessor of a clique node is kept too.
     if (firstClique <= n) {
-      cliquePred = predCount.fill(0); // the counts are no longer needed
+      cliquePred = new Uint32Array(size);
       for (let x = firstClique; x <= n; x++) {
         const u = vertex[x] & NUMBER_MASK;
         for (let e = firstEdge[u], end = firstEdge[u + 1]; e < end; e++) {
           if (edgeTypes[e] & NON_ESSENTIAL) continue;
           const w = edgeTo[e];
-          const d = dfn[w];
-          if (d & KEEP_PREDS) preds[--firstPred[w]] = x;
+          const d = byNode[2 * w];
+          if (d & KEEP_PREDS) preds[--byNode[2 * w + 1]] = x;
           else cliquePred[d & NUMBER_MASK] = x + 1;
         }
       }
     }
   }
 
-  // dfn is not needed any more (the KEEP_PREDS flags are in vertex): it becomes semi.
-  const semi = dfn;
+  // The counts are not needed any more: they become semi.
+  const semi = predCount.fill(0);
   const label = nextEdge;
   const ancestor = new Uint32Array(pair, size * 4, size); // zero: untouched so far
   semi[0] = 0;
@@ -214,7 +215,7 @@ export function computeDominators(input: DominatorInput): DominatorResult {
       }
     } else {
       const o = ov & NUMBER_MASK;
-      for (let p = firstPred[o], pEnd = firstPred[o + 1]; p < pEnd; p++) {
+      for (let p = byNode[2 * o + 1], pEnd = byNode[2 * o + 3]; p < pEnd; p++) {
         const v = preds[p];
         let u = v;
         if (ancestor[v] !== 0) {
@@ -247,8 +248,8 @@ export function computeDominators(input: DominatorInput): DominatorResult {
   for (let o = 0; o < N; o++) retainedSizes[o] = selfSizes[o];
   for (let w = n; w > 1; w--)
     retainedSizes[vertex[idom[w]] & NUMBER_MASK] += retainedSizes[vertex[w] & NUMBER_MASK];
-  // Dominators by ordinal, written over the predecessor offsets (no longer needed either).
-  const dominators = firstPred;
+  // Dominators by ordinal, written over semi (no longer needed either).
+  const dominators = semi;
   for (let w = 1; w <= n; w++) dominators[vertex[w] & NUMBER_MASK] = vertex[idom[w]] & NUMBER_MASK;
   return { dominators: dominators.subarray(0, N), retainedSizes, unreachableCount };
 }
