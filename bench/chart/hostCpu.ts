@@ -2,6 +2,7 @@
 // extension drives it) attached to a real idle Node process at 1 Hz, each event turned into the
 // protocol's webview message and serialised as postMessage would. CPU of this process over the
 // window, from process.cpuUsage, as a percentage of one core.
+import { execFileSync } from 'node:child_process';
 import type { HostMessage } from '../../src/shared/protocol';
 
 export interface HostCpuResult {
@@ -36,7 +37,11 @@ async function loadEngine(): Promise<((options: Record<string, unknown>) => Sess
   }
 }
 
-export async function measureHostCpu(seconds: number, allocationSampling = true): Promise<HostCpuResult> {
+export async function measureHostCpu(
+  seconds: number,
+  allocationSampling = true,
+  settleMs = 3000,
+): Promise<HostCpuResult> {
   const create = await loadEngine();
   if (!create) return { measured: false, reason: 'src/core/session does not export MemorySession yet' };
   // An idle target: a timer that does nothing, the inspector on a free loopback port.
@@ -55,7 +60,7 @@ export async function measureHostCpu(seconds: number, allocationSampling = true)
   session.on('status', (s) => post({ type: 'status', sessionId: 's', status: s as never }));
   await session.start();
   // Let the connection settle (domains enabled, first profile read) before measuring the steady state.
-  await new Promise((r) => setTimeout(r, 3000));
+  await new Promise((r) => setTimeout(r, settleMs));
   const before = process.cpuUsage();
   const t0 = process.hrtime.bigint();
   const samplesBefore = session.samples.length;
@@ -72,4 +77,29 @@ export async function measureHostCpu(seconds: number, allocationSampling = true)
     messages,
     messageBytes,
   };
+}
+
+/**
+ * The same measurement in a fresh process: the chart bench's own process holds Chromium's driver and
+ * 86,400-point data sets, and its garbage collections would be counted as the session's CPU.
+ */
+export function measureHostCpuInChild(
+  seconds: number,
+  allocationSampling: boolean,
+  settleMs: number,
+): HostCpuResult {
+  const out = execFileSync(
+    process.execPath,
+    ['--import', 'tsx', __filename, String(seconds), String(allocationSampling), String(settleMs)],
+    { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  return JSON.parse(out.trim().split('\n').pop() ?? '{}') as HostCpuResult;
+}
+
+if (require.main === module) {
+  const [seconds, sampling, settle] = process.argv.slice(2);
+  void measureHostCpu(Number(seconds), sampling !== 'false', Number(settle)).then((result) => {
+    console.log(JSON.stringify(result));
+    process.exit(0);
+  });
 }
