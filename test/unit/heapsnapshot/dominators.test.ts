@@ -4,26 +4,7 @@
 import assert from 'node:assert/strict';
 import { Readable } from 'node:stream';
 import { HeapSnapshot, parseSnapshotBuffer } from '../../../src/core/heapsnapshot';
-
-const META = {
-  node_fields: ['type', 'name', 'id', 'self_size', 'edge_count', 'trace_node_id', 'detachedness'],
-  node_types: [
-    ['hidden', 'array', 'string', 'object', 'code', 'closure', 'regexp', 'number', 'native', 'synthetic'],
-    'string',
-    'number',
-    'number',
-    'number',
-    'number',
-    'number',
-  ],
-  edge_fields: ['type', 'name_or_index', 'to_node'],
-  edge_types: [
-    ['context', 'element', 'property', 'internal', 'hidden', 'shortcut', 'weak'],
-    'string_or_number',
-    'node',
-  ],
-  location_fields: ['object_index', 'script_id', 'line', 'column'],
-};
+import { SNAPSHOT_META as META } from './helpers';
 
 function randomSnapshot(seed: number, nodeCount: number): string {
   const random = (n: number) => {

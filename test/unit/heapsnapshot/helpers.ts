@@ -26,3 +26,24 @@ export function fixtureLine(text: string): number {
   const source = (require('node:fs') as typeof import('node:fs')).readFileSync(LEAKER, 'utf8');
   return source.split('\n').findIndex((line) => line.includes(text)) + 1;
 }
+
+/** The `snapshot.meta` of a V8 heap snapshot (Node 20), for hand-built snapshots. */
+export const SNAPSHOT_META = {
+  node_fields: ['type', 'name', 'id', 'self_size', 'edge_count', 'trace_node_id', 'detachedness'],
+  node_types: [
+    ['hidden', 'array', 'string', 'object', 'code', 'closure', 'regexp', 'number', 'native', 'synthetic'],
+    'string',
+    'number',
+    'number',
+    'number',
+    'number',
+    'number',
+  ],
+  edge_fields: ['type', 'name_or_index', 'to_node'],
+  edge_types: [
+    ['context', 'element', 'property', 'internal', 'hidden', 'shortcut', 'weak'],
+    'string_or_number',
+    'node',
+  ],
+  location_fields: ['object_index', 'script_id', 'line', 'column'],
+};

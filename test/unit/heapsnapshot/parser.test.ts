@@ -9,27 +9,7 @@ import {
   summarize,
 } from '../../../src/core/heapsnapshot';
 import { SnapshotTokenizer } from '../../../src/core/heapsnapshot/parser';
-import { runLeaker, tempDir } from './helpers';
-
-const META = {
-  node_fields: ['type', 'name', 'id', 'self_size', 'edge_count', 'trace_node_id', 'detachedness'],
-  node_types: [
-    ['hidden', 'array', 'string', 'object', 'code', 'closure', 'regexp', 'number', 'native', 'synthetic'],
-    'string',
-    'number',
-    'number',
-    'number',
-    'number',
-    'number',
-  ],
-  edge_fields: ['type', 'name_or_index', 'to_node'],
-  edge_types: [
-    ['context', 'element', 'property', 'internal', 'hidden', 'shortcut', 'weak'],
-    'string_or_number',
-    'node',
-  ],
-  location_fields: ['object_index', 'script_id', 'line', 'column'],
-};
+import { SNAPSHOT_META as META, runLeaker, tempDir } from './helpers';
 
 /** A tiny hand-made graph: nodes [type, name, id, size, edges[]] with edges [type, name, to]. */
 function tinySnapshot(
