@@ -42,6 +42,7 @@ import { RecordingWriter, RECORDING_FORMAT, RECORDING_VERSION } from './recordin
 
 /** Fixed probe: resolves only once the target's event loop turns again (i.e. it is no longer paused). */
 const RESUME_PROBE_EXPRESSION = 'new Promise((resolve) => setImmediate(() => resolve(1)))';
+const RESUME_PROBE_RETRY_MS = 1000;
 const IDENTITY_EXPRESSION =
   "(typeof process === 'object' && process && process.versions && process.versions.node) ? [process.version, process.pid, process.title] : null";
 /** Keep this many profile readings at most; older ones are thinned (every other dropped). */
@@ -300,7 +301,14 @@ export class MemorySession extends EventEmitter<SessionEvents> implements Memory
     client.on('Runtime.bindingCalled', (params: { name: string; payload: string }) => {
       if (params.name === GC_BINDING_NAME) this.onGcEvents(parseGcPayload(params.payload));
     });
-    client.on('Debugger.paused', () => this.onPaused());
+    client.on('Debugger.paused', (params?: { reason?: string }) => {
+      // An instrumentation pause is the debugger's own stop before a script runs (js-debug sets
+      // breakpoints there while the program starts) and it resumes at once: not a pause to show, and
+      // a probe sent into it may never settle. Only a session sharing the debugger's own CDP session
+      // (js-debug's proxy) sees this reason; a separate inspector session sees 'other'.
+      if (params?.reason === 'instrumentation') return;
+      this.onPaused();
+    });
     client.on('Debugger.resumed', () => this.onResumed());
   }
 
@@ -600,14 +608,33 @@ export class MemorySession extends EventEmitter<SessionEvents> implements Memory
       this.debuggerEnabled = false;
       this.send('Debugger.disable').catch(() => undefined);
     }
+    this.probeForResume();
+  }
+
+  /**
+   * Settles when the target's event loop turns again. A probe can be turned down (a debugger that
+   * holds the program before its main context exists, as js-debug does at start, answers with an
+   * error): then ask again a moment later, for as long as the pause lasts.
+   */
+  private probeForResume(): void {
+    if (!this.paused || this.ended) return;
     this.send('Runtime.evaluate', {
       expression: RESUME_PROBE_EXPRESSION,
       awaitPromise: true,
       returnByValue: true,
     }).then(
-      () => this.onResumed(),
-      () => undefined,
+      (reply: { exceptionDetails?: unknown } | undefined) => {
+        if (reply?.exceptionDetails) this.retryResumeProbe('the probe threw');
+        else this.onResumed();
+      },
+      (error: unknown) => this.retryResumeProbe(describeError(error)),
     );
+  }
+
+  private retryResumeProbe(why: string): void {
+    if (!this.paused || this.ended || this.stopping) return;
+    this.log(`heapscope: waiting for the target to continue (${why}); asking again.`);
+    setTimeout(() => this.probeForResume(), RESUME_PROBE_RETRY_MS).unref?.();
   }
 
   private onResumed(): void {
