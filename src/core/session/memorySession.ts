@@ -299,7 +299,11 @@ export class MemorySession extends EventEmitter<SessionEvents> implements Memory
       if (params.executionContextId === this.mainContextId) void this.targetGone('The target program ended.');
     });
     client.on('Runtime.bindingCalled', (params: { name: string; payload: string }) => {
-      if (params.name === GC_BINDING_NAME) this.onGcEvents(parseGcPayload(params.payload));
+      if (params.name !== GC_BINDING_NAME) return;
+      // The observer reports from the target's event loop: a batch proves the program runs, even if
+      // the resume itself was not seen.
+      if (this.paused) this.onResumed();
+      this.onGcEvents(parseGcPayload(params.payload));
     });
     client.on('Debugger.paused', (params?: { reason?: string }) => {
       // An instrumentation pause is the debugger's own stop before a script runs (js-debug sets
