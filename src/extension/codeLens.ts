@@ -30,6 +30,8 @@ export class SuspectLenses
     borderColor: new vscode.ThemeColor('editorWarning.foreground'),
   });
   private refreshTimer: NodeJS.Timeout | undefined;
+  /** What the lenses of the last refresh were made of: unchanged → no change event. */
+  private lastSignature = '';
   /** Lenses currently shown per file path (what the e2e hook reports). */
   private readonly shown = new Map<string, LensSpec[]>();
 
@@ -105,11 +107,24 @@ export class SuspectLenses
   }
 
   private refresh(): void {
-    this.shown.clear();
-    this.lensEmitter.fire();
+    const visible: Array<[vscode.TextEditor, LensSpec[]]> = [];
     for (const editor of vscode.window.visibleTextEditors) {
       if (editor.document.uri.scheme !== 'file') continue;
-      const specs = this.specsFor(editor.document);
+      visible.push([editor, this.specsFor(editor.document)]);
+    }
+    // Tell VS Code only when a lens changed. Status and verdict change every second; a change event
+    // that often keeps restarting VS Code's own debounce of the lens request, and then the lenses
+    // are never drawn at all.
+    const signature = JSON.stringify([
+      this.sources().map((s) => [s.sessionId, s.suspects.map((x) => [x.url, x.line, x.rank])]),
+      visible.map(([editor, specs]) => [editor.document.uri.fsPath, specs]),
+    ]);
+    if (signature !== this.lastSignature) {
+      this.lastSignature = signature;
+      this.shown.clear();
+      this.lensEmitter.fire();
+    }
+    for (const [editor, specs] of visible) {
       this.shown.set(editor.document.uri.fsPath, specs);
       editor.setDecorations(
         this.decoration,

@@ -81,25 +81,37 @@ export async function openWorkbench(browser: Browser, url: string): Promise<Page
   return page;
 }
 
-/** F1, type the command's title, pick it; re-opens the palette until the command is listed. */
+/**
+ * F1, type the command's title, pick the entry with exactly that title; re-opens the palette until
+ * it is listed. Exact, because a title is often the start of another one ("Debug: Start Debugging"
+ * vs js-debug's "… and Stop on Entry"), and the palette's order changes with what was used before.
+ */
 export async function runCommand(page: Page, title: string, timeoutMs = 60_000): Promise<void> {
   const input = page.locator('.quick-input-widget .quick-input-box input').first();
-  const row = page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first();
+  const exactTitle = new RegExp(`^\\s*${title.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s*$`);
+  const rows = page.locator('.quick-input-list .monaco-list-row');
+  const exact = rows.filter({ has: page.locator('.label-name', { hasText: exactTitle }) }).first();
+  const loose = rows.filter({ hasText: title }).first();
   const deadline = Date.now() + timeoutMs;
-  for (;;) {
+  for (let attempt = 1; ; attempt++) {
     await page.keyboard.press('Escape');
     await page.keyboard.press('F1');
     await input.waitFor({ state: 'visible', timeout: 10_000 });
     await input.fill(`>${title}`);
     try {
-      await row.waitFor({ state: 'visible', timeout: 2_000 });
-      break;
+      await exact.waitFor({ state: 'visible', timeout: 2_000 });
+      await exact.click();
+      return;
     } catch {
+      // A label rendered differently (no .label-name): after a few tries, take the listed entry.
+      if (attempt >= 3 && (await loose.isVisible())) {
+        await loose.click();
+        return;
+      }
       if (Date.now() > deadline) throw new Error(`command "${title}" never showed up in the palette`);
       await sleep(1_000);
     }
   }
-  await row.click();
 }
 
 /** Picks the quick-pick entry whose label contains `text` (the quick pick must be open). */
