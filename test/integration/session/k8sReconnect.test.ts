@@ -15,17 +15,11 @@ import {
   type Cluster,
   type TargetProcess,
 } from '../../k8s-apiserver/harness';
+import { eventually } from '../inspector/targets';
 
-function until(what: string, test: () => boolean, timeoutMs = 40000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  return new Promise((resolve, reject) => {
-    const check = () => {
-      if (test()) resolve();
-      else if (Date.now() > deadline) reject(new Error(`timed out waiting for ${what}`));
-      else setTimeout(check, 100);
-    };
-    check();
-  });
+/** Waits (40 s at most: kubectl reopens the forward with back-off) and fails naming what it waited for. */
+async function until(what: string, test: () => boolean): Promise<void> {
+  assert.ok(await eventually(test, 40_000), `timed out waiting for ${what}`);
 }
 
 describe('session: reconnect through a dropped port-forward', function () {
