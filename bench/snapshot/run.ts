@@ -1,7 +1,11 @@
 // Benchmark (not a test): parse + dominators + retained sizes of big server-shaped snapshots with
 // Heapscope, Chrome DevTools' own code (heap-snapshot-toolkit) and memlab, each in its own child
 // process, timing wall clock and reading peak RSS from /usr/bin/time -v.
-// Usage: npx tsx bench/snapshot/run.ts [--small-only]
+// Usage: npx tsx bench/snapshot/run.ts [--small-only] [--runs N] [--no-memlab]
+// Each tool runs N times per file (default 3 on the small file, 1 on the large one), in rounds of
+// one run of each tool, so the tools share whatever else the machine is doing; the figures are
+// medians, and each round's own ratio is kept too (DevTools' time alone varied 11–18 s between
+// runs on the same file here).
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -14,9 +18,12 @@ mkdirSync(CACHE, { recursive: true });
 mkdirSync(RESULTS, { recursive: true });
 
 const smallOnly = process.argv.includes('--small-only');
+const withMemlab = !process.argv.includes('--no-memlab');
+const runsArg = process.argv.indexOf('--runs');
+const runsOption = runsArg > 0 ? Math.max(1, Number(process.argv[runsArg + 1]) || 1) : undefined;
 const cases = [
-  { name: 'small', nodes: 4_000_000, heapMb: 6000 },
-  ...(smallOnly ? [] : [{ name: 'large', nodes: 20_000_000, heapMb: 16000 }]),
+  { name: 'small', nodes: 4_000_000, heapMb: 6000, runs: runsOption ?? 3 },
+  ...(smallOnly ? [] : [{ name: 'large', nodes: 20_000_000, heapMb: 16000, runs: runsOption ?? 1 }]),
 ];
 
 function generate(name: string, nodes: number, heapMb: number): string {
@@ -135,18 +142,53 @@ function measure(tool: string, script: string, file: string, heapMb: number): Me
   return m;
 }
 
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid] : Math.round(((sorted[mid - 1] + sorted[mid]) / 2) * 100) / 100;
+}
+
+/** Medians of several runs of one tool (peak memory: the largest); every run is kept. */
+function combine(runs: Measure[]): Measure & { runs?: Measure[] } {
+  if (runs.length === 1) return runs[0];
+  const ok = runs.every((r) => r.ok);
+  return {
+    tool: runs[0].tool,
+    seconds: median(runs.map((r) => r.seconds)),
+    cpuSeconds: median(runs.map((r) => r.cpuSeconds)),
+    peakRssMb: Math.max(...runs.map((r) => r.peakRssMb)),
+    ok,
+    output: runs[runs.length - 1].output,
+    ...(ok ? {} : { error: runs.find((r) => !r.ok)?.error }),
+    runs,
+  };
+}
+
 async function main(): Promise<void> {
   const heapscope = await buildHeapscopeRunner();
   const devtools = devtoolsRunner();
-  const memlab = memlabRunner();
+  const memlab = withMemlab ? memlabRunner() : undefined;
   const report: Array<Record<string, unknown>> = [];
   for (const c of cases) {
     const file = generate(c.name, c.nodes, c.heapMb);
     const fileMb = Math.round(statSync(file).size / (1 << 20));
     process.stderr.write(`${c.name}: ${file} (${fileMb} MB)\n`);
-    const ours = measure('heapscope', heapscope, file, c.heapMb);
-    const dt = measure('devtools', devtools, file, c.heapMb * 2);
-    const ml = memlab ? measure('memlab', memlab, file, c.heapMb * 2) : undefined;
+    const rounds: Array<{ ours: Measure; dt: Measure; ml?: Measure }> = [];
+    for (let round = 1; round <= c.runs; round++) {
+      if (c.runs > 1) process.stderr.write(` round ${round} of ${c.runs}\n`);
+      rounds.push({
+        ours: measure('heapscope', heapscope, file, c.heapMb),
+        dt: measure('devtools', devtools, file, c.heapMb * 2),
+        ml: memlab ? measure('memlab', memlab, file, c.heapMb * 2) : undefined,
+      });
+    }
+    const ours = combine(rounds.map((r) => r.ours));
+    const dt = combine(rounds.map((r) => r.dt));
+    const ml = memlab ? combine(rounds.map((r) => r.ml!)) : undefined;
+    // Each round's own ratio: the two tools ran back to back, under the same load.
+    const roundSpeedups = rounds
+      .filter((r) => r.ours.ok && r.dt.ok)
+      .map((r) => Math.round((r.dt.seconds / r.ours.seconds) * 10) / 10);
     const row: Record<string, unknown> = {
       case: c.name,
       measuredAt: new Date().toISOString(),
@@ -156,7 +198,9 @@ async function main(): Promise<void> {
       heapscope: ours,
       devtools: dt,
       memlab: ml,
+      runs: c.runs,
       speedupVsDevtools: dt.ok && ours.ok ? Math.round((dt.seconds / ours.seconds) * 10) / 10 : undefined,
+      roundSpeedupsVsDevtools: roundSpeedups,
       speedupVsMemlab: ml?.ok && ours.ok ? Math.round((ml.seconds / ours.seconds) * 10) / 10 : undefined,
       cpuSpeedupVsDevtools:
         dt.ok && ours.ok ? Math.round((dt.cpuSeconds / ours.cpuSeconds) * 10) / 10 : undefined,
@@ -172,7 +216,8 @@ async function main(): Promise<void> {
     console.log(
       `${c.name} (${fileMb} MB, ${row.nodeCount} nodes, ${row.edgeCount} edges): heapscope ${ours.seconds} s (${ours.cpuSeconds} s CPU) / ${ours.peakRssMb} MB; ` +
         `devtools ${dt.seconds} s (${dt.cpuSeconds} s CPU) / ${dt.peakRssMb} MB${ml ? `; memlab ${ml.seconds} s (${ml.cpuSeconds} s CPU) / ${ml.peakRssMb} MB` : ''}; ` +
-        `speed-up ×${row.speedupVsDevtools ?? '?'} wall (×${row.cpuSpeedupVsDevtools ?? '?'} CPU) vs DevTools, ×${row.speedupVsMemlab ?? '?'} vs memlab; memory ÷${row.memoryRatioVsDevtools ?? '?'} vs DevTools; root retained equal: ${row.sameRootRetained}`,
+        `speed-up ×${row.speedupVsDevtools ?? '?'} wall (×${row.cpuSpeedupVsDevtools ?? '?'} CPU) vs DevTools, ×${row.speedupVsMemlab ?? '?'} vs memlab; memory ÷${row.memoryRatioVsDevtools ?? '?'} vs DevTools; root retained equal: ${row.sameRootRetained}` +
+        (c.runs > 1 ? ` (medians of ${c.runs} runs; per-round speed-ups ×${roundSpeedups.join(', ×')})` : ''),
     );
   }
   // A --small-only run keeps the last large figures (marked with their own date).

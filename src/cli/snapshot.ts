@@ -13,6 +13,7 @@ import {
   type TaskProgress,
 } from '../core/heapsnapshot';
 import { formatBytes } from '../core/leak';
+import { location } from './checkFormat';
 import { exitCodes } from './exitCodes';
 
 type JsonOption = string | boolean | undefined;
@@ -150,6 +151,11 @@ export function registerSnapshotCommands(program: Command, setExit: (code: numbe
     .argument('<b>', 'later snapshot')
     .argument('[c]', 'latest snapshot (three-snapshot method)')
     .option('--top <n>', 'constructors to show (0 = all)', positiveInt, 20)
+    .option(
+      '--holders [n]',
+      'also name what holds the objects that grew, for the n largest groups (default 5)',
+      positiveInt,
+    )
     .option('--json [file]', 'write the result as JSON (to stdout with - or no file)')
     .option('-q, --quiet', 'no progress on stderr')
     .action(
@@ -157,12 +163,13 @@ export function registerSnapshotCommands(program: Command, setExit: (code: numbe
         a: string,
         b: string,
         c: string | undefined,
-        options: { top: number; json?: JsonOption; quiet?: boolean },
+        options: { top: number; holders?: number | true; json?: JsonOption; quiet?: boolean },
       ) =>
         guarded(setExit, async () => {
           const files = c ? [a, b, c] : [a, b];
           const result = await diffSnapshotFiles(files, options.top, {
             onProgress: progressPrinter(!!options.quiet),
+            holders: options.holders === true ? 5 : (options.holders ?? 0),
           });
           if (await emitJson(options.json, result)) return;
           const d = result.diff;
@@ -189,6 +196,23 @@ export function registerSnapshotCommands(program: Command, setExit: (code: numbe
               out.push(
                 `${pad(x.name.slice(0, 40), 40)} ${pad(String(x.count), 9, true)} ${pad(formatBytes(x.bytes), 12, true)}`,
               );
+          }
+          if (result.holders) {
+            out.push('');
+            out.push(
+              result.holders.length
+                ? `What holds them (new since ${a}${c ? `, present in ${b}` : ''}, alive in ${c ?? b}):`
+                : 'What holds them: no program objects grew.',
+            );
+            const cwd = process.cwd();
+            for (const g of result.holders) {
+              const holder = g.holder;
+              out.push(
+                `  ${g.constructorName} ×${g.addedCount} (${formatBytes(g.addedBytes)}): held by ${holder.kind} ${holder.name}` +
+                  (holder.location ? ` at ${location(holder.location, cwd)}` : ''),
+              );
+              for (const step of holder.path) out.push(`      ${step}`);
+            }
           }
           process.stdout.write(`${out.join('\n')}\n`);
         }),

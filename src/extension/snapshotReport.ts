@@ -1,7 +1,9 @@
 // Markdown for the heap snapshot view: the summary of one snapshot, or the diff of two or three. Pure
 // (no `vscode`), so it is unit-tested without an editor; snapshotView.ts shows it as a preview.
 import * as path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { DiffResult, SummaryResult } from '../core/heapsnapshot';
+import type { SourceFrame } from '../core/types';
 import { formatBytes } from './format';
 
 /** Constructors shown per table unless told otherwise (the CLI's `--top 0` lists them all). */
@@ -49,6 +51,12 @@ export function codeSpan(text: string): string {
   return `${fence}${pad}${oneLine}${pad}${fence}`;
 }
 
+/** A fence longer than any backtick run in `lines` (at least three), for a code block of them. */
+function codeFence(lines: readonly string[]): string {
+  const longest = Math.max(0, ...lines.flatMap((line) => (line.match(/`+/g) ?? []).map((run) => run.length)));
+  return '`'.repeat(Math.max(3, longest + 1));
+}
+
 /** A POSIX shell word: as is when safe, single-quoted otherwise. */
 export function shellQuote(word: string): string {
   if (/^[\w@%+=:,./-]+$/.test(word)) return word;
@@ -83,6 +91,57 @@ const GENERIC = new Set(['global', 'Object', 'Function', 'Array', 'BuiltinModule
 /** V8's own groups ("(compiled code)", "system / Context") say little about the program's code. */
 function isInternal(name: string): boolean {
   return name === '' || name.startsWith('(') || name.startsWith('system /') || GENERIC.has(name);
+}
+
+/**
+ * A source location as a Markdown link the preview opens at the line (`#L12`), for files on disk;
+ * other script URLs (node:internal, http) as code.
+ */
+export function locationLink(frame: Pick<SourceFrame, 'url' | 'line'>): string {
+  const file = frame.url.startsWith('file://')
+    ? fileURLToPath(frame.url)
+    : path.isAbsolute(frame.url)
+      ? frame.url
+      : undefined;
+  const label = `${path.basename(file ?? frame.url)}${frame.line > 0 ? `:${frame.line}` : ''}`;
+  if (!file) return codeSpan(`${frame.url}${frame.line > 0 ? `:${frame.line}` : ''}`);
+  const href = `${pathToFileURL(file).href}${frame.line > 0 ? `#L${frame.line}` : ''}`;
+  // Parentheses would end the link destination early.
+  return `[${escapeMarkdown(label)}](${href.replace(/\(/g, '%28').replace(/\)/g, '%29')})`;
+}
+
+/** "What holds them": the container each growing group passes through, with its declaration. */
+function holdersSection(result: DiffResult, names: readonly string[]): string[] {
+  const holders = result.holders;
+  if (!holders) return [];
+  const last = names.length - 1;
+  const since =
+    names.length === 3
+      ? `new since ${escapeMarkdown(names[0])}, present in ${escapeMarkdown(names[1])} and alive in ${escapeMarkdown(names[2])}`
+      : `new since ${escapeMarkdown(names[0])} and alive in ${escapeMarkdown(names[last])}`;
+  const out = [
+    '## What holds them',
+    '',
+    holders.length
+      ? `Objects ${since}, by constructor, with the container most of them pass through on their way to a GC root (an array, map, set, listener list, closure variable, timer or promise), and where it is declared when that can be found.`
+      : `No program objects are ${since}.`,
+    '',
+  ];
+  for (const group of holders) {
+    const holder = group.holder;
+    out.push(
+      `### ${escapeMarkdown(group.constructorName || '(no name)')}: ${count(group.addedCount)} objects (${formatBytes(group.addedBytes)})`,
+      '',
+      `Held by **${codeSpan(holder.name || '(unnamed)')}** (${escapeMarkdown(holder.kind)})` +
+        (holder.location ? `, declared at ${locationLink(holder.location)}.` : '; declaration not found.'),
+      '',
+    );
+    if (holder.path.length) {
+      const fence = codeFence(holder.path);
+      out.push(`${fence}text`, ...holder.path, fence, '');
+    }
+  }
+  return out;
 }
 
 function nextSteps(file: string, candidates: readonly string[]): string[] {
@@ -215,6 +274,7 @@ export function diffMarkdown(result: DiffResult, options: DiffReportOptions = {}
     );
     candidates = rows.map((c) => c.name);
   }
+  out.push(...holdersSection(result, names));
   out.push(...nextSteps(files[last], candidates), '');
   return out.join('\n');
 }

@@ -16,6 +16,9 @@ const MAX_REPORTS = 20;
 
 const SNAPSHOT_FILTERS = { 'Heap snapshots': ['heapsnapshot'] };
 
+/** Growing groups whose holder the diff view names (each costs a retainer walk, not a re-parse). */
+const DIFF_HOLDERS = 5;
+
 /** Serves the reports as read-only virtual documents. */
 class SnapshotReports implements vscode.TextDocumentContentProvider, vscode.Disposable {
   private readonly reports = new Map<string, string>();
@@ -201,7 +204,9 @@ export function registerSnapshotView(context: vscode.ExtensionContext): void {
       `Heapscope: comparing ${files.map((f) => path.basename(f)).join(', ')}`,
       files,
       async (options) =>
-        diffMarkdown(await diffSnapshotFiles(files, 0, options), { fileBytes: stats.map((s) => s.size) }),
+        diffMarkdown(await diffSnapshotFiles(files, 0, { ...options, holders: DIFF_HOLDERS }), {
+          fileBytes: stats.map((s) => s.size),
+        }),
       reportUri('diff', files),
     );
   };

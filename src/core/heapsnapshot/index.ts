@@ -76,13 +76,32 @@ export function summarizeSnapshotFile(
   return runSnapshotTask<SummaryResult>({ task: 'summary', file, top }, options);
 }
 
+export interface DiffOptions extends RunOptions {
+  /**
+   * Also name what holds the objects that grew, for this many constructors (default 0: no). Costs
+   * dominators and distances on the last snapshot.
+   */
+  holders?: number;
+  /** Script source lookup for the holders' declarations (default: the file on disk). */
+  getScriptSource?: (scriptIdOrUrl: string) => Promise<string | undefined>;
+}
+
 /** Diff of two snapshots by object id; with three, also "allocated between 1 and 2, alive in 3". */
-export function diffSnapshotFiles(
+export async function diffSnapshotFiles(
   files: readonly string[],
   top = 0,
-  options: RunOptions = {},
+  options: DiffOptions = {},
 ): Promise<DiffResult> {
-  return runSnapshotTask<DiffResult>({ task: 'diff', files: [...files], top }, options);
+  const { holders = 0, getScriptSource, ...runOptions } = options;
+  const result = await runSnapshotTask<DiffResult>(
+    { task: 'diff', files: [...files], top, holders },
+    runOptions,
+  );
+  if (result.holders) {
+    await resolveDeclarations(result.holders, getScriptSource);
+    for (const candidate of result.holders) delete candidate.declaration;
+  }
+  return result;
 }
 
 /** Retainer paths of one object (by id) or the largest objects of a constructor. */

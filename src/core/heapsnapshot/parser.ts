@@ -1341,54 +1341,123 @@ async function findInFile(
   return -1;
 }
 
-/** Offset of the last occurrence of `needle` inside [from, to), or -1. Reads backwards. */
-async function findLastInFile(
-  handle: FileHandle,
-  needle: Buffer,
-  from: number,
-  to: number,
-  chunk: Buffer,
-): Promise<number> {
-  for (let end = to; end - from >= needle.length;) {
-    const start = Math.max(from, end - chunk.length);
-    const { bytesRead } = await handle.read(chunk, 0, end - start, start);
-    if (bytesRead < end - start) return -1;
-    const hit = chunk.subarray(0, bytesRead).lastIndexOf(needle);
-    if (hit >= 0) return start + hit;
-    if (start === from) return -1;
-    end = start + needle.length - 1; // a match may straddle the chunk boundary
+/** Bytes read per probe of the binary searches below. */
+const PROBE_BYTES = 64 << 10;
+
+/**
+ * The first whole line of a probe window: its comma count, or -1 when it holds a byte other than
+ * digits and commas (a line of another section), or undefined when the window holds no whole line.
+ */
+function firstLineCommas(window: Uint8Array): number | undefined {
+  const start = window.indexOf(0x0a) + 1;
+  if (start === 0) return undefined;
+  const end = window.indexOf(0x0a, start);
+  if (end < 0) return undefined;
+  let commas = 0;
+  for (let i = start; i < end; i++) {
+    const c = window[i];
+    if (c === 0x2c) commas++;
+    else if (c < 0x30 || c > 0x39) return -1;
   }
-  return -1;
+  return commas;
 }
 
 /**
- * Offset of the newline that starts the first section after the edges (-1 if none). Searching
- * forward would read the whole edges section (most of the file) just to find its end. Instead:
- * the strings come last in V8's layout, and the sections between the edges and the strings hold
- * only numbers, so walking back from "strings" over `\n"` finds their keys; V8 writes
- * "trace_function_infos" right after the edges, which ends the walk. A wrong answer is caught
- * (the helper's end of edges must sit just before it) and costs only the fallback.
+ * Binary search over [lo, hi) for the place where one kind of line ends, reading one small window
+ * per probe: `side` says whether a window's first whole line comes before that place (< 0), after
+ * it (> 0), or cannot tell (0: gives up, undefined). Returns a range of at most two probes that
+ * holds the place, or the offset of `marker` when a window happens to contain it.
  */
-async function sectionAfterEdges(
+async function bisectLines(
+  handle: FileHandle,
+  lo: number,
+  hi: number,
+  chunk: Buffer,
+  side: (commas: number | undefined) => number,
+  marker?: Buffer,
+): Promise<{ lo: number; hi: number } | { at: number } | undefined> {
+  const probe = Math.min(PROBE_BYTES, chunk.length);
+  while (hi - lo > probe) {
+    const at = lo + Math.floor((hi - lo) / 2);
+    const { bytesRead } = await handle.read(chunk, 0, probe, at);
+    const window = chunk.subarray(0, bytesRead);
+    if (marker) {
+      const hit = window.indexOf(marker);
+      if (hit >= 0) return { at: at + hit };
+    }
+    const where = side(firstLineCommas(window));
+    if (where === 0) return undefined;
+    if (where < 0) lo = at;
+    else hi = at;
+  }
+  return { lo, hi };
+}
+
+/** Offset of the first `needle` in [lo, hi + needle.length), read in one small read. */
+function findNear(
+  handle: FileHandle,
+  needle: Buffer,
+  lo: number,
+  hi: number,
+  chunk: Buffer,
+): Promise<number> {
+  const room = chunk.subarray(0, Math.min(chunk.length, hi - lo + needle.length + PROBE_BYTES));
+  return findInFile(handle, needle, lo, hi + needle.length, room);
+}
+
+/**
+ * Offset of the edges marker (`\n"edges":[`), found without reading the nodes section (a third
+ * of the file) an extra time: a binary search looks at one line per probe. A node record line
+ * (`,t,n,id,size,edges,trace[,detached]`) has one comma per node field, an edge record line three
+ * (the caller checked the edge layout), and any later section has bytes that are neither digits
+ * nor commas. Anything that does not fit (a layout where both look alike, a line longer than a
+ * probe) ends in the plain forward search.
+ */
+export async function findEdgesSection(
+  handle: FileHandle,
+  marker: Buffer,
+  from: number,
+  size: number,
+  nodeFieldCount: number,
+  chunk: Buffer,
+): Promise<number> {
+  const found =
+    nodeFieldCount === 3
+      ? undefined
+      : await bisectLines(
+          handle,
+          from,
+          size,
+          chunk,
+          (commas) => (commas === nodeFieldCount ? -1 : commas === 3 || commas === -1 ? 1 : 0),
+          marker,
+        );
+  if (found && 'at' in found) return found.at;
+  const hit = found ? await findNear(handle, marker, found.lo, found.hi, chunk) : -1;
+  return hit >= 0 ? hit : findInFile(handle, marker, from, size, chunk);
+}
+
+/**
+ * Offset of the newline that starts the first section after the edges (-1 if none), without
+ * reading through the edges (two thirds of the file): a binary search from the start of the
+ * edges, where every line is an edge record (digits and exactly three commas) up to the first
+ * line that is not; the first `\n"` after the last edge line starts the next section's key. A
+ * wrong answer is caught (the helper's end of edges must sit just before it) and costs only the
+ * fallback.
+ */
+export async function sectionAfterEdges(
   handle: FileHandle,
   from: number,
   size: number,
   chunk: Buffer,
 ): Promise<number> {
-  const strings = await findLastInFile(handle, Buffer.from('\n"strings":['), from, size, chunk);
-  if (strings < 0) return findInFile(handle, Buffer.from('\n"'), from, size, chunk);
   const keyStart = Buffer.from('\n"');
-  const firstKey = Buffer.from('\n"trace_function_infos"');
-  const probe = Buffer.alloc(firstKey.length);
-  let first = strings;
-  for (;;) {
-    const hit = await findLastInFile(handle, keyStart, from, first, chunk);
-    if (hit < 0) break;
-    first = hit;
-    await handle.read(probe, 0, probe.length, hit);
-    if (probe.equals(firstKey)) break;
-  }
-  return first;
+  const found = await bisectLines(handle, from, size, chunk, (commas) =>
+    commas === undefined ? 0 : commas === 3 ? -1 : 1,
+  );
+  if (!found || 'at' in found) return findInFile(handle, keyStart, from, size, chunk);
+  const hit = await findNear(handle, keyStart, found.lo, found.hi, chunk);
+  return hit >= 0 ? hit : findInFile(handle, keyStart, from, size, chunk);
 }
 
 /**
@@ -1427,7 +1496,7 @@ async function parseWithEdgeHelper(
   );
   const job = tokenizer.edgeJob();
   if (!job) return undefined;
-  const edgesAt = await findInFile(handle, marker, head, size, chunk);
+  const edgesAt = await findEdgesSection(handle, marker, head, size, job.nodeFieldCount, chunk);
   if (edgesAt < 0) return undefined;
   const edgesStart = edgesAt + marker.length;
   const control = createControl(edgesStart);

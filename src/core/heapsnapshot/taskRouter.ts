@@ -4,7 +4,7 @@ import { analyseTask, diffTask, growthTask, retainersTask, summaryTask, type Ret
 
 export type TaskRequest =
   | { task: 'summary'; file: string; top: number }
-  | { task: 'diff'; files: string[]; top: number }
+  | { task: 'diff'; files: string[]; top: number; holders?: number }
   | { task: 'retainers'; file: string; query: RetainersQuery }
   | { task: 'growth'; files: string[]; limit: number }
   | { task: 'analyse'; file: string };
@@ -14,7 +14,7 @@ export async function runTask(request: TaskRequest, ctx: TaskContext): Promise<u
     case 'summary':
       return summaryTask(request.file, request.top, ctx);
     case 'diff':
-      return diffTask(request.files, request.top, ctx);
+      return diffTask(request.files, request.top, ctx, request.holders ?? 0);
     case 'retainers':
       return retainersTask(request.file, request.query, ctx);
     case 'growth':

@@ -83,20 +83,35 @@ export interface DiffResult {
     bytes: number;
     constructors: Array<Omit<AllocatedBetween, 'ordinals'>>;
   };
+  /**
+   * When asked for: what holds the objects new since the first file (with three files: present in
+   * the second too) and alive in the last, by constructor (see growth.ts).
+   */
+  holders?: GrowthCandidate[];
 }
 
-export async function diffTask(files: string[], top: number, ctx: TaskContext = {}): Promise<DiffResult> {
+export async function diffTask(
+  files: string[],
+  top: number,
+  ctx: TaskContext = {},
+  holders = 0,
+): Promise<DiffResult> {
   if (files.length < 2 || files.length > 3)
     throw new HeapscopeError('usage', 'diff takes two or three snapshot files (oldest first).');
   const a = await loadIds(files[0], ctx);
   const b = files.length === 3 ? await loadIds(files[1], ctx) : undefined;
-  const last = new HeapSnapshot(
-    await parseSnapshotFile(files[files.length - 1], {
-      signal: ctx.signal,
-      onProgress: (readBytes, totalBytes) =>
-        ctx.onProgress?.({ phase: 'reading', file: files[files.length - 1], readBytes, totalBytes }),
-    }),
-  );
+  const lastFile = files[files.length - 1];
+  // Naming holders walks retainer chains: the last snapshot needs dominators and distances then.
+  const last =
+    holders > 0
+      ? await loadSnapshot(lastFile, ctx)
+      : new HeapSnapshot(
+          await parseSnapshotFile(lastFile, {
+            signal: ctx.signal,
+            onProgress: (readBytes, totalBytes) =>
+              ctx.onProgress?.({ phase: 'reading', file: lastFile, readBytes, totalBytes }),
+          }),
+        );
   // The diff of the last two files; the three-snapshot query over all three.
   const diff = diffSnapshots(b ?? a, last);
   if (top > 0) diff.constructors = diff.constructors.slice(0, top);
@@ -110,6 +125,10 @@ export async function diffTask(files: string[], top: number, ctx: TaskContext = 
         ({ name, count, bytes }) => ({ name, count, bytes }),
       ),
     };
+  }
+  if (holders > 0) {
+    ctx.onProgress?.({ phase: 'holders', file: lastFile });
+    result.holders = growthCandidates(last, a, b, holders);
   }
   return result;
 }

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import CDP from 'chrome-remote-interface';
 import { captureHeapSnapshot, parseSnapshotFile } from '../../../src/core/heapsnapshot';
-import { runLeaker, tempDir } from '../../unit/heapsnapshot/helpers';
+import { fixtureLine, runLeaker, tempDir } from '../../unit/heapsnapshot/helpers';
 
 const run = promisify(execFile);
 const ROOT = path.resolve(__dirname, '../../..');
@@ -115,6 +115,20 @@ describe('heapscope snapshot commands', function () {
     };
     assert.equal(diff.diff.constructors.find((c) => c.name === 'LeakyRecord')?.newCount, 50);
     assert.equal(diff.allocatedBetween.constructors.find((c) => c.name === 'LeakyRecord')?.count, 200);
+    // --holders: what keeps them, named with its declaration line (text output, run from the fixture's folder).
+    const held = await cli(['diff', ...files, '--holders', '3', '-q']);
+    assert.equal(held.code, 0, held.stderr);
+    assert.match(
+      held.stdout,
+      new RegExp(
+        `^  LeakyRecord ×200 \\([\\d.]+ KiB\\): held by Array leakyRecords at \\S*leaker\\.js:${fixtureLine('const leakyRecords = [];')}:\\d+$`,
+        'm',
+      ),
+    );
+    assert.match(
+      held.stdout,
+      /^What holds them \(new since \S+a\.heapsnapshot, present in \S+b\.heapsnapshot, alive in \S+c\.heapsnapshot\):$/m,
+    );
     const jsonFile = path.join(tmp.dir, 'retainers.json');
     const text = await cli(['retainers', files[2], '--constructor', 'LeakyRecord', '--json', jsonFile, '-q']);
     assert.equal(text.code, 0, text.stderr);

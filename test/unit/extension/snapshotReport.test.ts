@@ -5,10 +5,11 @@ import {
   codeSpan,
   diffMarkdown,
   escapeMarkdown,
+  locationLink,
   shellQuote,
   summaryMarkdown,
 } from '../../../src/extension/snapshotReport';
-import { runLeaker, tempDir } from '../heapsnapshot/helpers';
+import { fixtureLine, LEAKER, runLeaker, tempDir } from '../heapsnapshot/helpers';
 
 const KB = 1024;
 const MB = 1024 * 1024;
@@ -197,6 +198,18 @@ describe('snapshot report (Markdown of the heap snapshot view)', () => {
     );
   });
 
+  it('links files on disk at their line and shows other script URLs as code', () => {
+    assert.equal(
+      locationLink({ url: '/srv/app (v2)/server.js', line: 12 }),
+      '[server.js:12](file:///srv/app%20%28v2%29/server.js#L12)',
+    );
+    assert.equal(
+      locationLink({ url: 'file:///srv/app/server.js', line: 0 }),
+      '[server.js](file:///srv/app/server.js)',
+    );
+    assert.equal(locationLink({ url: 'node:internal/timers', line: 5 }), '`node:internal/timers:5`');
+  });
+
   it('escapes Markdown, fences code spans around backticks and quotes shell words', () => {
     assert.equal(escapeMarkdown('a|b *c* <d>\n`e`'), 'a\\|b \\*c\\* \\<d\\> \\`e\\`');
     assert.equal(codeSpan('x`y'), '``x`y``');
@@ -229,6 +242,30 @@ describe('snapshot report (Markdown of the heap snapshot view)', () => {
       );
       const between = diff.slice(diff.indexOf('## Allocated between 1 and 2 and still alive in 3'));
       assert.match(between, /^\| LeakyRecord \| 300 \| 11\.7 KB \|$/m);
+      assert.doesNotMatch(diff, /## What holds them/, 'holders only when asked for');
+    });
+
+    it('names what holds the grown objects, with a link to the line that declares it', async () => {
+      const result = await diffSnapshotFiles(files, 0, { inProcess: true, holders: 5 });
+      const group = result.holders?.find((h) => h.constructorName === 'LeakyRecord');
+      assert.ok(group, JSON.stringify(result.holders));
+      assert.equal(group.addedCount, 300, 'allocated between a and b, alive in c');
+      assert.equal(group.holder.name, 'leakyRecords');
+      assert.equal('declaration' in group, false, 'the worker-side query is not handed out');
+      const markdown = diffMarkdown(result);
+      const section = markdown.slice(
+        markdown.indexOf('## What holds them'),
+        markdown.indexOf('## Next steps'),
+      );
+      const line = fixtureLine('const leakyRecords = [];');
+      assert.match(section, /^### LeakyRecord: 300 objects \([\d.]+ KB\)$/m);
+      assert.ok(
+        section.includes(
+          `Held by **\`leakyRecords\`** (Array), declared at [leaker.js:${line}](file://${LEAKER}#L${line}).`,
+        ),
+        section,
+      );
+      assert.match(section, /^```text\n\(root\)/m, 'the retainer path from the root, in a code block');
     });
   });
 });

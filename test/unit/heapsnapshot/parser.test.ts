@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
+import { open } from 'node:fs/promises';
 import path from 'node:path';
 import { isHeapscopeError } from '../../../src/core/errors';
 import {
@@ -8,7 +9,11 @@ import {
   parseSnapshotFile,
   summarize,
 } from '../../../src/core/heapsnapshot';
-import { SnapshotTokenizer } from '../../../src/core/heapsnapshot/parser';
+import {
+  findEdgesSection,
+  sectionAfterEdges,
+  SnapshotTokenizer,
+} from '../../../src/core/heapsnapshot/parser';
 import { SNAPSHOT_META as META, runLeaker, tempDir } from './helpers';
 
 /** A tiny hand-made graph: nodes [type, name, id, size, edges[]] with edges [type, name, to]. */
@@ -226,6 +231,46 @@ describe('heap snapshot parser', () => {
         assert.match(error.message, new RegExp(`edge.*\\(at byte ${at}\\)`));
         return true;
       });
+    });
+
+    it('finds where the edges start and end without reading the nodes or the edges (binary search by line shape)', async () => {
+      const bytes = readFileSync(file);
+      const marker = Buffer.from('\n"edges":[');
+      const nodesAt = bytes.indexOf('"nodes":[');
+      const edgesAt = bytes.indexOf(marker);
+      const handle = await open(file, 'r');
+      try {
+        let bytesRead = 0;
+        const counting = {
+          read: async (buffer: Buffer, offset: number, length: number, position: number) => {
+            const result = await handle.read(buffer, offset, length, position);
+            bytesRead += result.bytesRead;
+            return result;
+          },
+        } as unknown as typeof handle;
+        const chunk = Buffer.allocUnsafe((8 << 20) + 1);
+        const found = await findEdgesSection(counting, marker, nodesAt, bytes.length, 7, chunk);
+        assert.equal(found, edgesAt);
+        assert.ok(
+          bytesRead < (edgesAt - nodesAt) / 2,
+          `read ${bytesRead} bytes to find the edges; the nodes section has ${edgesAt - nodesAt}`,
+        );
+        // A layout where node and edge lines look alike: the plain forward search still finds it.
+        bytesRead = 0;
+        assert.equal(await findEdgesSection(counting, marker, nodesAt, bytes.length, 3, chunk), edgesAt);
+        assert.ok(bytesRead >= edgesAt - nodesAt);
+        // The section after the edges: its key starts at the first newline + quote after them.
+        bytesRead = 0;
+        const edgesStart = edgesAt + marker.length;
+        const nextAt = bytes.indexOf('\n"', edgesStart);
+        assert.equal(await sectionAfterEdges(counting, edgesStart, bytes.length, chunk), nextAt);
+        assert.ok(
+          bytesRead < (nextAt - edgesStart) / 2,
+          `read ${bytesRead} bytes to find the end of ${nextAt - edgesStart} bytes of edges`,
+        );
+      } finally {
+        await handle.close();
+      }
     });
 
     it('parses mutated copies on two threads exactly as on one (or fails the same way)', async () => {
