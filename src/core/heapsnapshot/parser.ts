@@ -106,7 +106,7 @@ export class SnapshotTokenizer {
   private nodeNames = new Uint32Array(0);
   private nodeIds: Uint32Array | Float64Array = new Uint32Array(0);
   private nodeSelfSizes: Uint32Array | Float64Array = new Uint32Array(0);
-  private firstEdge = new Uint32Array(1);
+  private firstEdge: Uint32Array<ArrayBufferLike> = new Uint32Array(1);
   private detachedness: Uint8Array | undefined;
   private traceNodeIds: Uint32Array | undefined;
   private hasTraceIds = false;
@@ -539,9 +539,12 @@ export class SnapshotTokenizer {
     const n = this.nodeCount;
     this.nodeTypes = new Uint8Array(n);
     this.nodeNames = new Uint32Array(n);
-    this.nodeIds = new Uint32Array(n);
+    // Shared too when the edges are: the analysis's helper thread reads ids and edge ranges.
+    this.nodeIds = this.sharedEdges ? new Uint32Array(new SharedArrayBuffer(n * 4)) : new Uint32Array(n);
     this.nodeSelfSizes = new Uint32Array(n);
-    this.firstEdge = new Uint32Array(n + 1);
+    this.firstEdge = this.sharedEdges
+      ? new Uint32Array(new SharedArrayBuffer((n + 1) * 4))
+      : new Uint32Array(n + 1);
     if (nodeFields.includes('detachedness')) this.detachedness = new Uint8Array(n);
     const m = this.edgeCount;
     this.edgeTypes = this.sharedEdges ? new Uint8Array(new SharedArrayBuffer(m)) : new Uint8Array(m);

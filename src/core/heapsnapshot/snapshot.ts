@@ -1,14 +1,21 @@
 // A parsed snapshot plus what is derived from it: DevTools' edge rules (essential edges, shallow
 // sizes of owned internals), dominators, retained sizes and distances. Everything is typed arrays
 // indexed by node ordinal; strings are decoded only when a name is printed.
-import { computeDominators, EDGE_TYPE_MASK, NON_ESSENTIAL } from './dominators';
+import { availableParallelism } from 'node:os';
+import { computeDominators, EDGE_TYPE_MASK } from './dominators';
+import {
+  canShare,
+  markEdgeRange,
+  MULTIPLE,
+  OWNABLE,
+  PAGE,
+  startMarkHelper,
+  UNVISITED,
+  type MarkJob,
+} from './markEdges';
 import type { ParsedSnapshot } from './model';
 
 export const UNREACHABLE = 0xffffffff;
-const PAGE = 1;
-const OWNABLE = 2;
-const UNVISITED = 0xffffffff;
-const MULTIPLE = 0xfffffffe;
 
 function grow(work: Uint32Array): Uint32Array {
   const grown = new Uint32Array(work.length * 2);
@@ -22,7 +29,15 @@ export interface AnalyseOptions {
   /** Compute distances from the GC roots (needed for retainer paths and holders). Default true. */
   distances?: boolean;
   onPhase?: (phase: string) => void;
+  /**
+   * Mark the edges on two threads ('auto': snapshots of PARALLEL_MARK_EDGES edges or more, parsed
+   * into shared arrays, on a machine with two cores or more).
+   */
+  parallel?: boolean | 'auto';
 }
+
+/** Below this many edges a second thread costs more to start than it saves. */
+export const PARALLEL_MARK_EDGES = 2_000_000;
 
 export class HeapSnapshot {
   readonly nodeCount: number;
@@ -178,7 +193,7 @@ export class HeapSnapshot {
   // ---- analysis --------------------------------------------------------------------------
   analyse(options: AnalyseOptions = {}): this {
     options.onPhase?.('edges');
-    this.markNonEssentialEdges();
+    this.markNonEssentialEdges(options.parallel ?? 'auto');
     options.onPhase?.('shallow sizes');
     this.foldOwnedShallowSizes();
     options.onPhase?.('dominators');
@@ -203,41 +218,15 @@ export class HeapSnapshot {
     return this;
   }
 
-  /** The table id when this internal edge name is a WeakMap ephemeron edge, else -1. */
-  private weakMapTableIds = new Map<number, number>();
-  /** Per string: 0 unknown, 1 not an ephemeron edge name, 2 one (table id in weakMapTableIds). */
-  private weakMapNameFlags: Uint8Array | undefined;
-  private weakMapTableId(nameIndex: number): number {
-    const flags = (this.weakMapNameFlags ??= new Uint8Array(this.raw.strings.count));
-    const flag = flags[nameIndex];
-    if (flag === 1) return -1;
-    if (flag === 2) return this.weakMapTableIds.get(nameIndex)!;
-    const id = this.weakMapTableIdUncached(nameIndex);
-    flags[nameIndex] = id < 0 ? 1 : 2;
-    return id;
-  }
-  private weakMapTableIdUncached(nameIndex: number): number {
-    const strings = this.raw.strings;
-    // Cheap byte checks first: ephemeron names start with a digit and end with ')'.
-    const first = strings.rawByte(nameIndex, 0);
-    if (first < 0x30 || first > 0x39 || strings.rawByte(nameIndex, -1) !== 0x29) return -1;
-    let id = this.weakMapTableIds.get(nameIndex);
-    if (id === undefined) {
-      const match = WEAKMAP_EDGE.exec(strings.get(nameIndex));
-      id = match?.groups ? Number(match.groups.tableId) : -1;
-      this.weakMapTableIds.set(nameIndex, id);
-    }
-    return id;
-  }
-
   /**
    * Marks edges DevTools ignores for dominators: weak edges, self edges, shortcuts (except from
    * the root), the table side of WeakMap ephemerons, and edges from non-page objects into page
    * objects (objects reachable from the root's user-root shortcuts). The same pass over every edge
    * counts essential predecessors (for the dominators) and starts the shallow-size folding (see
-   * foldOwnedShallowSizes): each of these used to be a pass of its own over all edges.
+   * foldOwnedShallowSizes): each of these used to be a pass of its own over all edges. On big
+   * snapshots parsed into shared arrays the pass runs on two threads (markEdges.ts).
    */
-  private markNonEssentialEdges(): void {
+  private markNonEssentialEdges(parallel: boolean | 'auto'): void {
     const { nodeCount: N, rootOrdinal: root } = this;
     const { firstEdge, edgeTo, edgeTypes, edgeNames, nodeIds, nodeTypes } = this.raw;
     const { weak, shortcut, internal, element } = this.et;
@@ -245,90 +234,130 @@ export class HeapSnapshot {
     for (let e = firstEdge[root]; e < firstEdge[root + 1]; e++) {
       if (nodeTypes[edgeTo[e]] !== this.t.synthetic) this.hasUserRoots = true;
     }
-    // One byte per node: PAGE (page-owned) and OWNABLE (may be folded into an owner).
-    const flags = new Uint8Array(N);
     const fold = this.hasUserRoots;
-    if (fold) {
-      const nativeType = this.t.native;
-      for (let i = 0; i < N; i++) {
-        const type = nodeTypes[i];
-        if (
-          type === this.t.hidden ||
-          type === this.t.array ||
-          (type === nativeType && this.nodeName(i) === 'system / ExternalStringData')
-        )
-          flags[i] = OWNABLE;
-      }
-    }
-    // Page-owned flag: reachable (non-weak) from the root's shortcut edges (user roots).
-    const stack = new Uint32Array(N + 2);
-    let sp = 0;
-    for (let e = firstEdge[root]; e < firstEdge[root + 1]; e++) {
-      const type = edgeTypes[e] & EDGE_TYPE_MASK;
-      const target = edgeTo[e];
-      if (type === element) {
-        if (!(nodeTypes[target] === this.t.synthetic && this.nodeName(target) === '(Document DOM trees)'))
-          continue;
-      } else if (type !== shortcut) continue;
-      if (flags[target] & PAGE) continue;
-      flags[target] |= PAGE;
-      stack[sp++] = target;
-    }
-    while (sp > 0) {
-      const u = stack[--sp];
-      for (let e = firstEdge[u], end = firstEdge[u + 1]; e < end; e++) {
-        const v = edgeTo[e];
-        if (flags[v] & PAGE || (edgeTypes[e] & EDGE_TYPE_MASK) === weak) continue;
-        flags[v] |= PAGE;
-        stack[sp++] = v;
-      }
-    }
+    const twoThreads =
+      (parallel === true ||
+        (parallel === 'auto' && this.edgeCount >= PARALLEL_MARK_EDGES && availableParallelism() >= 2)) &&
+      canShare({ firstEdge, edgeTo, edgeTypes, edgeNames, nodeIds });
+    const shared = (bytes: number): ArrayBufferLike =>
+      twoThreads ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes);
+    // One byte per node: PAGE (page-owned) and OWNABLE (may be folded into an owner).
+    const flags = new Uint8Array(shared(N));
     // Owner of each node for the folding: itself, UNVISITED or MULTIPLE for ownable ones.
-    const owners = fold ? new Uint32Array(N + 2) : undefined;
-    let work = fold ? (this.scratch.pop() ?? new Uint32Array(N + 2)) : undefined;
-    let wl = 0;
-    if (owners) for (let i = 0; i < N; i++) owners[i] = flags[i] & OWNABLE ? UNVISITED : i;
-    // The DFS stack is free again: it becomes the essential-predecessor counts the dominator
-    // computation needs.
-    const predCounts = stack.fill(0);
-    const nameFlags = (this.weakMapNameFlags ??= new Uint8Array(this.raw.strings.count));
-    for (let u = 0; u < N; u++) {
-      const flagsU = flags[u];
-      const pageU = flagsU & PAGE;
-      const isRoot = u === root;
-      // Non-ownable nodes own what they point at (folding's first round, done here).
-      const owner = owners && !(flagsU & OWNABLE) ? u : -1;
-      for (let e = firstEdge[u], end = firstEdge[u + 1]; e < end; e++) {
-        const type = edgeTypes[e] & EDGE_TYPE_MASK;
-        const v = edgeTo[e];
-        const flagsV = flags[v];
-        let essential = true;
-        if (type === weak || v === u) essential = false;
-        else if (type === internal && nameFlags[edgeNames[e]] !== 1) {
-          // Most internal edges (a map, properties, elements) have names known not to be
-          // ephemeron names: only the others take the call.
-          const tableId = this.weakMapTableId(edgeNames[e]);
-          if (tableId >= 0 && tableId === nodeIds[u]) essential = false;
-        }
-        if (essential && !isRoot && (type === shortcut || (flagsV & PAGE && !pageU))) essential = false;
-        if (essential) {
-          edgeTypes[e] = type;
-          predCounts[v]++;
-        } else edgeTypes[e] = type | NON_ESSENTIAL;
-        if (owner >= 0 && flagsV & OWNABLE && type !== weak) {
-          const current = owners![v];
-          if (current === owner || current === MULTIPLE) continue;
-          owners![v] = current === UNVISITED ? owner : MULTIPLE;
-          if (wl === work!.length) work = grow(work!);
-          work![wl++] = v;
+    const owners = fold ? new Uint32Array(shared((N + 2) * 4)) : undefined;
+    // Started before the page search below, so that its start-up is not waited for.
+    const helper = twoThreads
+      ? startMarkHelper({ firstEdge, edgeTo, edgeTypes, edgeNames, nodeIds, flags, owners })
+      : undefined;
+    try {
+      if (fold) {
+        const nativeType = this.t.native;
+        for (let i = 0; i < N; i++) {
+          const type = nodeTypes[i];
+          if (
+            type === this.t.hidden ||
+            type === this.t.array ||
+            (type === nativeType && this.nodeName(i) === 'system / ExternalStringData')
+          )
+            flags[i] = OWNABLE;
         }
       }
+      // Page-owned flag: reachable (non-weak) from the root's shortcut edges (user roots).
+      const stack = new Uint32Array(N + 2);
+      let sp = 0;
+      for (let e = firstEdge[root]; e < firstEdge[root + 1]; e++) {
+        const type = edgeTypes[e] & EDGE_TYPE_MASK;
+        const target = edgeTo[e];
+        if (type === element) {
+          if (!(nodeTypes[target] === this.t.synthetic && this.nodeName(target) === '(Document DOM trees)'))
+            continue;
+        } else if (type !== shortcut) continue;
+        if (flags[target] & PAGE) continue;
+        flags[target] |= PAGE;
+        stack[sp++] = target;
+      }
+      while (sp > 0) {
+        const u = stack[--sp];
+        for (let e = firstEdge[u], end = firstEdge[u + 1]; e < end; e++) {
+          const v = edgeTo[e];
+          if (flags[v] & PAGE || (edgeTypes[e] & EDGE_TYPE_MASK) === weak) continue;
+          flags[v] |= PAGE;
+          stack[sp++] = v;
+        }
+      }
+      this.scratch.push(stack); // free again: a working array for the dominators
+      if (owners) for (let i = 0; i < N; i++) owners[i] = flags[i] & OWNABLE ? UNVISITED : i;
+      const { nameFlags, tableIds } = this.ephemeronNames();
+      const job: MarkJob = {
+        firstEdge,
+        edgeTo,
+        edgeTypes,
+        edgeNames,
+        nodeIds,
+        flags,
+        nameFlags,
+        tableIds,
+        owners,
+        root,
+        weak,
+        shortcut,
+        internal,
+        shared: twoThreads,
+      };
+      // The helper takes the nodes holding the second half of the edges.
+      let result = helper?.run(job, this.nodeHoldingEdge(this.edgeCount >>> 1), N, parallel === true);
+      if (!result) {
+        // One thread (or the helper failed half-way: its owner changes are undone).
+        if (helper && owners) for (let i = 0; i < N; i++) owners[i] = flags[i] & OWNABLE ? UNVISITED : i;
+        result = markEdgeRange({ ...job, shared: false }, 0, N, N);
+      }
+      if (result.spare) this.scratch.push(result.spare);
+      this.markThreads = result.threads ?? 1;
+      this.predCounts = result.predCounts;
+      if (owners) this.folding = { owners, work: result.work, length: result.length };
+    } finally {
+      helper?.stop();
     }
-    this.predCounts = predCounts;
-    if (owners) this.folding = { owners, work: work!, length: wl };
+  }
+
+  /** The first node whose edges reach past edge index `e` (nodes are in edge order). */
+  private nodeHoldingEdge(e: number): number {
+    const firstEdge = this.raw.firstEdge;
+    let lo = 0;
+    let hi = this.nodeCount;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (firstEdge[mid + 1] <= e) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  /**
+   * Which strings are WeakMap ephemeron edge names, and their table ids: `<n> / part of key (… @k)
+   * -> value (… @v) pair in WeakMap (table @t)`. Cheap byte checks (a digit first, ')' last) leave
+   * the pattern for a few strings.
+   */
+  private ephemeronNames(): { nameFlags: Uint8Array; tableIds: Float64Array } {
+    const strings = this.raw.strings;
+    const count = strings.count;
+    const nameFlags = new Uint8Array(count);
+    let tableIds = new Float64Array(0);
+    for (let i = 0; i < count; i++) {
+      const first = strings.rawByte(i, 0);
+      if (first < 0x30 || first > 0x39 || strings.rawByte(i, -1) !== 0x29) continue;
+      const match = WEAKMAP_EDGE.exec(strings.get(i));
+      if (!match?.groups) continue;
+      if (tableIds.length === 0) tableIds = new Float64Array(count);
+      nameFlags[i] = 2;
+      tableIds[i] = Number(match.groups.tableId);
+    }
+    return { nameFlags, tableIds };
   }
 
   private hasUserRoots = false;
+  /** Threads that marked the edges (see markNonEssentialEdges). */
+  markThreads = 0;
   /** Folding state handed from markNonEssentialEdges to foldOwnedShallowSizes. */
   private folding: { owners: Uint32Array; work: Uint32Array; length: number } | undefined;
 

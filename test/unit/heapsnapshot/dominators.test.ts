@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { Readable } from 'node:stream';
 import { HeapSnapshot, parseSnapshotBuffer } from '../../../src/core/heapsnapshot';
+import { SnapshotTokenizer } from '../../../src/core/heapsnapshot/parser';
 import { SNAPSHOT_META as META } from './helpers';
 
 function randomSnapshot(seed: number, nodeCount: number): string {
@@ -72,5 +73,22 @@ describe('dominators and retained sizes on random graphs', function () {
       }
     }
     assert.ok(withUnreachable > 50, `most graphs have weakly held parts (${withUnreachable})`);
+  });
+
+  it('come out the same when the edges are marked on two threads', () => {
+    for (let seed = 1; seed <= 40; seed++) {
+      const bytes = Buffer.from(randomSnapshot(seed, 200 + seed * 97));
+      const one = new HeapSnapshot(parseSnapshotBuffer(bytes)).analyse({ parallel: false });
+      // Shared arrays, as the two-thread parse of a big file gives them.
+      const tokenizer = new SnapshotTokenizer(bytes.length, true);
+      tokenizer.push(bytes);
+      const two = new HeapSnapshot(tokenizer.finish()).analyse({ parallel: true });
+      assert.equal(one.markThreads, 1);
+      assert.equal(two.markThreads, 2, `seed ${seed}: the helper thread marked its half`);
+      assert.deepEqual(two.raw.edgeTypes, one.raw.edgeTypes, `seed ${seed}: edge marks`);
+      assert.deepEqual(two.selfSizes, one.selfSizes, `seed ${seed}: folded shallow sizes`);
+      assert.deepEqual(two.dominators, one.dominators, `seed ${seed}: dominators`);
+      assert.deepEqual(two.retainedSizes, one.retainedSizes, `seed ${seed}: retained sizes`);
+    }
   });
 });
