@@ -41,8 +41,8 @@ export function computeDominators(input: DominatorInput): DominatorResult {
   // Reusing arrays of earlier phases keeps the peak resident size down on big heaps.
   const scratch = input.scratch ?? [];
   const take = (): Uint32Array => {
-    const reused = scratch.pop();
-    if (reused && reused.length >= size) return reused.subarray(0, size).fill(0);
+    for (let reused = scratch.pop(); reused; reused = scratch.pop())
+      if (reused.length >= size) return reused.subarray(0, size).fill(0);
     return new Uint32Array(size);
   };
 

@@ -47,11 +47,18 @@ export interface MarkResult {
  * Marks the edges of nodes [from, to). Self-contained (no imports, no inner functions, constants
  * written out) because its source is also run by the helper thread.
  */
-export function markEdgeRange(job: MarkJob, from: number, to: number, nodeCount: number): MarkResult {
+export function markEdgeRange(
+  job: MarkJob,
+  from: number,
+  to: number,
+  nodeCount: number,
+  /** Zeroed array of nodeCount + 2 entries to count into (else a new one). */
+  counts?: Uint32Array,
+): MarkResult {
   const { firstEdge, edgeTo, edgeTypes, edgeNames, nodeIds, flags, nameFlags, tableIds, owners } = job;
   const { root, weak, shortcut, internal, shared } = job;
   // PAGE = 1, OWNABLE = 2, UNVISITED = 0xffffffff, MULTIPLE = 0xfffffffe, NON_ESSENTIAL = 0x80.
-  const predCounts = new Uint32Array(nodeCount + 2);
+  const predCounts = counts ?? new Uint32Array(nodeCount + 2);
   let work = new Uint32Array(owners ? 1 << 16 : 0);
   let wl = 0;
   for (let u = from; u < to; u++) {
@@ -145,7 +152,13 @@ export interface MarkHelper {
    * thread is done with its own, this thread takes it back. Undefined when the helper failed
    * half-way: the owners are then in an unknown state, and the caller starts over on one thread.
    */
-  run(job: MarkJob, split: number, nodeCount: number, waitForHelper?: boolean): MarkResult | undefined;
+  run(
+    job: MarkJob,
+    split: number,
+    nodeCount: number,
+    counts?: Uint32Array,
+    waitForHelper?: boolean,
+  ): MarkResult | undefined;
   stop(): void;
 }
 
@@ -177,9 +190,9 @@ export function startMarkHelper(arrays: SharedMarkArrays): MarkHelper | undefine
     void worker.terminate();
   };
   return {
-    run: (job, split, nodeCount, waitForHelper) => {
+    run: (job, split, nodeCount, counts, waitForHelper) => {
       try {
-        return runWithHelper(job, split, nodeCount, control, port1, waitForHelper);
+        return runWithHelper(job, split, nodeCount, control, port1, counts, waitForHelper);
       } finally {
         stop();
       }
@@ -194,6 +207,7 @@ function runWithHelper(
   nodeCount: number,
   control: Int32Array,
   port: MessagePort,
+  counts: Uint32Array | undefined,
   waitForHelper = false,
 ): MarkResult | undefined {
   // The shared arrays went with the helper's start; the rest goes now.
@@ -212,7 +226,7 @@ function runWithHelper(
   });
   // Told to use two threads whatever the size (tests): let the helper claim its half first.
   if (waitForHelper) Atomics.wait(control, 0, WAITING, 30_000);
-  const mine = markEdgeRange(job, 0, split, nodeCount);
+  const mine = markEdgeRange(job, 0, split, nodeCount, counts);
   if (Atomics.compareExchange(control, 0, WAITING, TAKEN_BACK) === WAITING)
     return { ...merge(mine, markEdgeRange(job, split, nodeCount, nodeCount), nodeCount), threads: 1 };
   while (Atomics.load(control, 0) === CLAIMED) Atomics.wait(control, 0, CLAIMED, 1000);

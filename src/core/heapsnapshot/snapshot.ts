@@ -285,7 +285,6 @@ export class HeapSnapshot {
           stack[sp++] = v;
         }
       }
-      this.scratch.push(stack); // free again: a working array for the dominators
       if (owners) for (let i = 0; i < N; i++) owners[i] = flags[i] & OWNABLE ? UNVISITED : i;
       const { nameFlags, tableIds } = this.ephemeronNames();
       const job: MarkJob = {
@@ -305,11 +304,13 @@ export class HeapSnapshot {
         shared: twoThreads,
       };
       // The helper takes the nodes holding the second half of the edges.
-      let result = helper?.run(job, this.nodeHoldingEdge(this.edgeCount >>> 1), N, parallel === true);
+      // The page search's stack is free again: it becomes this thread's predecessor counts.
+      const counts = stack.fill(0);
+      let result = helper?.run(job, this.nodeHoldingEdge(this.edgeCount >>> 1), N, counts, parallel === true);
       if (!result) {
-        // One thread (or the helper failed half-way: its owner changes are undone).
+        // One thread (or the helper failed half-way: its owner and count changes are undone).
         if (helper && owners) for (let i = 0; i < N; i++) owners[i] = flags[i] & OWNABLE ? UNVISITED : i;
-        result = markEdgeRange({ ...job, shared: false }, 0, N, N);
+        result = markEdgeRange({ ...job, shared: false }, 0, N, N, counts.fill(0));
       }
       if (result.spare) this.scratch.push(result.spare);
       this.markThreads = result.threads ?? 1;
