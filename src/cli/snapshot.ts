@@ -119,27 +119,43 @@ export function registerSnapshotCommands(program: Command, setExit: (code: numbe
     )
     .argument('<file>', '.heapsnapshot file')
     .option('--top <n>', 'constructors to show (0 = all)', positiveInt, 20)
+    .option(
+      '--largest [n]',
+      'also the retainer path of the largest instance of the n biggest program constructors (default 5)',
+      positiveInt,
+    )
     .option('--json [file]', 'write the result as JSON (to stdout with - or no file)')
     .option('-q, --quiet', 'no progress on stderr')
-    .action((file: string, options: { top: number; json?: JsonOption; quiet?: boolean }) =>
-      guarded(setExit, async () => {
-        const result = await summarizeSnapshotFile(file, options.top, {
-          onProgress: progressPrinter(!!options.quiet),
-        });
-        if (await emitJson(options.json, result)) return;
-        const out: string[] = [];
-        out.push(
-          `${file}: ${result.nodeCount} nodes, ${result.edgeCount} edges, ${formatBytes(result.totalBytes)} (parsed in ${result.timings.parseMs} ms, analysed in ${result.timings.analyseMs} ms)`,
-        );
-        out.push(
-          `${pad('Constructor', 40)} ${pad('Count', 10, true)} ${pad('Shallow', 12, true)} ${pad('Retained', 12, true)} ${pad('Distance', 8, true)}`,
-        );
-        for (const c of result.constructors)
+    .action(
+      (file: string, options: { top: number; largest?: number | true; json?: JsonOption; quiet?: boolean }) =>
+        guarded(setExit, async () => {
+          const result = await summarizeSnapshotFile(file, options.top, {
+            onProgress: progressPrinter(!!options.quiet),
+            largest: options.largest === true ? 5 : (options.largest ?? 0),
+          });
+          if (await emitJson(options.json, result)) return;
+          const out: string[] = [];
           out.push(
-            `${pad(c.name.length > 40 ? `${c.name.slice(0, 39)}…` : c.name, 40)} ${pad(String(c.count), 10, true)} ${pad(formatBytes(c.shallowBytes), 12, true)} ${pad(formatBytes(c.retainedBytes), 12, true)} ${pad(String(c.distance), 8, true)}`,
+            `${file}: ${result.nodeCount} nodes, ${result.edgeCount} edges, ${formatBytes(result.totalBytes)} (parsed in ${result.timings.parseMs} ms, analysed in ${result.timings.analyseMs} ms)`,
           );
-        process.stdout.write(`${out.join('\n')}\n`);
-      }),
+          out.push(
+            `${pad('Constructor', 40)} ${pad('Count', 10, true)} ${pad('Shallow', 12, true)} ${pad('Retained', 12, true)} ${pad('Distance', 8, true)}`,
+          );
+          for (const c of result.constructors)
+            out.push(
+              `${pad(c.name.length > 40 ? `${c.name.slice(0, 39)}…` : c.name, 40)} ${pad(String(c.count), 10, true)} ${pad(formatBytes(c.shallowBytes), 12, true)} ${pad(formatBytes(c.retainedBytes), 12, true)} ${pad(String(c.distance), 8, true)}`,
+            );
+          for (const o of result.largest ?? []) {
+            out.push('');
+            out.push(
+              `Largest ${o.className} @${o.id}: retained ${formatBytes(o.retainedBytes)}` +
+                (o.location ? ` (defined at ${location(o.location, process.cwd())})` : ''),
+            );
+            const path = o.paths[0]?.text ?? ['(no path from a GC root: unreachable or held only weakly)'];
+            for (const step of path) out.push(`    ${step}`);
+          }
+          process.stdout.write(`${out.join('\n')}\n`);
+        }),
     );
 
   program

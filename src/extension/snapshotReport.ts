@@ -2,7 +2,8 @@
 // (no `vscode`), so it is unit-tested without an editor; snapshotView.ts shows it as a preview.
 import * as path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import type { DiffResult, SummaryResult } from '../core/heapsnapshot';
+import type { DiffResult, RetainedObject, SummaryResult } from '../core/heapsnapshot';
+import { isInternalClass } from '../core/heapsnapshot/summary';
 import type { SourceFrame } from '../core/types';
 import { formatBytes } from './format';
 
@@ -85,14 +86,6 @@ function shownLine(shown: number, total: number, what: string): string[] {
   return shown < total ? ['', `Showing the first ${count(shown)} of ${count(total)} ${what}.`] : [];
 }
 
-/** Constructors every Node heap is full of: a poor first guess for a retainer query. */
-const GENERIC = new Set(['global', 'Object', 'Function', 'Array', 'BuiltinModule', 'Module']);
-
-/** V8's own groups ("(compiled code)", "system / Context") say little about the program's code. */
-function isInternal(name: string): boolean {
-  return name === '' || name.startsWith('(') || name.startsWith('system /') || GENERIC.has(name);
-}
-
 /**
  * A source location as a Markdown link the preview opens at the line (`#L12`), for files on disk;
  * other script URLs (node:internal, http) as code.
@@ -145,7 +138,7 @@ function holdersSection(result: DiffResult, names: readonly string[]): string[] 
 }
 
 function nextSteps(file: string, candidates: readonly string[]): string[] {
-  const name = candidates.find((n) => !isInternal(n));
+  const name = candidates.find((n) => !isInternalClass(n));
   const command = `heapscope retainers ${shellQuote(file)} --constructor ${name ? shellQuote(name) : '<Name>'}`;
   return [
     '## Next steps',
@@ -185,6 +178,7 @@ export function summaryMarkdown(result: SummaryResult, options: SnapshotReportOp
     ),
     ...shownLine(shown.length, constructors.length, 'constructors'),
     '',
+    ...largestSection(result.largest),
     ...nextSteps(
       result.file,
       constructors.map((c) => c.name),
@@ -192,6 +186,30 @@ export function summaryMarkdown(result: SummaryResult, options: SnapshotReportOp
     '',
   ];
   return out.join('\n');
+}
+
+/** What holds the largest instance of each of the biggest program constructors. */
+function largestSection(largest: readonly RetainedObject[] | undefined): string[] {
+  if (!largest?.length) return [];
+  const out = [
+    '## What holds the largest objects',
+    '',
+    'The largest instance of each of the biggest constructors of the program (V8 internals and generic classes left out), and its shortest informative path from a GC root.',
+    '',
+  ];
+  for (const object of largest) {
+    out.push(
+      `### ${escapeMarkdown(object.className)} @${object.id}: retained ${formatBytes(object.retainedBytes)}`,
+      '',
+    );
+    if (object.location) out.push(`Defined at ${locationLink(object.location)}.`, '');
+    const path = object.paths[0]?.text;
+    if (path?.length) {
+      const fence = codeFence(path);
+      out.push(`${fence}text`, ...path, fence, '');
+    } else out.push('No path from a GC root (held only weakly or unreachable).', '');
+  }
+  return out;
 }
 
 /** The diff of two snapshots, or of three with "allocated between 1 and 2 and still alive in 3". */

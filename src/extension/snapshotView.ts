@@ -16,6 +16,9 @@ const MAX_REPORTS = 20;
 
 const SNAPSHOT_FILTERS = { 'Heap snapshots': ['heapsnapshot'] };
 
+/** Constructors whose largest instance the summary view shows the retainer path of. */
+const SUMMARY_LARGEST = 5;
+
 /** Growing groups whose holder the diff view names (each costs a retainer walk, not a re-parse). */
 const DIFF_HOLDERS = 5;
 
@@ -171,7 +174,8 @@ export function registerSnapshotView(context: vscode.ExtensionContext): void {
     await analyse(
       `Heapscope: ${path.basename(target)}`,
       [target],
-      async (options) => summaryMarkdown(await summarizeSnapshotFile(target, 0, options)),
+      async (options) =>
+        summaryMarkdown(await summarizeSnapshotFile(target, 0, { ...options, largest: SUMMARY_LARGEST })),
       reportUri('summary', [target]),
     );
   };

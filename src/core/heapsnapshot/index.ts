@@ -67,13 +67,22 @@ export async function findGrowthHolders(
   }));
 }
 
+export interface SummaryOptions extends RunOptions {
+  /**
+   * Also give the retainer path of the largest instance of this many of the biggest program
+   * constructors (default 0: no).
+   */
+  largest?: number;
+}
+
 /** Summary by constructor (count, shallow, retained), largest retained first. `top` 0 = all. */
 export function summarizeSnapshotFile(
   file: string,
   top = 0,
-  options: RunOptions = {},
+  options: SummaryOptions = {},
 ): Promise<SummaryResult> {
-  return runSnapshotTask<SummaryResult>({ task: 'summary', file, top }, options);
+  const { largest = 0, ...runOptions } = options;
+  return runSnapshotTask<SummaryResult>({ task: 'summary', file, top, largest }, runOptions);
 }
 
 export interface DiffOptions extends RunOptions {

@@ -12,6 +12,19 @@ export interface ConstructorSummary {
   retainedBytes: number;
   /** Smallest distance from the GC roots among the instances (-1 when unreachable). */
   distance: number;
+  /** Snapshot id (`@id`) of the instance with the largest retained size. */
+  largestId: number;
+}
+
+/** Constructors every Node heap is full of: say little about a program's own objects. */
+const GENERIC_CLASSES = new Set(['global', 'Object', 'Function', 'Array', 'BuiltinModule', 'Module']);
+
+/**
+ * V8's own groups ("(compiled code)", "system / Context") and the generic classes every heap is
+ * full of: not where a person starts looking for what a program keeps.
+ */
+export function isInternalClass(name: string): boolean {
+  return name === '' || name.startsWith('(') || name.startsWith('system /') || GENERIC_CLASSES.has(name);
 }
 
 export interface SnapshotSummary {
@@ -45,6 +58,7 @@ export function summarize(snapshot: HeapSnapshot): SnapshotSummary {
   const retained = snapshot.retainedSizes!;
   const distances = snapshot.distances;
   const byKey = new Map<number, ConstructorSummary>();
+  const largest = new Map<number, number>();
   let totalBytes = 0;
   for (let o = 0; o < N; o++) {
     const size = sizes[o];
@@ -55,8 +69,19 @@ export function summarize(snapshot: HeapSnapshot): SnapshotSummary {
     const d = distances ? distances[o] : UNREACHABLE;
     const distance = d === UNREACHABLE ? -1 : d;
     if (!entry) {
-      entry = { name: snapshot.className(o), count: 0, shallowBytes: 0, retainedBytes: 0, distance };
+      entry = {
+        name: snapshot.className(o),
+        count: 0,
+        shallowBytes: 0,
+        retainedBytes: 0,
+        distance,
+        largestId: snapshot.nodeId(o),
+      };
       byKey.set(key, entry);
+      largest.set(key, o);
+    } else if (retained[o] > retained[largest.get(key)!]) {
+      largest.set(key, o);
+      entry.largestId = snapshot.nodeId(o);
     }
     entry.count++;
     entry.shallowBytes += size;

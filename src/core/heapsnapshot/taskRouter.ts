@@ -3,7 +3,7 @@ import type { TaskContext } from './tasks';
 import { analyseTask, diffTask, growthTask, retainersTask, summaryTask, type RetainersQuery } from './tasks';
 
 export type TaskRequest =
-  | { task: 'summary'; file: string; top: number }
+  | { task: 'summary'; file: string; top: number; largest?: number }
   | { task: 'diff'; files: string[]; top: number; holders?: number }
   | { task: 'retainers'; file: string; query: RetainersQuery }
   | { task: 'growth'; files: string[]; limit: number }
@@ -12,7 +12,7 @@ export type TaskRequest =
 export async function runTask(request: TaskRequest, ctx: TaskContext): Promise<unknown> {
   switch (request.task) {
     case 'summary':
-      return summaryTask(request.file, request.top, ctx);
+      return summaryTask(request.file, request.top, ctx, request.largest ?? 0);
     case 'diff':
       return diffTask(request.files, request.top, ctx, request.holders ?? 0);
     case 'retainers':

@@ -11,7 +11,7 @@ import { retainerPaths } from './retainers';
 import { HeapSnapshot } from './snapshot';
 import { SourceLocator } from './sourceLocations';
 import type { SnapshotSummary } from './summary';
-import { summarize } from './summary';
+import { isInternalClass, summarize } from './summary';
 import type { SourceFrame } from '../types';
 
 export interface TaskProgress {
@@ -52,9 +52,19 @@ export interface SummaryResult extends SnapshotSummary {
   file: string;
   fileBytes: number;
   timings: { parseMs: number; analyseMs: number };
+  /**
+   * When asked for: the largest instance of each of the biggest program constructors (V8's own
+   * groups and generic classes skipped), with its retainer path and source location.
+   */
+  largest?: RetainedObject[];
 }
 
-export async function summaryTask(file: string, top: number, ctx: TaskContext = {}): Promise<SummaryResult> {
+export async function summaryTask(
+  file: string,
+  top: number,
+  ctx: TaskContext = {},
+  largest = 0,
+): Promise<SummaryResult> {
   const t0 = performance.now();
   const raw = await parseSnapshotFile(file, {
     signal: ctx.signal,
@@ -65,13 +75,22 @@ export async function summaryTask(file: string, top: number, ctx: TaskContext = 
   const snapshot = new HeapSnapshot(raw).analyse({ onPhase: (phase) => ctx.onProgress?.({ phase, file }) });
   const summary = summarize(snapshot);
   const t2 = performance.now();
-  return {
+  const result: SummaryResult = {
     ...summary,
     constructors: top > 0 ? summary.constructors.slice(0, top) : summary.constructors,
     file,
     fileBytes: raw.fileBytes,
     timings: { parseMs: Math.round(t1 - t0), analyseMs: Math.round(t2 - t1) },
   };
+  if (largest > 0) {
+    ctx.onProgress?.({ phase: 'retainers', file });
+    const locator = new SourceLocator(snapshot);
+    result.largest = summary.constructors
+      .filter((c) => !isInternalClass(c.name))
+      .slice(0, largest)
+      .map((c) => retainedObject(snapshot, snapshot.ordinalOfId(c.largestId), locator, 1));
+  }
+  return result;
 }
 
 export interface DiffResult {
@@ -185,22 +204,31 @@ export async function retainersTask(
   const retained = snapshot.retainedSizes!;
   ordinals.sort((x, y) => retained[y] - retained[x]);
   const locator = new SourceLocator(snapshot);
-  const objects = ordinals.slice(0, query.objects ?? 3).map((o) => {
-    const distance = snapshot.distances![o];
-    const object: RetainedObject = {
-      id: snapshot.nodeId(o),
-      className: snapshot.className(o),
-      name: snapshot.nodeName(o),
-      selfBytes: snapshot.selfSizes[o],
-      retainedBytes: retained[o],
-      distance: distance === 0xffffffff ? -1 : distance,
-      paths: retainerPaths(snapshot, o, query.paths ?? 3),
-    };
-    const location = locator.nodeFrame(o);
-    if (location) object.location = location;
-    return object;
-  });
+  const objects = ordinals
+    .slice(0, query.objects ?? 3)
+    .map((o) => retainedObject(snapshot, o, locator, query.paths ?? 3));
   return { file, query, matched, objects };
+}
+
+function retainedObject(
+  snapshot: HeapSnapshot,
+  o: number,
+  locator: SourceLocator,
+  paths: number,
+): RetainedObject {
+  const distance = snapshot.distances![o];
+  const object: RetainedObject = {
+    id: snapshot.nodeId(o),
+    className: snapshot.className(o),
+    name: snapshot.nodeName(o),
+    selfBytes: snapshot.selfSizes[o],
+    retainedBytes: snapshot.retainedSizes![o],
+    distance: distance === 0xffffffff ? -1 : distance,
+    paths: retainerPaths(snapshot, o, paths),
+  };
+  const location = locator.nodeFrame(o);
+  if (location) object.location = location;
+  return object;
 }
 
 export async function growthTask(

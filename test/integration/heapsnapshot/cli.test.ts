@@ -109,6 +109,17 @@ describe('heapscope snapshot commands', function () {
     ) as { constructors: unknown[]; nodeCount: number };
     assert.equal(summary.constructors.length, 5);
     assert.ok(summary.nodeCount > 1000);
+    // --largest: the retainer path of the biggest program constructors' largest instance.
+    const largest = await cli(['summary', files[2], '--top', '3', '--largest', '20', '-q']);
+    assert.equal(largest.code, 0, largest.stderr);
+    assert.match(
+      largest.stdout,
+      new RegExp(
+        `^Largest LeakyRecord @\\d+: retained \\d+ B \\(defined at \\S*leaker\\.js:${fixtureLine('constructor(i)')}:\\d+\\)$`,
+        'm',
+      ),
+    );
+    assert.match(largest.stdout, /^    system \/ Context @\d+ \.leakyRecords \(closure variable\)$/m);
     const diff = JSON.parse((await cli(['diff', ...files, '--json', '-', '-q'])).stdout) as {
       diff: { constructors: Array<{ name: string; newCount: number }> };
       allocatedBetween: { constructors: Array<{ name: string; count: number }> };

@@ -25,10 +25,31 @@ function summary(): SummaryResult {
     timings: { parseMs: 1200, analyseMs: 340 },
     // Deliberately not in retained order: the report sorts.
     constructors: [
-      { name: 'Object', count: 5000, shallowBytes: 160 * KB, retainedBytes: 1 * MB, distance: 2 },
-      { name: '(compiled code)', count: 900, shallowBytes: 2 * MB, retainedBytes: 3 * MB, distance: 3 },
-      { name: 'LeakyRecord', count: 2000, shallowBytes: 80000, retainedBytes: 2 * MB, distance: 4 },
-      { name: 'a|b<script>', count: 1, shallowBytes: 16, retainedBytes: 16, distance: 5 },
+      {
+        name: 'Object',
+        count: 5000,
+        shallowBytes: 160 * KB,
+        retainedBytes: 1 * MB,
+        distance: 2,
+        largestId: 101,
+      },
+      {
+        name: '(compiled code)',
+        count: 900,
+        shallowBytes: 2 * MB,
+        retainedBytes: 3 * MB,
+        distance: 3,
+        largestId: 102,
+      },
+      {
+        name: 'LeakyRecord',
+        count: 2000,
+        shallowBytes: 80000,
+        retainedBytes: 2 * MB,
+        distance: 4,
+        largestId: 103,
+      },
+      { name: 'a|b<script>', count: 1, shallowBytes: 16, retainedBytes: 16, distance: 5, largestId: 104 },
     ],
   };
 }
@@ -243,6 +264,30 @@ describe('snapshot report (Markdown of the heap snapshot view)', () => {
       const between = diff.slice(diff.indexOf('## Allocated between 1 and 2 and still alive in 3'));
       assert.match(between, /^\| LeakyRecord \| 300 \| 11\.7 KB \|$/m);
       assert.doesNotMatch(diff, /## What holds them/, 'holders only when asked for');
+    });
+
+    it('shows what holds the largest instance of the biggest program constructors', async () => {
+      const result = await summarizeSnapshotFile(files[2], 0, { inProcess: true, largest: 20 });
+      const leaky = result.constructors.find((c) => c.name === 'LeakyRecord');
+      assert.ok(leaky && leaky.largestId > 0);
+      assert.ok(result.largest && result.largest.length <= 20);
+      assert.ok(
+        result.largest.every((o) => !o.className.startsWith('(') && o.className !== 'Object'),
+        'V8 groups and generic classes are left out',
+      );
+      const record = result.largest.find((o) => o.className === 'LeakyRecord');
+      assert.ok(record, result.largest.map((o) => o.className).join(', '));
+      assert.equal(record.id, leaky.largestId);
+      const markdown = summaryMarkdown(result);
+      const section = markdown.slice(
+        markdown.indexOf('## What holds the largest objects'),
+        markdown.indexOf('## Next steps'),
+      );
+      const line = fixtureLine('constructor(i)');
+      assert.ok(section.includes(`### LeakyRecord @${record.id}: retained `), section);
+      assert.ok(section.includes(`Defined at [leaker.js:${line}](file://${LEAKER}#L${line}).`), section);
+      assert.match(section, /^```text\n\(root\)[^]*leakyRecords[^]*LeakyRecord @\d+\n```$/m);
+      assert.doesNotMatch(summaryMarkdown({ ...result, largest: undefined }), /What holds the largest/);
     });
 
     it('names what holds the grown objects, with a link to the line that declares it', async () => {
