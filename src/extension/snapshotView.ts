@@ -95,14 +95,13 @@ async function showReport(reports: SnapshotReports, uri: vscode.Uri, markdown: s
   let document = await vscode.workspace.openTextDocument(uri);
   if (document.languageId !== 'markdown')
     document = await vscode.languages.setTextDocumentLanguage(document, 'markdown');
-  const commands = await vscode.commands.getCommands(true);
-  if (commands.includes('markdown.showPreview')) {
-    try {
-      await vscode.commands.executeCommand('markdown.showPreview', uri);
-      return;
-    } catch {
-      // Fall through to the text.
-    }
+  // Asked for directly, not looked up first: the Markdown extension registers the command only
+  // once it has started (which the request itself triggers), so a lookup can miss it.
+  try {
+    await vscode.commands.executeCommand('markdown.showPreview', uri);
+    return;
+  } catch {
+    // No Markdown preview in this editor: the text.
   }
   await vscode.window.showTextDocument(document, { preview: false });
 }

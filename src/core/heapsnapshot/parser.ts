@@ -463,9 +463,11 @@ export class SnapshotTokenizer {
         this.fail(`snapshot.meta.${name} is missing or not a list of names`, offset);
       return value as string[];
     };
+    // One type per field, or one more: V8 12 and later (Node 22+) dropped trace_node_id from
+    // node_fields but still list its type in node_types.
     const types = (name: string, fields: string[]): string[] => {
       const value = meta[name];
-      if (!Array.isArray(value) || value.length !== fields.length)
+      if (!Array.isArray(value) || (value.length !== fields.length && value.length !== fields.length + 1))
         this.fail(`snapshot.meta.${name} does not match its fields`, offset);
       const first = value[0] as unknown;
       if (!Array.isArray(first) || !first.every((v) => typeof v === 'string'))
@@ -535,7 +537,9 @@ export class SnapshotTokenizer {
     const nodeLayout = nodeFields.join(',');
     this.standardNodes =
       nodeLayout === 'type,name,id,self_size,edge_count,trace_node_id,detachedness' ||
-      nodeLayout === 'type,name,id,self_size,edge_count,trace_node_id';
+      nodeLayout === 'type,name,id,self_size,edge_count,trace_node_id' ||
+      nodeLayout === 'type,name,id,self_size,edge_count,detachedness';
+    this.standardNodesWithTrace = nodeFields.includes('trace_node_id');
     const n = this.nodeCount;
     this.nodeTypes = new Uint8Array(n);
     this.nodeNames = new Uint32Array(n);
@@ -738,6 +742,8 @@ export class SnapshotTokenizer {
   private maxEdgeString = -1;
   private standardEdges = false;
   private standardNodes = false;
+  /** The standard layout still has trace_node_id (V8 before 12: Node 20 and older). */
+  private standardNodesWithTrace = true;
 
   /**
    * Parses whole node records straight into the typed arrays. Returns the offset after the last
@@ -755,6 +761,7 @@ export class SnapshotTokenizer {
     const ids = this.nodeIds;
     const sizes = this.nodeSelfSizes;
     const detachedness = this.detachedness;
+    const withTrace = this.standardNodesWithTrace;
     let ord = this.ordinal;
     let done = i;
     while (ord < n) {
@@ -812,14 +819,18 @@ export class SnapshotTokenizer {
       k++;
       c = buf[k];
       if (c < 0x30 || c > 0x39) break;
-      let trace = c - 0x30;
+      let sixth = c - 0x30;
       c = buf[++k];
       while (c >= 0x30 && c <= 0x39) {
-        trace = trace * 10 + (c - 0x30);
+        sixth = sixth * 10 + (c - 0x30);
         c = buf[++k];
       }
+      // trace_node_id, or (V8 12 and later, which dropped it) detachedness.
+      let trace = 0;
       let detached = 0;
-      if (detachedness) {
+      if (withTrace) trace = sixth;
+      else detached = sixth;
+      if (withTrace && detachedness) {
         if (c !== 0x2c) break;
         c = buf[++k];
         if (c < 0x30 || c > 0x39) break;

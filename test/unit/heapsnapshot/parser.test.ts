@@ -162,7 +162,8 @@ describe('heap snapshot parser', () => {
       /unexpected 'x' in "nodes" \(at byte \d+\)/,
     );
     expectSnapshotError(
-      () => parseSnapshotBuffer(Buffer.from(graph.replace('"node_fields":["type",', '"node_fields":['))),
+      () =>
+        parseSnapshotBuffer(Buffer.from(graph.replace('"node_fields":["type","name",', '"node_fields":['))),
       /node_types does not match its fields \(at byte \d+\)/,
     );
     expectSnapshotError(
@@ -198,6 +199,61 @@ describe('heap snapshot parser', () => {
       assert.equal(raw.strings.count, json.strings.length);
       for (let i = 0; i < json.strings.length; i += 97) assert.equal(raw.strings.get(i), json.strings[i]);
       assert.equal(raw.locations.length, json.locations.length);
+    });
+
+    it('reads the node layout of V8 12 and later (Node 22+: no trace_node_id, one node type too many)', async () => {
+      // The same heap written the way Node 22 and 24 write it: trace_node_id dropped from
+      // node_fields and from every node record, node_types left with its entry (7 for 6 fields).
+      const json = JSON.parse(readFileSync(file, 'utf8')) as {
+        snapshot: { meta: { node_fields: string[]; node_types: unknown[] } };
+        nodes: number[];
+        edges: number[];
+        locations: number[];
+      };
+      const fields = json.snapshot.meta.node_fields;
+      assert.deepEqual(fields, [
+        'type',
+        'name',
+        'id',
+        'self_size',
+        'edge_count',
+        'trace_node_id',
+        'detachedness',
+      ]);
+      json.snapshot.meta.node_fields = fields.filter((f) => f !== 'trace_node_id');
+      assert.equal(json.snapshot.meta.node_types.length, 7);
+      json.nodes = json.nodes.filter((_, i) => i % 7 !== 5);
+      // Node offsets (edge targets, location objects) count 6 fields per node now.
+      for (let i = 2; i < json.edges.length; i += 3) json.edges[i] = (json.edges[i] / 7) * 6;
+      for (let i = 0; i < json.locations.length; i += 4) json.locations[i] = (json.locations[i] / 7) * 6;
+      const modern = path.join(tmp.dir, 'v8-12.heapsnapshot');
+      // V8's own line breaks (one record per line) keep the fast paths and the edge search in play.
+      const text = JSON.stringify(json)
+        .replace(
+          /"nodes":\[(.*?)\]/,
+          (_, nodes: string) => `"nodes":[${nodes.replace(/((?:\d+,){5}\d+),/g, '$1\n,')}]`,
+        )
+        .replace(
+          /"edges":\[(.*?)\]/,
+          (_, edges: string) => `\n"edges":[${edges.replace(/((?:\d+,){2}\d+),/g, '$1\n,')}]`,
+        );
+      writeFileSync(modern, text);
+      for (const parallel of [false, true]) {
+        // Fresh each time: the analysis folds shallow sizes in place.
+        const before = await parseSnapshotFile(file, { parallel: false });
+        const after = await parseSnapshotFile(modern, { parallel });
+        assert.equal(after.nodeCount, before.nodeCount);
+        assert.deepEqual(after.nodeTypes, before.nodeTypes);
+        assert.deepEqual(after.nodeIds, before.nodeIds);
+        assert.deepEqual(after.nodeSelfSizes, before.nodeSelfSizes);
+        assert.deepEqual(after.firstEdge, before.firstEdge);
+        assert.deepEqual(after.detachedness, before.detachedness);
+        assert.deepEqual(after.edgeTo, before.edgeTo);
+        assert.deepEqual(after.locations, before.locations);
+        const a = new HeapSnapshot(before).analyse();
+        const b = new HeapSnapshot(after).analyse();
+        assert.deepEqual(b.retainedSizes, a.retainedSizes, `retained sizes (parallel: ${parallel})`);
+      }
     });
 
     it('parses the edges on a second thread with the same result, and falls back on bad edges', async () => {

@@ -1,0 +1,118 @@
+// Test 4: the heap snapshot view from the explorer. Real snapshots of a leaking process are written
+// into the workspace; right-click → "Open heap snapshot…" shows the Markdown summary, whose "What
+// holds the largest objects" section must name the leaking class and the array that keeps it. A
+// truncated copy must give an error notification that says so, not a crash or an empty view.
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { Frame, Page } from 'playwright-core';
+import type { E2eTest } from './runner';
+import { log, openWorkbench, sleep, waitFor } from './vscode';
+
+const LEAKER = resolve(__dirname, '../fixtures/heapsnapshot/leaker.js');
+
+/**
+ * Right-clicks the explorer row named `name` and picks the context menu entry `entry`; opens the
+ * menu again until the entry is there (the extension's menus are added once its manifest is read).
+ */
+async function explorerAction(page: Page, name: string, entry: string): Promise<void> {
+  const row = page.locator('.explorer-folders-view .monaco-list-row', { hasText: name }).first();
+  const item = page.locator('.context-view .monaco-menu .action-item', { hasText: entry }).first();
+  await waitFor(
+    `"${entry}" in the explorer's context menu of ${name}`,
+    async () => {
+      await row.click({ button: 'right' });
+      const shown = await item
+        .waitFor({ state: 'visible', timeout: 3_000 })
+        .then(() => true)
+        .catch(() => false);
+      if (!shown) await page.keyboard.press('Escape');
+      return shown;
+    },
+    60_000,
+    1_000,
+  );
+  // A click right after the menu opens can be taken for the end of the right-click: hover first,
+  // and press Enter on the focused entry if the menu is still there.
+  await item.hover();
+  await sleep(300);
+  await item.click();
+  if (await item.isVisible()) await page.keyboard.press('Enter');
+  log(`explorer: ${name} → ${entry}`);
+}
+
+/** The (webview) frame whose text contains `text`, if any. */
+async function frameWithText(page: Page, text: string): Promise<{ frame: Frame; body: string } | undefined> {
+  for (const frame of page.frames()) {
+    try {
+      const body = await frame.evaluate(() => document.body?.innerText ?? '');
+      if (body.includes(text)) return { frame, body };
+    } catch {
+      // a frame being torn down
+    }
+  }
+  return undefined;
+}
+
+export const snapshotViewTest: E2eTest = {
+  name: 'snapshot view: summary names what holds the largest objects; a truncated file is an error',
+  async run({ browser, env }) {
+    const dir = join(env.workspace, 'snapshots');
+    mkdirSync(dir, { recursive: true });
+    // a, b, c: 3000 then 1200 more LeakyRecord objects kept in the module-level `leakyRecords`.
+    execFileSync(process.execPath, [LEAKER, dir, 'array', '3000', '1200'], {
+      stdio: 'pipe',
+      timeout: 60_000,
+    });
+    const bytes = readFileSync(join(dir, 'c.heapsnapshot'));
+    writeFileSync(join(dir, 'truncated.heapsnapshot'), bytes.subarray(0, Math.floor(bytes.length / 2)));
+    log(`snapshots written to ${dir} (${bytes.length} bytes each)`);
+
+    const page = await openWorkbench(browser, env.url);
+    try {
+      await page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'snapshots' }).first().click();
+      await explorerAction(page, 'c.heapsnapshot', 'Open heap snapshot');
+      const preview = await waitFor(
+        'the summary preview with "What holds the largest objects"',
+        () => frameWithText(page, 'What holds the largest objects'),
+        45_000,
+        1_000,
+      );
+      await page.screenshot({ path: join(env.out, 'snapshot-1-summary.png') });
+      for (const expected of [
+        'Heap snapshot: c.heapsnapshot',
+        'LeakyRecord @',
+        '.leakyRecords (closure variable)',
+      ])
+        if (!preview.body.includes(expected))
+          throw new Error(`the summary preview does not show "${expected}":\n${preview.body.slice(0, 3000)}`);
+      log('summary preview names LeakyRecord and leakyRecords');
+
+      await explorerAction(page, 'truncated.heapsnapshot', 'Open heap snapshot');
+      const toast = page
+        .locator('.notifications-toasts .notification-toast', { hasText: 'Heap snapshot is truncated' })
+        .first();
+      await waitFor(
+        'an error notification saying the file is truncated',
+        () => toast.isVisible(),
+        60_000,
+        500,
+      );
+      const message = (await toast.textContent()) ?? '';
+      log(`notification: ${message.slice(0, 200)}`);
+      if (!/Heap snapshot is truncated.*at byte \d+/.test(message))
+        throw new Error(`the notification does not name the truncation and its byte offset: ${message}`);
+    } finally {
+      await page.screenshot({ path: join(env.out, 'snapshot-last.png') }).catch(() => undefined);
+      // The notification center too: a toast may have gone before the screenshot.
+      await page.keyboard.press('Escape');
+      await page
+        .locator('.statusbar-item .codicon-bell, .statusbar-item .codicon-bell-dot')
+        .first()
+        .click({ timeout: 2_000 })
+        .catch(() => undefined);
+      await page.screenshot({ path: join(env.out, 'snapshot-notifications.png') }).catch(() => undefined);
+      await page.close();
+    }
+  },
+};
