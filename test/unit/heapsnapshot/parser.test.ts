@@ -256,6 +256,33 @@ describe('heap snapshot parser', () => {
       }
     });
 
+    it("finds a node's source location whether or not the locations are in node order", async () => {
+      const raw = await parseSnapshotFile(file);
+      const sorted = new HeapSnapshot(raw);
+      const l = raw.locations;
+      assert.ok(l.length >= 40, 'the snapshot has locations');
+      // The same records in reverse order.
+      const reversed = new Uint32Array(l.length);
+      for (let i = 0; i < l.length; i += 4) reversed.set(l.subarray(i, i + 4), l.length - 4 - i);
+      const shuffled = new HeapSnapshot({ ...raw, locations: reversed });
+      for (let i = 0; i < l.length; i += 4) {
+        const expected = { scriptId: l[i + 1], line: l[i + 2], column: l[i + 3] };
+        assert.deepEqual(sorted.location(l[i]), expected);
+        assert.deepEqual(shuffled.location(l[i]), expected);
+      }
+      // A node without a location, before the first and after the last located node.
+      const located = new Set<number>();
+      for (let i = 0; i < l.length; i += 4) located.add(l[i]);
+      const without = [0, raw.nodeCount - 1, ...Array.from({ length: 50 }, (_, k) => k * 7)].filter(
+        (o) => !located.has(o),
+      );
+      assert.ok(without.length > 0);
+      for (const o of without) {
+        assert.equal(sorted.location(o), undefined);
+        assert.equal(shuffled.location(o), undefined);
+      }
+    });
+
     it('parses the edges on a second thread with the same result, and falls back on bad edges', async () => {
       const sequential = await parseSnapshotFile(file, { parallel: false });
       const parallel = await parseSnapshotFile(file, { parallel: true });
