@@ -63,6 +63,11 @@ function positiveInt(value: string): number {
   return n;
 }
 
+/** An option with an optional count (`--holders [n]`): absent 0, given without a count 5. */
+function optionalCount(value: number | true | undefined): number {
+  return value === true ? 5 : (value ?? 0);
+}
+
 export function registerSnapshotCommands(program: Command, setExit: (code: number) => void): void {
   program
     .command('snapshot')
@@ -131,7 +136,7 @@ export function registerSnapshotCommands(program: Command, setExit: (code: numbe
         guarded(setExit, async () => {
           const result = await summarizeSnapshotFile(file, options.top, {
             onProgress: progressPrinter(!!options.quiet),
-            largest: options.largest === true ? 5 : (options.largest ?? 0),
+            largest: optionalCount(options.largest),
           });
           if (await emitJson(options.json, result)) return;
           const out: string[] = [];
@@ -185,7 +190,7 @@ export function registerSnapshotCommands(program: Command, setExit: (code: numbe
           const files = c ? [a, b, c] : [a, b];
           const result = await diffSnapshotFiles(files, options.top, {
             onProgress: progressPrinter(!!options.quiet),
-            holders: options.holders === true ? 5 : (options.holders ?? 0),
+            holders: optionalCount(options.holders),
           });
           if (await emitJson(options.json, result)) return;
           const d = result.diff;

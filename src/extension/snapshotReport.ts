@@ -46,16 +46,18 @@ export function escapeMarkdown(text: string): string {
 /** A code span holding `text` whatever backticks it contains. */
 export function codeSpan(text: string): string {
   const oneLine = text.replace(/[\r\n]+/g, ' ');
-  const longest = Math.max(0, ...(oneLine.match(/`+/g) ?? []).map((run) => run.length));
-  const fence = '`'.repeat(longest + 1);
+  const fence = '`'.repeat(longestBacktickRun([oneLine]) + 1);
   const pad = oneLine.startsWith('`') || oneLine.endsWith('`') ? ' ' : '';
   return `${fence}${pad}${oneLine}${pad}${fence}`;
 }
 
+function longestBacktickRun(lines: readonly string[]): number {
+  return Math.max(0, ...lines.flatMap((line) => (line.match(/`+/g) ?? []).map((run) => run.length)));
+}
+
 /** A fence longer than any backtick run in `lines` (at least three), for a code block of them. */
 function codeFence(lines: readonly string[]): string {
-  const longest = Math.max(0, ...lines.flatMap((line) => (line.match(/`+/g) ?? []).map((run) => run.length)));
-  return '`'.repeat(Math.max(3, longest + 1));
+  return '`'.repeat(Math.max(3, longestBacktickRun(lines) + 1));
 }
 
 /** A POSIX shell word: as is when safe, single-quoted otherwise. */

@@ -152,6 +152,7 @@ export interface MarkHelper {
    * thread is done with its own, this thread takes it back. Undefined when the helper failed
    * half-way: the owners are then in an unknown state, and the caller starts over on one thread.
    */
+  /** The caller stops the helper once this returns (see stop). */
   run(
     job: MarkJob,
     split: number,
@@ -190,13 +191,8 @@ export function startMarkHelper(arrays: SharedMarkArrays): MarkHelper | undefine
     void worker.terminate();
   };
   return {
-    run: (job, split, nodeCount, counts, waitForHelper) => {
-      try {
-        return runWithHelper(job, split, nodeCount, control, port1, counts, waitForHelper);
-      } finally {
-        stop();
-      }
-    },
+    run: (job, split, nodeCount, counts, waitForHelper) =>
+      runWithHelper(job, split, nodeCount, control, port1, counts, waitForHelper),
     stop,
   };
 }
