@@ -151,7 +151,9 @@ export const snapshotViewTest: E2eTest = {
           20_000,
           500,
         ).catch(async () => {
-          log(`try ${attempt}: no notification yet; notifications: ${JSON.stringify(await notificationTexts(page))}`);
+          log(
+            `try ${attempt}: no notification yet; notifications: ${JSON.stringify(await notificationTexts(page))}`,
+          );
           return undefined;
         });
       }
