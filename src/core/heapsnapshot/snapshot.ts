@@ -76,7 +76,6 @@ export class HeapSnapshot {
   private rawSelfSizes: Uint32Array | Float64Array | undefined;
   private firstRetainer: Uint32Array | undefined;
   private retainerEdges: Uint32Array | undefined;
-  private retainerNodes: Uint32Array | undefined;
   private locationIndex: Int32Array | undefined;
   private classNameCache = new Map<number, string>();
   /** Arrays of nodeCount + 1 entries that a finished phase hands to the next one. */
@@ -438,7 +437,12 @@ export class HeapSnapshot {
     return distances;
   }
 
-  /** Retainers (reverse edges) of every node, built once on first use by counting sort. */
+  /**
+   * Retainers (reverse edges) of every node, built once on first use by counting sort. Only the
+   * edges are kept: the node holding an edge is found by a binary search over firstEdge when
+   * asked (retainerNodeAt), which saves 4 bytes per edge (265 MB on a 66M-edge heap) and one of
+   * the three scattered writes per edge of the build.
+   */
   ensureRetainers(): void {
     if (this.firstRetainer) return;
     const N = this.nodeCount;
@@ -451,18 +455,11 @@ export class HeapSnapshot {
       first[v] = total;
     }
     first[N] = total;
+    // Filled backwards so that each node's retainers end up in edge order.
     const edges = new Uint32Array(total);
-    const nodes = new Uint32Array(total);
-    for (let u = N - 1; u >= 0; u--) {
-      for (let e = firstEdge[u + 1] - 1; e >= firstEdge[u]; e--) {
-        const at = --first[edgeTo[e]];
-        edges[at] = e;
-        nodes[at] = u;
-      }
-    }
+    for (let e = this.edgeCount - 1; e >= 0; e--) edges[--first[edgeTo[e]]] = e;
     this.firstRetainer = first;
     this.retainerEdges = edges;
-    this.retainerNodes = nodes;
   }
 
   /** Retaining [edge, node] pairs of node o. */
@@ -470,7 +467,7 @@ export class HeapSnapshot {
     this.ensureRetainers();
     const out: Array<{ edge: number; from: number }> = [];
     for (let i = this.firstRetainer![o]; i < this.firstRetainer![o + 1]; i++)
-      out.push({ edge: this.retainerEdges![i], from: this.retainerNodes![i] });
+      out.push({ edge: this.retainerEdges![i], from: this.retainerNodeAt(i) });
     return out;
   }
 
@@ -482,7 +479,7 @@ export class HeapSnapshot {
     return this.retainerEdges![i];
   }
   retainerNodeAt(i: number): number {
-    return this.retainerNodes![i];
+    return this.nodeHoldingEdge(this.retainerEdges![i]);
   }
 
   /** Ordinal of the node with this id, or -1. */
