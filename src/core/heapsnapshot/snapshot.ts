@@ -446,7 +446,7 @@ export class HeapSnapshot {
   ensureRetainers(): void {
     if (this.firstRetainer) return;
     const N = this.nodeCount;
-    const { firstEdge, edgeTo } = this.raw;
+    const { edgeTo } = this.raw;
     const first = new Uint32Array(N + 1);
     for (let e = 0; e < this.edgeCount; e++) first[edgeTo[e]]++;
     let total = 0;
