@@ -38,6 +38,11 @@ const NOISE_NAMES = new Set([
   '(Debugger)',
   'system / WeakArrayList',
   'system / TransitionArray',
+  // Handles V8 or Node hold for the moment (a snapshot written from inside the process, by
+  // v8.writeHeapSnapshot or a signal, sees the caller's locals here) and V8's own bookkeeping:
+  // true, but they name no variable a person could look for.
+  '(Handle scope)',
+  '(Strong roots)',
 ]);
 
 /** Lower is more informative. Noise retainers are used only when nothing else is as close. */
@@ -57,8 +62,18 @@ export function retainerPenalty(snapshot: HeapSnapshot, edge: number, from: numb
   return penalty;
 }
 
-/** The best retainer one step closer to the root, or -1 (root reached or unreachable). */
-export function bestRetainer(snapshot: HeapSnapshot, o: number): { edge: number; from: number } | undefined {
+/**
+ * The best retainer one step closer to the root, or undefined (root reached or unreachable).
+ * With `sideways` (the nodes of the chain so far), a retainer as far from the root as o may be
+ * taken instead of pure noise one step closer: a closure variable or property one level over says
+ * more than a V8 handle (say, the locals of an in-process v8.writeHeapSnapshot caller). Without it
+ * every step gets closer, which callers that sort by distance rely on (growth.ts).
+ */
+export function bestRetainer(
+  snapshot: HeapSnapshot,
+  o: number,
+  sideways?: ReadonlySet<number>,
+): { edge: number; from: number } | undefined {
   const distances = snapshot.distances!;
   const d = distances[o];
   if (d === 0 || d === UNREACHABLE) return undefined;
@@ -69,15 +84,16 @@ export function bestRetainer(snapshot: HeapSnapshot, o: number): { edge: number;
   for (let i = start; i < end; i++) {
     const from = snapshot.retainerNodeAt(i);
     const df = distances[from];
-    if (df === UNREACHABLE || df >= d) continue;
+    if (df === UNREACHABLE || df > d) continue;
+    if (df === d && (!sideways || sideways.has(from))) continue;
     const edge = snapshot.retainerEdgeAt(i);
     if (snapshot.edgeType(edge) === snapshot.et.weak) continue;
+    const penalty = retainerPenalty(snapshot, edge, from);
+    if (df === d && penalty >= 100) continue;
     // Distance first, then how informative; a retainer one step further is still preferred over
-    // pure noise (penalty >= 100) at the same level.
-    const score =
-      df * 10 +
-      Math.min(retainerPenalty(snapshot, edge, from), 9) +
-      (retainerPenalty(snapshot, edge, from) >= 100 ? 20 : 0);
+    // pure noise (penalty >= 100) at the same level, and a sideways one (+5) over noise one step
+    // closer (+20).
+    const score = df * 10 + Math.min(penalty, 9) + (penalty >= 100 ? 20 : 0) + (df === d ? 5 : 0);
     if (score < bestScore) {
       bestScore = score;
       best = edge;
@@ -151,11 +167,14 @@ export function chainToRoot(
   maxDepth = 100,
 ): Array<{ edge: number; from: number; to: number }> {
   const chain: Array<{ edge: number; from: number; to: number }> = [];
+  // The chain's nodes: a sideways step never goes back to one (no cycles).
+  const onChain = new Set<number>([o]);
   let current = o;
   for (let depth = 0; depth < maxDepth; depth++) {
-    const step = bestRetainer(snapshot, current);
+    const step = bestRetainer(snapshot, current, onChain);
     if (!step) break;
     chain.push({ edge: step.edge, from: step.from, to: current });
+    onChain.add(step.from);
     current = step.from;
   }
   return chain;
