@@ -7,6 +7,7 @@ import { describeError, isHeapscopeError } from '../core/errors';
 import {
   captureHeapSnapshot,
   connectInspector,
+  describeFrame,
   diffSnapshotFiles,
   findRetainers,
   summarizeSnapshotFile,
@@ -235,6 +236,19 @@ export function registerSnapshotCommands(program: Command, setExit: (code: numbe
               for (const step of holder.path) out.push(`      ${step}`);
             }
           }
+          if (result.allocationSites) {
+            out.push('');
+            out.push(
+              result.allocationSites.length
+                ? `Where they were allocated (allocation stacks: the snapshots were taken with allocation tracking):`
+                : 'Where they were allocated: none of them has an allocation stack (allocated before tracking started).',
+            );
+            for (const site of result.allocationSites) {
+              const classes = site.constructors.map((c) => `${c.name} ×${c.count}`).join(', ');
+              out.push(`  ${site.count} objects (${formatBytes(site.bytes)}): ${classes}`);
+              for (const frame of site.frames) out.push(`      in ${describeFrame(frame)}`);
+            }
+          }
           process.stdout.write(`${out.join('\n')}\n`);
         }),
     );
@@ -292,6 +306,10 @@ export function registerSnapshotCommands(program: Command, setExit: (code: numbe
               out.push(`  path ${i + 1}:`);
               for (const step of p.text) out.push(`    ${step}`);
             });
+            if (o.allocationStack?.length) {
+              out.push('  allocated:');
+              for (const frame of o.allocationStack) out.push(`    in ${describeFrame(frame)}`);
+            }
           }
           process.stdout.write(`${out.join('\n')}\n`);
         }),

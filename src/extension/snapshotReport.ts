@@ -139,6 +139,40 @@ function holdersSection(result: DiffResult, names: readonly string[]): string[] 
   return out;
 }
 
+/**
+ * "Where they were allocated": the call stacks of the same objects, when the snapshots were taken
+ * with allocation tracking. Each frame links to the function's own line (V8 records the function
+ * of each frame, not the line inside it that allocated).
+ */
+function allocationSection(result: DiffResult): string[] {
+  const sites = result.allocationSites;
+  if (!sites) return [];
+  const out = [
+    '## Where they were allocated',
+    '',
+    sites.length
+      ? 'The same objects by the call stack that allocated them (the snapshots were taken with allocation tracking), most bytes first. Each frame is a function and the line that declares it.'
+      : 'None of these objects has an allocation stack: they were allocated before allocation tracking started.',
+    '',
+  ];
+  for (const site of sites) {
+    const classes = site.constructors.map(
+      (c) => `${escapeMarkdown(c.name || '(no name)')} ×${count(c.count)}`,
+    );
+    out.push(`- **${count(site.count)}** objects (${formatBytes(site.bytes)}): ${classes.join(', ')}`);
+    for (const frame of site.frames) {
+      const name = codeSpan(frame.functionName || '(anonymous)');
+      out.push(
+        frame.scriptName
+          ? `  - in ${name}, declared at ${locationLink({ url: frame.scriptName, line: frame.line })}`
+          : `  - in ${name}`,
+      );
+    }
+  }
+  out.push('');
+  return out;
+}
+
 function nextSteps(file: string, candidates: readonly string[]): string[] {
   const name = candidates.find((n) => !isInternalClass(n));
   const command = `heapscope retainers ${shellQuote(file)} --constructor ${name ? shellQuote(name) : '<Name>'}`;
@@ -295,6 +329,7 @@ export function diffMarkdown(result: DiffResult, options: DiffReportOptions = {}
     candidates = rows.map((c) => c.name);
   }
   out.push(...holdersSection(result, names));
+  out.push(...allocationSection(result));
   out.push(...nextSteps(files[last], candidates), '');
   return out.join('\n');
 }

@@ -11,6 +11,8 @@ export { captureHeapSnapshot, connectInspector } from './capture';
 export type { CaptureOptions, CaptureResult, CdpLike, InspectorConnection } from './capture';
 export { parseSnapshotFile, parseSnapshotBuffer } from './parser';
 export { HeapSnapshot } from './snapshot';
+export { describeFrame } from './allocationTraces';
+export type { AllocationFrame, AllocationSite } from './allocationTraces';
 export { summarize } from './summary';
 export { loadSnapshot } from './tasks';
 export type {

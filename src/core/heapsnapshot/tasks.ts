@@ -2,7 +2,9 @@
 // same code runs in the worker and, for tests or tiny files, in-process).
 import { HeapscopeError } from '../errors';
 import type { AllocatedBetween, IdIndex, SnapshotDiff } from './diff';
-import { allocatedBetween, diffSnapshots, idIndex } from './diff';
+import { allocatedBetween, diffSnapshots, hasId, idIndex } from './diff';
+import type { AllocationFrame, AllocationSite } from './allocationTraces';
+import { AllocationTraces } from './allocationTraces';
 import type { GrowthCandidate } from './growth';
 import { growthCandidates } from './growth';
 import { parseSnapshotFile } from './parser';
@@ -107,7 +109,15 @@ export interface DiffResult {
    * the second too) and alive in the last, by constructor (see growth.ts).
    */
   holders?: GrowthCandidate[];
+  /**
+   * Where the same objects were allocated, by call stack (most bytes first), when the last
+   * snapshot was taken with allocation tracking on; absent otherwise.
+   */
+  allocationSites?: AllocationSite[];
 }
+
+/** Call stacks shown by diff (most bytes first). */
+export const DIFF_ALLOCATION_SITES = 5;
 
 export async function diffTask(
   files: string[],
@@ -149,6 +159,15 @@ export async function diffTask(
     ctx.onProgress?.({ phase: 'holders', file: lastFile });
     result.holders = growthCandidates(last, a, b, holders);
   }
+  const traces = AllocationTraces.of(last);
+  if (traces) {
+    // The same objects as the holders: new since the first file (and, with three, in the second).
+    const ids = last.raw.nodeIds;
+    result.allocationSites = traces.sites(
+      (o) => !hasId(a, ids[o]) && (b === undefined || hasId(b, ids[o])),
+      DIFF_ALLOCATION_SITES,
+    );
+  }
   return result;
 }
 
@@ -169,6 +188,8 @@ export interface RetainedObject {
   distance: number;
   location?: SourceFrame;
   paths: RetainerPath[];
+  /** Where it was allocated, innermost frame first (snapshots taken with allocation tracking). */
+  allocationStack?: AllocationFrame[];
 }
 
 export interface RetainersResult {
@@ -228,6 +249,9 @@ function retainedObject(
   };
   const location = locator.nodeFrame(o);
   if (location) object.location = location;
+  const traces = AllocationTraces.of(snapshot);
+  const trace = traces?.traceOf(o) ?? 0;
+  if (trace !== 0) object.allocationStack = traces!.stack(trace);
   return object;
 }
 

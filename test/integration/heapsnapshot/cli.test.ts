@@ -125,6 +125,7 @@ describe('heapscope snapshot commands', function () {
       allocatedBetween: { constructors: Array<{ name: string; count: number }> };
     };
     assert.equal(diff.diff.constructors.find((c) => c.name === 'LeakyRecord')?.newCount, 50);
+    assert.equal('allocationSites' in diff, false, 'no allocation stacks without allocation tracking');
     assert.equal(diff.allocatedBetween.constructors.find((c) => c.name === 'LeakyRecord')?.count, 200);
     // --holders: what keeps them, named with its declaration line (text output, run from the fixture's folder).
     const held = await cli(['diff', ...files, '--holders', '3', '-q']);
@@ -151,6 +152,58 @@ describe('heapscope snapshot commands', function () {
     assert.match(retainers.objects[0].paths[0].text.join('\n'), /leakyRecords/);
     const human = await cli(['retainers', files[2], '--constructor', 'LeakyRecord', '--objects', '1', '-q']);
     assert.match(human.stdout, /path 1:/);
+  });
+
+  it('diff and retainers name the allocating function of snapshots taken with allocation tracking', async () => {
+    const tmp = tempDir();
+    try {
+      const files = runLeaker(tmp.dir, 'array', 200, 50, ['--track-heap-objects']);
+      const leakLine = fixtureLine('function leak(from, count)');
+      const diff = JSON.parse((await cli(['diff', ...files, '--json', '-', '-q'])).stdout) as {
+        allocationSites: Array<{
+          count: number;
+          constructors: Array<{ name: string; count: number }>;
+          frames: Array<{ functionName: string; scriptName: string; line: number }>;
+        }>;
+      };
+      // The three-snapshot set: allocated between a and b, alive in c. Exactly the 200 records.
+      const site = diff.allocationSites.find((s) => s.constructors.some((c) => c.name === 'LeakyRecord'));
+      assert.ok(site, `a site allocating LeakyRecord: ${JSON.stringify(diff.allocationSites)}`);
+      assert.equal(site.constructors.find((c) => c.name === 'LeakyRecord')?.count, 200);
+      assert.equal(site.frames[0].functionName, 'leak');
+      assert.equal(site.frames[0].line, leakLine);
+      assert.match(site.frames[0].scriptName, /leaker\.js$/);
+      // Their labels come from the constructor, called from leak.
+      const labels = diff.allocationSites.find((s) => s.frames[0]?.functionName === 'LeakyRecord');
+      assert.deepEqual(
+        labels?.frames.slice(0, 2).map((f) => f.functionName),
+        ['LeakyRecord', 'leak'],
+      );
+      const text = await cli(['diff', ...files, '-q']);
+      assert.match(text.stdout, /^Where they were allocated \(allocation stacks/m);
+      assert.match(
+        text.stdout,
+        new RegExp(`^      in leak, declared at \\S*leaker\\.js:${leakLine}:\\d+$`, 'm'),
+      );
+      const retainers = JSON.parse(
+        (
+          await cli([
+            'retainers',
+            files[2],
+            '--constructor',
+            'LeakyRecord',
+            '--objects',
+            '1',
+            '--json',
+            '-',
+            '-q',
+          ])
+        ).stdout,
+      ) as { objects: Array<{ allocationStack?: Array<{ functionName: string }> }> };
+      assert.equal(retainers.objects[0].allocationStack?.[0].functionName, 'leak');
+    } finally {
+      tmp.dispose();
+    }
   });
 
   it('reports bad files with exit code 2 and a message naming the problem', async () => {

@@ -219,6 +219,41 @@ describe('snapshot report (Markdown of the heap snapshot view)', () => {
     );
   });
 
+  it('shows where the objects were allocated when the snapshots carry allocation stacks', () => {
+    const tracked: DiffResult = {
+      ...two,
+      allocationSites: [
+        {
+          count: 300,
+          bytes: 12000,
+          constructors: [{ name: 'LeakyRecord', count: 300 }],
+          frames: [
+            { functionName: 'leak', scriptName: '/srv/app/leaker.js', line: 25, column: 14 },
+            { functionName: '', scriptName: 'node:internal/timers', line: 0, column: 0 },
+            { functionName: 'push', scriptName: '', line: 0, column: 0 },
+          ],
+        },
+      ],
+    };
+    const md = lines(diffMarkdown(tracked));
+    const section = md.indexOf('## Where they were allocated');
+    assert.ok(section > 0);
+    assert.deepEqual(md.slice(section + 4, section + 8), [
+      '- **300** objects (11.7 KB): LeakyRecord ×300',
+      '  - in `leak`, declared at [leaker.js:25](file:///srv/app/leaker.js#L25)',
+      '  - in `(anonymous)`, declared at `node:internal/timers`',
+      '  - in `push`',
+    ]);
+    assert.ok(section < md.indexOf('## Next steps'));
+    // Tracked snapshots whose objects all predate tracking say so; untracked ones have no section.
+    assert.ok(
+      lines(diffMarkdown({ ...two, allocationSites: [] })).includes(
+        'None of these objects has an allocation stack: they were allocated before allocation tracking started.',
+      ),
+    );
+    assert.ok(!lines(diffMarkdown(two)).includes('## Where they were allocated'));
+  });
+
   it('links files on disk at their line and shows other script URLs as code', () => {
     assert.equal(
       locationLink({ url: '/srv/app (v2)/server.js', line: 12 }),

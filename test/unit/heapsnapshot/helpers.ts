@@ -11,9 +11,15 @@ export function tempDir(prefix = 'heapscope-snap-'): { dir: string; dispose(): v
   return { dir, dispose: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
-/** Runs the leaker fixture: writes a/b/c.heapsnapshot into dir. */
-export function runLeaker(dir: string, kind: string, countAB: number, countBC: number): string[] {
-  execFileSync(process.execPath, [LEAKER, dir, kind, String(countAB), String(countBC)], {
+/** Runs the leaker fixture (with these Node flags): writes a/b/c.heapsnapshot into dir. */
+export function runLeaker(
+  dir: string,
+  kind: string,
+  countAB: number,
+  countBC: number,
+  nodeFlags: string[] = [],
+): string[] {
+  execFileSync(process.execPath, [...nodeFlags, LEAKER, dir, kind, String(countAB), String(countBC)], {
     stdio: 'pipe',
     timeout: 60_000,
   });
