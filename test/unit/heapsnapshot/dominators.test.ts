@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { Readable } from 'node:stream';
 import { HeapSnapshot, parseSnapshotBuffer } from '../../../src/core/heapsnapshot';
 import { SnapshotTokenizer } from '../../../src/core/heapsnapshot/parser';
-import { SNAPSHOT_META as META } from './helpers';
+import { snapshotText } from './helpers';
 
 function randomSnapshot(seed: number, nodeCount: number): string {
   const random = (n: number) => {
@@ -40,16 +40,7 @@ function randomSnapshot(seed: number, nodeCount: number): string {
     nodes.push(type, name, i * 2 + 1, i < 2 ? 0 : 8 + random(100), out.length / 3, 0, 0);
     edges.push(...out);
   }
-  return JSON.stringify({
-    snapshot: { meta: META, node_count: nodeCount, edge_count: edges.length / 3, trace_function_count: 0 },
-    nodes,
-    edges,
-    trace_function_infos: [],
-    trace_tree: [],
-    samples: [],
-    locations: [],
-    strings,
-  });
+  return snapshotText(nodes, edges, strings);
 }
 
 describe('dominators and retained sizes on random graphs', function () {

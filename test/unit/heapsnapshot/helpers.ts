@@ -53,3 +53,22 @@ export const SNAPSHOT_META = {
   ],
   location_fields: ['object_index', 'script_id', 'line', 'column'],
 };
+
+/** The text of a hand-built snapshot (SNAPSHOT_META layout) with these nodes, edges and strings. */
+export function snapshotText(nodes: number[], edges: number[], strings: string[]): string {
+  return JSON.stringify({
+    snapshot: {
+      meta: SNAPSHOT_META,
+      node_count: nodes.length / SNAPSHOT_META.node_fields.length,
+      edge_count: edges.length / 3,
+      trace_function_count: 0,
+    },
+    nodes,
+    edges,
+    trace_function_infos: [],
+    trace_tree: [],
+    samples: [],
+    locations: [],
+    strings,
+  });
+}

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { HeapSnapshot, parseSnapshotBuffer } from '../../../src/core/heapsnapshot';
 import { bestRetainer, chainToRoot, retainerPaths } from '../../../src/core/heapsnapshot/retainers';
-import { SNAPSHOT_META as META } from './helpers';
+import { snapshotText } from './helpers';
 
 const F = 7; // node fields
 // Node types: 0 hidden, 3 object, 9 synthetic. Edge types: 0 context, 1 element, 3 internal.
@@ -64,16 +64,7 @@ function heap(): HeapSnapshot {
     flat.push(type, name, i * 2 + 1, 16, out.length, 0, 0);
     for (const [edgeType, edgeName, to] of out) edges.push(edgeType, edgeName, to * F);
   });
-  const text = JSON.stringify({
-    snapshot: { meta: META, node_count: nodes.length, edge_count: edges.length / 3, trace_function_count: 0 },
-    nodes: flat,
-    edges,
-    trace_function_infos: [],
-    trace_tree: [],
-    samples: [],
-    locations: [],
-    strings,
-  });
+  const text = snapshotText(flat, edges, strings);
   const snapshot = new HeapSnapshot(parseSnapshotBuffer(Buffer.from(text))).analyse();
   assert.equal(snapshot.distances![ARRAY], 3, 'the handle is the shorter way to the array');
   assert.equal(snapshot.distances![CONTEXT], 3);
