@@ -107,7 +107,9 @@ export class AllocationTraces {
     const frames: AllocationFrame[] = [];
     for (let id = traceId; id !== 0 && frames.length < maxFrames; id = this.parentOf.get(id) ?? 0) {
       const info = this.functionOf.get(id);
-      if (info === undefined) break;
+      // A trace tree that names no (or a missing) function info ends the stack there.
+      if (info === undefined || !Number.isInteger(info) || info < 0 || (info + 1) * f.count > infos.length)
+        break;
       const at = info * f.count;
       const functionName = strings.get(infos[at + f.name]);
       const scriptName = f.script >= 0 ? strings.get(infos[at + f.script]) : '';

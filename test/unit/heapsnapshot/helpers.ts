@@ -54,19 +54,32 @@ export const SNAPSHOT_META = {
   location_fields: ['object_index', 'script_id', 'line', 'column'],
 };
 
-/** The text of a hand-built snapshot (SNAPSHOT_META layout) with these nodes, edges and strings. */
-export function snapshotText(nodes: number[], edges: number[], strings: string[]): string {
+/**
+ * The text of a hand-built snapshot (SNAPSHOT_META layout) with these nodes, edges and strings,
+ * and allocation traces when given (trace_function_infos as V8 writes them: function_id, name,
+ * script_name, script_id, line, column; trace_tree: id, function_info_index, count, size, children).
+ */
+export function snapshotText(
+  nodes: number[],
+  edges: number[],
+  strings: string[],
+  traces?: { functionInfos: number[]; tree: unknown[] },
+): string {
   return JSON.stringify({
     snapshot: {
-      meta: SNAPSHOT_META,
+      meta: {
+        ...SNAPSHOT_META,
+        trace_function_info_fields: ['function_id', 'name', 'script_name', 'script_id', 'line', 'column'],
+        trace_node_fields: ['id', 'function_info_index', 'count', 'size', 'children'],
+      },
       node_count: nodes.length / SNAPSHOT_META.node_fields.length,
       edge_count: edges.length / 3,
-      trace_function_count: 0,
+      trace_function_count: traces ? traces.functionInfos.length / 6 : 0,
     },
     nodes,
     edges,
-    trace_function_infos: [],
-    trace_tree: [],
+    trace_function_infos: traces?.functionInfos ?? [],
+    trace_tree: traces?.tree ?? [],
     samples: [],
     locations: [],
     strings,
