@@ -159,6 +159,10 @@ export function registerSnapshotCommands(program: Command, setExit: (code: numbe
             );
             const path = o.paths[0]?.text ?? ['(no path from a GC root: unreachable or held only weakly)'];
             for (const step of path) out.push(`    ${step}`);
+            if (o.allocationStack?.length) {
+              out.push('  allocated:');
+              for (const frame of o.allocationStack) out.push(`    in ${describeFrame(frame)}`);
+            }
           }
           process.stdout.write(`${out.join('\n')}\n`);
         }),

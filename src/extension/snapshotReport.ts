@@ -2,7 +2,7 @@
 // (no `vscode`), so it is unit-tested without an editor; snapshotView.ts shows it as a preview.
 import * as path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import type { DiffResult, RetainedObject, SummaryResult } from '../core/heapsnapshot';
+import type { AllocationFrame, DiffResult, RetainedObject, SummaryResult } from '../core/heapsnapshot';
 import { isInternalClass } from '../core/heapsnapshot/summary';
 import type { SourceFrame } from '../core/types';
 import { formatBytes } from './format';
@@ -160,14 +160,7 @@ function allocationSection(result: DiffResult): string[] {
       (c) => `${escapeMarkdown(c.name || '(no name)')} ×${count(c.count)}`,
     );
     out.push(`- **${count(site.count)}** objects (${formatBytes(site.bytes)}): ${classes.join(', ')}`);
-    for (const frame of site.frames) {
-      const name = codeSpan(frame.functionName || '(anonymous)');
-      out.push(
-        frame.scriptName
-          ? `  - in ${name}, declared at ${locationLink({ url: frame.scriptName, line: frame.line })}`
-          : `  - in ${name}`,
-      );
-    }
+    out.push(...frameList(site.frames, '  '));
   }
   out.push('');
   return out;
@@ -244,8 +237,19 @@ function largestSection(largest: readonly RetainedObject[] | undefined): string[
       const fence = codeFence(path);
       out.push(`${fence}text`, ...path, fence, '');
     } else out.push('No path from a GC root (held only weakly or unreachable).', '');
+    if (object.allocationStack?.length) out.push('Allocated:', '', ...frameList(object.allocationStack), '');
   }
   return out;
+}
+
+/** Allocation frames as a Markdown list, each function linked to the line that declares it. */
+function frameList(frames: readonly AllocationFrame[], indent = ''): string[] {
+  return frames.map((frame) => {
+    const name = codeSpan(frame.functionName || '(anonymous)');
+    return frame.scriptName
+      ? `${indent}- in ${name}, declared at ${locationLink({ url: frame.scriptName, line: frame.line })}`
+      : `${indent}- in ${name}`;
+  });
 }
 
 /** The diff of two snapshots, or of three with "allocated between 1 and 2 and still alive in 3". */

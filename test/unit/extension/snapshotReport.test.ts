@@ -219,6 +219,31 @@ describe('snapshot report (Markdown of the heap snapshot view)', () => {
     );
   });
 
+  it('gives the largest object its allocation stack when the snapshot carries one', () => {
+    const md = lines(
+      summaryMarkdown({
+        ...summary(),
+        largest: [
+          {
+            id: 103,
+            className: 'LeakyRecord',
+            name: 'LeakyRecord',
+            selfBytes: 40,
+            retainedBytes: 72,
+            distance: 4,
+            paths: [{ steps: [], text: ['(root) @1 [1]', 'LeakyRecord @103'] }],
+            allocationStack: [
+              { functionName: 'leak', scriptName: '/srv/app/leaker.js', line: 25, column: 14 },
+            ],
+          },
+        ],
+      }),
+    );
+    const at = md.indexOf('Allocated:');
+    assert.ok(at > md.indexOf('### LeakyRecord @103: retained 72 B'));
+    assert.equal(md[at + 2], '- in `leak`, declared at [leaker.js:25](file:///srv/app/leaker.js#L25)');
+  });
+
   it('shows where the objects were allocated when the snapshots carry allocation stacks', () => {
     const tracked: DiffResult = {
       ...two,
