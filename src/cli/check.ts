@@ -5,7 +5,7 @@ import { dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { describeError, HeapscopeError } from '../core/errors';
 import { MemorySession } from '../core/session/memorySession';
-import type { TargetSpec } from '../core/session/api';
+import { DEFAULT_HOLDERS_MAX_HEAP_BYTES, type TargetSpec } from '../core/session/api';
 import type { ReportV1 } from '../core/types';
 import { exitCodes } from './exitCodes';
 import { progressLine, summaryText } from './checkFormat';
@@ -24,6 +24,7 @@ interface CheckOptions {
   projectRoot?: string;
   quiet?: boolean;
   holders: boolean;
+  holdersMaxHeap?: string;
 }
 
 export function registerCheckCommand(program: Command, setExit: (code: number) => void): void {
@@ -43,6 +44,10 @@ export function registerCheckCommand(program: Command, setExit: (code: number) =
     .option('--record <dir>', 'append a recording of the session to this folder')
     .option('--project-root <dir>', 'root of the code, to show paths and fold node_modules (default: cwd)')
     .option('--no-holders', 'do not take heap snapshots at the end to name what holds the leak')
+    .option(
+      '--holders-max-heap <MiB>',
+      'skip those snapshots when the JS heap is larger than this (default 1024; 0: no limit)',
+    )
     .option('--quiet', 'print only the summary (no progress, no target output)')
     .addHelpText(
       'after',
@@ -73,6 +78,7 @@ async function runCheck(command: string[], options: CheckOptions): Promise<numbe
     recordingDir: plan.recordDir,
     projectRoot,
     holders: options.holders,
+    holdersMaxHeapBytes: plan.holdersMaxHeapBytes,
     log: (line) => progress.print(line),
     onTargetOutput: options.quiet ? undefined : (line) => progress.print(`  [target] ${line}`),
   });
@@ -123,9 +129,12 @@ async function runCheck(command: string[], options: CheckOptions): Promise<numbe
     clearTimeout(timer);
     progress.clear();
     if (why !== 'duration reached' && !options.quiet) err(`heapscope: stopping (${why})`);
+    const heapUsed = session.samples[session.samples.length - 1]?.heapUsedBytes ?? 0;
+    const holdersLimit = plan.holdersMaxHeapBytes ?? DEFAULT_HOLDERS_MAX_HEAP_BYTES;
     if (
       !options.quiet &&
       options.holders &&
+      (holdersLimit === 0 || heapUsed <= holdersLimit) &&
       session.status.state !== 'target-exited' &&
       (session.verdict?.verdict === 'leak' ||
         (session.verdict?.growth.externalBytesPerMinute ?? 0) > 512 * 1024)
@@ -181,6 +190,7 @@ export interface CheckPlan {
   metricsIntervalMs?: number;
   recordDir?: string;
   projectRoot: string;
+  holdersMaxHeapBytes?: number;
 }
 
 /** Validates the options and picks exactly one target. Throws HeapscopeError('usage'). */
@@ -203,6 +213,16 @@ export function planCheck(command: string[], options: CheckOptions): CheckPlan {
     : undefined;
   if (metricsIntervalMs !== undefined && metricsIntervalMs < 100)
     throw new HeapscopeError('usage', '--metrics-interval must be at least 100 ms.');
+  let holdersMaxHeapBytes: number | undefined;
+  if (options.holdersMaxHeap !== undefined) {
+    const mib = Number(options.holdersMaxHeap);
+    if (!Number.isFinite(mib) || mib < 0)
+      throw new HeapscopeError(
+        'usage',
+        `--holders-max-heap needs a size in MiB (0: no limit), not "${options.holdersMaxHeap}".`,
+      );
+    holdersMaxHeapBytes = mib * 1024 * 1024;
+  }
   let target: TargetSpec;
   if (command.length)
     target = { kind: 'launch', command: command[0], args: command.slice(1), cwd: process.cwd() };
@@ -233,6 +253,7 @@ export function planCheck(command: string[], options: CheckOptions): CheckPlan {
     metricsIntervalMs,
     recordDir: options.record ? resolve(options.record) : undefined,
     projectRoot: resolve(options.projectRoot ?? process.cwd()),
+    holdersMaxHeapBytes,
   };
 }
 

@@ -86,6 +86,7 @@ export class SessionController implements vscode.Disposable {
         ? { samplingIntervalBytes: settings.samplingIntervalBytes }
         : {}),
       allocationSampling: settings.allocationSamplingAtStart,
+      holdersMaxHeapBytes: settings.holdersMaxHeapBytes,
       recordingDir,
       ...(this.workspaceRoots()[0] ? { projectRoot: this.workspaceRoots()[0] } : {}),
       log: (line) => this.output.info(`[${name}] ${line}`),

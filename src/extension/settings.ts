@@ -16,6 +16,8 @@ export interface HeapscopeSettings {
   recordingRetentionDays: number;
   codeLens: boolean;
   problemsForConfirmedLeaks: boolean;
+  /** Largest JS heap for the holder snapshots at the end of a leak session; 0: no limit. */
+  holdersMaxHeapBytes: number;
 }
 
 export const DEFAULT_SETTINGS: HeapscopeSettings = {
@@ -29,6 +31,7 @@ export const DEFAULT_SETTINGS: HeapscopeSettings = {
   recordingRetentionDays: 14,
   codeLens: true,
   problemsForConfirmedLeaks: false,
+  holdersMaxHeapBytes: 1024 * 1024 * 1024,
 };
 
 /** Setting keys (under "heapscope.") for each field; package.json contributes the same keys. */
@@ -43,6 +46,7 @@ export const SETTING_KEYS: Record<keyof HeapscopeSettings, string> = {
   recordingRetentionDays: 'recording.retentionDays',
   codeLens: 'codeLens.enabled',
   problemsForConfirmedLeaks: 'problems.confirmedLeaks',
+  holdersMaxHeapBytes: 'holders.maxHeapBytes',
 };
 
 function number(value: unknown, fallback: number, min: number): number {
@@ -69,6 +73,7 @@ export function readSettings(get: (key: string) => unknown): HeapscopeSettings {
     recordingRetentionDays: number(get(k.recordingRetentionDays), d.recordingRetentionDays, 0),
     codeLens: bool(k.codeLens, d.codeLens),
     problemsForConfirmedLeaks: bool(k.problemsForConfirmedLeaks, d.problemsForConfirmedLeaks),
+    holdersMaxHeapBytes: number(get(k.holdersMaxHeapBytes), d.holdersMaxHeapBytes, 0),
   };
 }
 

@@ -60,7 +60,15 @@ export interface SessionOptions {
   holders?: boolean;
   /** Wait between the holder snapshots. Default: the leak module's (3000 ms). */
   holderSnapshotGapMs?: number;
+  /**
+   * Largest used JS heap for which the holder snapshots are taken (default 1 GiB; 0: no limit).
+   * Above it they are skipped, with a log line: each would pause the target for seconds and
+   * write about twice the heap to disk.
+   */
+  holdersMaxHeapBytes?: number;
 }
+
+export const DEFAULT_HOLDERS_MAX_HEAP_BYTES = 1024 * 1024 * 1024;
 
 export type SessionState =
   | 'connecting'

@@ -11,7 +11,14 @@ import { HeapscopeError, describeError } from '../errors';
 import { captureHeapSnapshot, type CdpLike } from '../heapsnapshot';
 import { connectTarget, type CdpClient, type TargetConnection } from '../inspector';
 import type { PodConnectionEvent } from '../k8s';
-import { analyzeTrend, attributeHolders, LocationResolver, rankSuspects, wantsHolders } from '../leak';
+import {
+  analyzeTrend,
+  attributeHolders,
+  formatBytes,
+  LocationResolver,
+  rankSuspects,
+  wantsHolders,
+} from '../leak';
 import type { ScriptSourceProvider } from '../leak';
 import { buildReport } from '../report';
 import {
@@ -38,6 +45,7 @@ import type {
   TrendVerdict,
 } from '../types';
 import type { MemorySessionApi, SessionEvents, SessionOptions, SessionStatus, SnapshotProgress } from './api';
+import { DEFAULT_HOLDERS_MAX_HEAP_BYTES } from './api';
 import { RecordingWriter, RECORDING_FORMAT, RECORDING_VERSION } from './recording';
 
 /** Fixed probe: resolves only once the target's event loop turns again (i.e. it is no longer paused). */
@@ -673,6 +681,16 @@ export class MemorySession extends EventEmitter<SessionEvents> implements Memory
     // No suspects is not a reason to skip: a Buffer leak grows off-heap while its small JS wrappers
     // are rarely sampled, and the snapshots are then the only way to name what holds it.
     if (!this.verdict || !wantsHolders(this.verdict)) return;
+    const heapUsed = this.samples[this.samples.length - 1]?.heapUsedBytes ?? 0;
+    const limit = this.options.holdersMaxHeapBytes ?? DEFAULT_HOLDERS_MAX_HEAP_BYTES;
+    if (limit > 0 && heapUsed > limit) {
+      this.log(
+        `heapscope: holder snapshots skipped: the JS heap holds ${formatBytes(heapUsed)}, over the ${formatBytes(limit)} limit ` +
+          '(each of the three snapshots would pause the target for seconds and write about twice that to disk). ' +
+          'Raise the limit to take them (heapscope check --holders-max-heap <MiB>; in VS Code, heapscope.holders.maxHeapBytes).',
+      );
+      return;
+    }
     const workDir = await mkdtemp(join(tmpdir(), 'heapscope-holders-'));
     try {
       const suspects = await attributeHolders(this.suspects, this.verdict, {

@@ -18,7 +18,7 @@ interface Run {
   stderr: string;
 }
 
-function check(fixture: string): Promise<Run> {
+function check(fixture: string, options: string[] = []): Promise<Run> {
   return new Promise((done) => {
     const child = spawn(
       process.execPath,
@@ -29,6 +29,7 @@ function check(fixture: string): Promise<Run> {
         '-',
         '--duration',
         String(DURATION_SECONDS),
+        ...options,
         '--',
         'node',
         fixture,
@@ -77,8 +78,13 @@ describe('leak: heapscope check on the corpus (real processes)', function () {
     if (!existsSync(join(repo, 'dist', 'cli.js')))
       throw new Error('dist/cli.js missing: run `npm run build`');
     const names = ['module-array.js', 'control-steady-churn.js', 'buffers-offheap.js'];
-    const results = await Promise.all(names.map((name) => check(name)));
+    const results = await Promise.all([
+      ...names.map((name) => check(name)),
+      // The same leak with the holder snapshots' heap limit below any Node heap.
+      check('module-array.js', ['--holders-max-heap', '1']),
+    ]);
     names.forEach((name, i) => (runs[name] = results[i]));
+    runs['module-array.js, limited'] = results[names.length];
   });
 
   it('module-level array: leak, exit code 1, recordAudit is suspect #1 at its line', () => {
@@ -98,6 +104,25 @@ describe('leak: heapscope check on the corpus (real processes)', function () {
     assert.equal(top.line, lineOf('module-array.js', 'function recordAudit'));
     assert.ok(top.growthBytesPerMinute > 0 && top.liveBytes > 0);
     assert.ok(top.stack.length >= 1 && top.stack.every((f) => !f.url.startsWith('node:')));
+    // The holder snapshots name the array and its line; each pause is in the report.
+    assert.equal(top.holder?.name, 'auditTrail');
+    assert.equal(top.holder?.location?.line, lineOf('module-array.js', 'const auditTrail'));
+    assert.equal(run.report.snapshots?.length, 3);
+  });
+
+  it('skips the holder snapshots above --holders-max-heap, and says so', () => {
+    const run = runs['module-array.js, limited'];
+    assert.ok(run.report, run.stderr);
+    assertWellFormed(run.report);
+    assert.equal(run.report.verdict, 'leak', run.report.reason);
+    assert.match(
+      run.stderr,
+      /heapscope: holder snapshots skipped: the JS heap holds [\d.]+ MiB, over the 1\.0 MiB limit/,
+    );
+    assert.doesNotMatch(run.stderr, /taking heap snapshots/);
+    assert.equal(run.report.snapshots, undefined);
+    assert.equal(run.report.suspects[0]?.functionName, 'recordAudit');
+    assert.equal(run.report.suspects[0]?.holder, undefined);
   });
 
   it('steady churn (control): no-leak, exit code 0', () => {

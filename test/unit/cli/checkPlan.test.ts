@@ -31,12 +31,23 @@ describe('check options', () => {
       [[], opts({ k8s: 'pod' })],
       [[], opts({ attach: '1', duration: '0' })],
       [[], opts({ attach: '1', metricsInterval: '10' })],
+      [[], opts({ attach: '1', holdersMaxHeap: '-1' })],
+      [[], opts({ attach: '1', holdersMaxHeap: 'big' })],
     ] as const) {
       assert.throws(
         () => planCheck([...bad[0]], bad[1] as never),
         (e: unknown) => isHeapscopeError(e, 'usage'),
       );
     }
+  });
+
+  it('takes the holder snapshots heap limit in MiB (0: no limit; default left to the session)', () => {
+    assert.equal(
+      planCheck([], opts({ attach: '1', holdersMaxHeap: '64' })).holdersMaxHeapBytes,
+      64 * 1048576,
+    );
+    assert.equal(planCheck([], opts({ attach: '1', holdersMaxHeap: '0' })).holdersMaxHeapBytes, 0);
+    assert.equal(planCheck([], opts({ attach: '1' })).holdersMaxHeapBytes, undefined);
   });
 
   it('summarises a report with file:line and holder, relative to the project root', () => {
