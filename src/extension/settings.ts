@@ -31,7 +31,7 @@ export const DEFAULT_SETTINGS: HeapscopeSettings = {
   recordingRetentionDays: 14,
   codeLens: true,
   problemsForConfirmedLeaks: false,
-  holdersMaxHeapBytes: 1024 * 1024 * 1024,
+  holdersMaxHeapBytes: 256 * 1024 * 1024,
 };
 
 /** Setting keys (under "heapscope.") for each field; package.json contributes the same keys. */

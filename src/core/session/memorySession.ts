@@ -686,7 +686,7 @@ export class MemorySession extends EventEmitter<SessionEvents> implements Memory
     if (limit > 0 && heapUsed > limit) {
       this.log(
         `heapscope: holder snapshots skipped: the JS heap holds ${formatBytes(heapUsed)}, over the ${formatBytes(limit)} limit ` +
-          '(each of the three snapshots would pause the target for seconds and write about twice that to disk). ' +
+          '(each of the three snapshots would pause the target about a second per 10 MiB of heap, and write more than the heap to disk). ' +
           'Raise the limit to take them (heapscope check --holders-max-heap <MiB>; in VS Code, heapscope.holders.maxHeapBytes).',
       );
       return;
