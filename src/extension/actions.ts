@@ -4,6 +4,8 @@ import { existsSync, promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { describeError, isHeapscopeError } from '../core/errors';
+import { snapshotPauseSeconds } from '../core/heapsnapshot/capture';
+import { DEFAULT_HOLDERS_MAX_HEAP_BYTES } from '../core/session/api';
 import type { SessionController } from './controller';
 import { formatBytes } from './format';
 import { scriptUrlToPath } from './locations';
@@ -50,6 +52,17 @@ export class SessionActions {
   async takeSnapshot(target?: SessionEntry | string): Promise<string | undefined> {
     const entry = await this.resolve(target, 'take a heap snapshot of');
     if (!entry) return undefined;
+    // A big heap stops the target for a long time: ask first (a second per 10 MiB or so).
+    const heapUsed = entry.session.samples[entry.session.samples.length - 1]?.heapUsedBytes ?? 0;
+    if (heapUsed > DEFAULT_HOLDERS_MAX_HEAP_BYTES) {
+      const take = 'Take heap snapshot';
+      const choice = await vscode.window.showWarningMessage(
+        `The JS heap of ${entry.name} holds ${formatBytes(heapUsed)}: a heap snapshot stops its JavaScript for about ${Math.round(snapshotPauseSeconds(heapUsed))} s and writes a file larger than the heap.`,
+        { modal: true },
+        take,
+      );
+      if (choice !== take) return undefined;
+    }
     const dir = entry.session.recordingDir
       ? path.join(entry.session.recordingDir, 'snapshots')
       : path.join(this.context.globalStorageUri.fsPath, 'snapshots');

@@ -32,6 +32,15 @@ export interface CaptureResult {
   pauseMs: number;
 }
 
+/**
+ * How long a snapshot of a heap this size stops the target's JavaScript, roughly: V8 writes about
+ * 10 MiB of heap a second (measured on a 2-core machine: 341 MiB of heap, 34 s over the
+ * inspector; 28 s for v8.writeHeapSnapshot in the process itself; 12 MiB, 0.4 s).
+ */
+export function snapshotPauseSeconds(heapUsedBytes: number): number {
+  return heapUsedBytes / (10 * 1024 * 1024);
+}
+
 export async function captureHeapSnapshot(
   cdp: CdpLike,
   file: string,

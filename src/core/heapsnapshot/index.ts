@@ -7,7 +7,7 @@ import { resolveDeclarations } from './growth';
 import type { DiffResult, RetainersQuery, RetainersResult, SummaryResult, TaskProgress } from './tasks';
 import { runSnapshotTask, type RunOptions } from './workerClient';
 
-export { captureHeapSnapshot, connectInspector } from './capture';
+export { captureHeapSnapshot, connectInspector, snapshotPauseSeconds } from './capture';
 export type { CaptureOptions, CaptureResult, CdpLike, InspectorConnection } from './capture';
 export { parseSnapshotFile, parseSnapshotBuffer } from './parser';
 export { HeapSnapshot } from './snapshot';

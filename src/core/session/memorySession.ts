@@ -8,7 +8,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { HeapscopeError, describeError } from '../errors';
-import { captureHeapSnapshot, type CdpLike } from '../heapsnapshot';
+import { captureHeapSnapshot, snapshotPauseSeconds, type CdpLike } from '../heapsnapshot';
 import { connectTarget, type CdpClient, type TargetConnection } from '../inspector';
 import type { PodConnectionEvent } from '../k8s';
 import {
@@ -686,8 +686,8 @@ export class MemorySession extends EventEmitter<SessionEvents> implements Memory
     if (limit > 0 && heapUsed > limit) {
       this.log(
         `heapscope: holder snapshots skipped: the JS heap holds ${formatBytes(heapUsed)}, over the ${formatBytes(limit)} limit ` +
-          '(each of the three snapshots would pause the target about a second per 10 MiB of heap, and write more than the heap to disk). ' +
-          'Raise the limit to take them (heapscope check --holders-max-heap <MiB>; in VS Code, heapscope.holders.maxHeapBytes).',
+          `(each of the three snapshots would stop the target's JavaScript for about ${Math.round(snapshotPauseSeconds(heapUsed))} s and write more than the heap to disk). ` +
+          +'Raise the limit to take them (heapscope check --holders-max-heap <MiB>; in VS Code, heapscope.holders.maxHeapBytes).',
       );
       return;
     }
