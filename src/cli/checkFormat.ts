@@ -99,6 +99,8 @@ export function summaryText(report: ReportV1, projectRoot: string, maxSuspects =
   for (const snapshot of report.snapshots ?? []) {
     lines.push(`  heap snapshot (${snapshot.purpose}) paused the target ${snapshot.pauseMs} ms`);
   }
+  if (report.holdersSkipped)
+    lines.push(`  holders not named: ${report.holdersSkipped.reason} (--holders-max-heap moves the limit)`);
   return lines.join('\n');
 }
 

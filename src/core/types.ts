@@ -172,6 +172,8 @@ export interface ReportV1 {
   targetExited?: { atSeconds: number; exitCode?: number | null; signal?: string | null; message: string };
   /** Heap snapshots taken during the run (to name holders), with their pause on the target. */
   snapshots?: Array<{ file?: string; takenAtSeconds: number; pauseMs: number; purpose: string }>;
+  /** Set when the holder snapshots were called for but skipped because the JS heap was too large. */
+  holdersSkipped?: { heapUsedBytes: number; limitBytes: number; reason: string };
   /** Last memory sample. */
   lastSample?: MemorySample;
 }

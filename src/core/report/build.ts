@@ -14,6 +14,7 @@ export interface ReportInput {
   suspects: readonly Suspect[];
   targetExited?: ReportV1['targetExited'];
   snapshots?: ReportV1['snapshots'];
+  holdersSkipped?: ReportV1['holdersSkipped'];
 }
 
 const NO_VERDICT: TrendVerdict = {
@@ -49,6 +50,7 @@ export function buildReport(input: ReportInput): ReportV1 {
   if (heapLimitBytes) report.heapLimitBytes = heapLimitBytes;
   if (input.targetExited) report.targetExited = input.targetExited;
   if (input.snapshots?.length) report.snapshots = [...input.snapshots];
+  if (input.holdersSkipped) report.holdersSkipped = { ...input.holdersSkipped };
   if (last) report.lastSample = last;
   return report;
 }

@@ -143,6 +143,7 @@ const report = shape(
     snapshots: arrayOf(
       shape({ takenAtSeconds: num({ min: 0 }), pauseMs: num({ min: 0 }), purpose: str }, { file: str }),
     ),
+    holdersSkipped: shape({ heapUsedBytes: num({ min: 0 }), limitBytes: num({ min: 0 }), reason: str }),
     lastSample: sample,
   },
 );

@@ -95,6 +95,7 @@ export class MemorySession extends EventEmitter<SessionEvents> implements Memory
   private ended = false;
   private exitInfo: ReportV1['targetExited'];
   private readonly snapshots: NonNullable<ReportV1['snapshots']> = [];
+  private holdersSkipped: ReportV1['holdersSkipped'];
   private ranking: Promise<void> = Promise.resolve();
   private stopping: Promise<ReportV1> | undefined;
   private verdictCount = 0;
@@ -217,6 +218,7 @@ export class MemorySession extends EventEmitter<SessionEvents> implements Memory
       suspects: this.suspects,
       targetExited: this.exitInfo,
       snapshots: this.snapshots,
+      holdersSkipped: this.holdersSkipped,
     });
   }
 
@@ -684,10 +686,14 @@ export class MemorySession extends EventEmitter<SessionEvents> implements Memory
     const heapUsed = this.samples[this.samples.length - 1]?.heapUsedBytes ?? 0;
     const limit = this.options.holdersMaxHeapBytes ?? DEFAULT_HOLDERS_MAX_HEAP_BYTES;
     if (limit > 0 && heapUsed > limit) {
+      const pauseSeconds = Math.round(snapshotPauseSeconds(heapUsed));
+      const reason =
+        `the JS heap holds ${formatBytes(heapUsed)}, over the ${formatBytes(limit)} limit: each of the three ` +
+        `snapshots would stop the target's JavaScript for about ${pauseSeconds} s and write more than the heap to disk`;
+      this.holdersSkipped = { heapUsedBytes: heapUsed, limitBytes: limit, reason };
       this.log(
-        `heapscope: holder snapshots skipped: the JS heap holds ${formatBytes(heapUsed)}, over the ${formatBytes(limit)} limit ` +
-          `(each of the three snapshots would stop the target's JavaScript for about ${Math.round(snapshotPauseSeconds(heapUsed))} s and write more than the heap to disk). ` +
-          +'Raise the limit to take them (heapscope check --holders-max-heap <MiB>; in VS Code, heapscope.holders.maxHeapBytes).',
+        `heapscope: holder snapshots skipped: ${reason}. Raise the limit to take them ` +
+          '(heapscope check --holders-max-heap <MiB>; in VS Code, heapscope.holders.maxHeapBytes).',
       );
       return;
     }

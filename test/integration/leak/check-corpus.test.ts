@@ -108,6 +108,7 @@ describe('leak: heapscope check on the corpus (real processes)', function () {
     assert.equal(top.holder?.name, 'auditTrail');
     assert.equal(top.holder?.location?.line, lineOf('module-array.js', 'const auditTrail'));
     assert.equal(run.report.snapshots?.length, 3);
+    assert.equal(run.report.holdersSkipped, undefined);
   });
 
   it('skips the holder snapshots above --holders-max-heap, and says so', () => {
@@ -117,7 +118,15 @@ describe('leak: heapscope check on the corpus (real processes)', function () {
     assert.equal(run.report.verdict, 'leak', run.report.reason);
     assert.match(
       run.stderr,
-      /heapscope: holder snapshots skipped: the JS heap holds [\d.]+ MiB, over the 1\.0 MiB limit/,
+      /^heapscope: holder snapshots skipped: the JS heap holds [\d.]+ MiB, over the 1\.0 MiB limit: each of the three snapshots would stop the target's JavaScript for about \d+ s and write more than the heap to disk\. Raise the limit to take them \(heapscope check --holders-max-heap <MiB>; in VS Code, heapscope\.holders\.maxHeapBytes\)\.$/m,
+    );
+    // In the report (and its summary) too: --quiet hides the log line, not these.
+    const skipped = run.report.holdersSkipped;
+    assert.equal(skipped?.limitBytes, 1024 * 1024);
+    assert.ok(skipped.heapUsedBytes > skipped.limitBytes, `${skipped.heapUsedBytes}`);
+    assert.match(
+      run.stderr,
+      /^ {2}holders not named: the JS heap holds [\d.]+ MiB, over the 1\.0 MiB limit/m,
     );
     assert.doesNotMatch(run.stderr, /taking heap snapshots/);
     assert.equal(run.report.snapshots, undefined);
