@@ -5,7 +5,8 @@ import { dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { describeError, HeapscopeError } from '../core/errors';
 import { MemorySession } from '../core/session/memorySession';
-import { DEFAULT_HOLDERS_MAX_HEAP_BYTES, type TargetSpec } from '../core/session/api';
+import { wantsHolders } from '../core/leak';
+import { heapTooLargeForHolders, type TargetSpec } from '../core/session/api';
 import type { ReportV1 } from '../core/types';
 import { exitCodes } from './exitCodes';
 import { progressLine, summaryText } from './checkFormat';
@@ -129,15 +130,15 @@ async function runCheck(command: string[], options: CheckOptions): Promise<numbe
     clearTimeout(timer);
     progress.clear();
     if (why !== 'duration reached' && !options.quiet) err(`heapscope: stopping (${why})`);
+    // The session's own rules (the verdict, the heap limit) say whether it is about to take them.
     const heapUsed = session.samples[session.samples.length - 1]?.heapUsedBytes ?? 0;
-    const holdersLimit = plan.holdersMaxHeapBytes ?? DEFAULT_HOLDERS_MAX_HEAP_BYTES;
     if (
       !options.quiet &&
       options.holders &&
-      (holdersLimit === 0 || heapUsed <= holdersLimit) &&
-      session.status.state !== 'target-exited' &&
-      (session.verdict?.verdict === 'leak' ||
-        (session.verdict?.growth.externalBytesPerMinute ?? 0) > 512 * 1024)
+      session.verdict !== undefined &&
+      wantsHolders(session.verdict) &&
+      !heapTooLargeForHolders(heapUsed, plan.holdersMaxHeapBytes) &&
+      session.status.state !== 'target-exited'
     ) {
       err('heapscope: taking heap snapshots to name what holds the suspects…');
     }

@@ -11,6 +11,7 @@ import {
   diffSnapshotFiles,
   findRetainers,
   summarizeSnapshotFile,
+  type AllocationFrame,
   type TaskProgress,
 } from '../core/heapsnapshot';
 import { formatBytes } from '../core/leak';
@@ -67,6 +68,12 @@ function positiveInt(value: string): number {
 /** An option with an optional count (`--holders [n]`): absent 0, given without a count 5. */
 function optionalCount(value: number | true | undefined): number {
   return value === true ? 5 : (value ?? 0);
+}
+
+/** An object's allocation stack under its retainer path (nothing for untracked snapshots). */
+function allocatedLines(stack: readonly AllocationFrame[] | undefined): string[] {
+  if (!stack?.length) return [];
+  return ['  allocated:', ...stack.map((frame) => `    in ${describeFrame(frame)}`)];
 }
 
 export function registerSnapshotCommands(program: Command, setExit: (code: number) => void): void {
@@ -159,10 +166,7 @@ export function registerSnapshotCommands(program: Command, setExit: (code: numbe
             );
             const path = o.paths[0]?.text ?? ['(no path from a GC root: unreachable or held only weakly)'];
             for (const step of path) out.push(`    ${step}`);
-            if (o.allocationStack?.length) {
-              out.push('  allocated:');
-              for (const frame of o.allocationStack) out.push(`    in ${describeFrame(frame)}`);
-            }
+            out.push(...allocatedLines(o.allocationStack));
           }
           process.stdout.write(`${out.join('\n')}\n`);
         }),
@@ -250,7 +254,7 @@ export function registerSnapshotCommands(program: Command, setExit: (code: numbe
             for (const site of result.allocationSites) {
               const classes = site.constructors.map((c) => `${c.name} ×${c.count}`).join(', ');
               out.push(`  ${site.count} objects (${formatBytes(site.bytes)}): ${classes}`);
-              for (const frame of site.frames) out.push(`      in ${describeFrame(frame)}`);
+              out.push(...site.frames.map((frame) => `      in ${describeFrame(frame)}`));
             }
           }
           process.stdout.write(`${out.join('\n')}\n`);
@@ -310,10 +314,7 @@ export function registerSnapshotCommands(program: Command, setExit: (code: numbe
               out.push(`  path ${i + 1}:`);
               for (const step of p.text) out.push(`    ${step}`);
             });
-            if (o.allocationStack?.length) {
-              out.push('  allocated:');
-              for (const frame of o.allocationStack) out.push(`    in ${describeFrame(frame)}`);
-            }
+            out.push(...allocatedLines(o.allocationStack));
           }
           process.stdout.write(`${out.join('\n')}\n`);
         }),

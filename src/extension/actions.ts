@@ -52,7 +52,8 @@ export class SessionActions {
   async takeSnapshot(target?: SessionEntry | string): Promise<string | undefined> {
     const entry = await this.resolve(target, 'take a heap snapshot of');
     if (!entry) return undefined;
-    // A big heap stops the target for a long time: ask first (a second per 10 MiB or so).
+    // A big heap stops the target for a long time: ask first (a second per 10 MiB or so), above the
+    // same size at which a session stops taking holder snapshots on its own.
     const heapUsed = entry.session.samples[entry.session.samples.length - 1]?.heapUsedBytes ?? 0;
     if (heapUsed > DEFAULT_HOLDERS_MAX_HEAP_BYTES) {
       const take = 'Take heap snapshot';

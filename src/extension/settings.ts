@@ -1,4 +1,5 @@
 // Heapscope's settings as one typed object. Read through a getter so tests need no VS Code.
+import { DEFAULT_HOLDERS_MAX_HEAP_BYTES } from '../core/session/api';
 
 export interface HeapscopeSettings {
   metricsIntervalMs: number;
@@ -31,7 +32,7 @@ export const DEFAULT_SETTINGS: HeapscopeSettings = {
   recordingRetentionDays: 14,
   codeLens: true,
   problemsForConfirmedLeaks: false,
-  holdersMaxHeapBytes: 256 * 1024 * 1024,
+  holdersMaxHeapBytes: DEFAULT_HOLDERS_MAX_HEAP_BYTES,
 };
 
 /** Setting keys (under "heapscope.") for each field; package.json contributes the same keys. */

@@ -70,6 +70,14 @@ export interface SessionOptions {
 
 export const DEFAULT_HOLDERS_MAX_HEAP_BYTES = 256 * 1024 * 1024;
 
+/** Whether a JS heap this size is over the holder snapshots' limit (0: no limit). */
+export function heapTooLargeForHolders(
+  heapUsedBytes: number,
+  limitBytes = DEFAULT_HOLDERS_MAX_HEAP_BYTES,
+): boolean {
+  return limitBytes > 0 && heapUsedBytes > limitBytes;
+}
+
 export type SessionState =
   | 'connecting'
   | 'observing'

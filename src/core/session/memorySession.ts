@@ -45,7 +45,7 @@ import type {
   TrendVerdict,
 } from '../types';
 import type { MemorySessionApi, SessionEvents, SessionOptions, SessionStatus, SnapshotProgress } from './api';
-import { DEFAULT_HOLDERS_MAX_HEAP_BYTES } from './api';
+import { DEFAULT_HOLDERS_MAX_HEAP_BYTES, heapTooLargeForHolders } from './api';
 import { RecordingWriter, RECORDING_FORMAT, RECORDING_VERSION } from './recording';
 
 /** Fixed probe: resolves only once the target's event loop turns again (i.e. it is no longer paused). */
@@ -685,7 +685,7 @@ export class MemorySession extends EventEmitter<SessionEvents> implements Memory
     if (!this.verdict || !wantsHolders(this.verdict)) return;
     const heapUsed = this.samples[this.samples.length - 1]?.heapUsedBytes ?? 0;
     const limit = this.options.holdersMaxHeapBytes ?? DEFAULT_HOLDERS_MAX_HEAP_BYTES;
-    if (limit > 0 && heapUsed > limit) {
+    if (heapTooLargeForHolders(heapUsed, limit)) {
       const pauseSeconds = Math.round(snapshotPauseSeconds(heapUsed));
       const reason =
         `the JS heap holds ${formatBytes(heapUsed)}, over the ${formatBytes(limit)} limit: each of the three ` +
