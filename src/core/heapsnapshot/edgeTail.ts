@@ -6,6 +6,7 @@
 // is accepted; anything else gives up, and the caller falls back to the single pass.
 import type { FileHandle } from 'node:fs/promises';
 import type { EdgeJob } from './parser';
+import { ScanStatus, type RecordKernel } from './recordKernel';
 
 export interface EdgeTail {
   types: Uint8Array;
@@ -61,76 +62,39 @@ export async function parseEdgeTail(
   start: number,
   end: number,
   job: EdgeJob,
-  chunk: Buffer,
+  kernel: RecordKernel,
   signal?: AbortSignal,
 ): Promise<EdgeTail | undefined> {
   // Every record takes at least six bytes ("0,0,0\n" or "0,0,0,").
   const capacity = Math.ceil((end - start) / 6) + 1;
-  const types = new Uint8Array(capacity);
-  const names = new Uint32Array(capacity);
-  const to = new Uint32Array(capacity);
-  const nf = job.nodeFieldCount;
-  const limit = job.nodeCount * nf;
-  const typeCount = job.typeCount;
-  const indexed = Uint8Array.from(job.indexedTypes);
-  const size = chunk.length - 1;
+  const columns = {
+    types: new Uint8Array(capacity),
+    names: new Uint32Array(capacity),
+    to: new Uint32Array(capacity),
+  };
+  const layout = { ...job, indexedTypes: Uint8Array.from(job.indexedTypes) };
+  const buf = kernel.input;
+  const size = buf.length - 1;
   let maxString = -1;
-  let ord = 0;
+  let count = 0;
   let pos = start;
   while (pos < end) {
     if (signal?.aborted) return undefined;
-    const { bytesRead: n } = await handle.read(chunk, 0, Math.min(size, end + 1 - pos), pos);
+    const { bytesRead: n } = await handle.read(buf, 0, Math.min(size, end + 1 - pos), pos);
     if (n === 0) return undefined;
-    chunk[n] = 0; // sentinel: the digit loops stop on it
     const last = end - pos; // the ']' when it is in this read
-    let done = 0;
-    let k = 0;
-    for (;;) {
-      k = done;
-      let c = chunk[k];
-      while (c === 0x2c || c === 0x0a) c = chunk[++k];
-      if (k === last || k >= n) break;
-      if (c < 0x30 || c > 0x39 || ord === capacity) return undefined;
-      let type = c - 0x30;
-      c = chunk[++k];
-      while (c >= 0x30 && c <= 0x39) {
-        type = type * 10 + (c - 0x30);
-        c = chunk[++k];
-      }
-      if (c !== 0x2c) break;
-      c = chunk[++k];
-      if (c < 0x30 || c > 0x39) break;
-      let name = c - 0x30;
-      c = chunk[++k];
-      while (c >= 0x30 && c <= 0x39) {
-        name = name * 10 + (c - 0x30);
-        c = chunk[++k];
-      }
-      if (c !== 0x2c) break;
-      c = chunk[++k];
-      if (c < 0x30 || c > 0x39) break;
-      let target = c - 0x30;
-      c = chunk[++k];
-      while (c >= 0x30 && c <= 0x39) {
-        target = target * 10 + (c - 0x30);
-        c = chunk[++k];
-      }
-      if (k >= n) break; // the record may continue in the next read
-      const ordinal = target / nf;
-      if (type >= typeCount || target >= limit || ordinal !== Math.floor(ordinal)) return undefined;
-      if (name > maxString && !indexed[type]) maxString = name;
-      types[ord] = type;
-      names[ord] = name > 0xffffffff ? 0xffffffff : name;
-      to[ord] = ordinal;
-      ord++;
-      done = k;
+    const result = kernel.scanEdges(buf, 0, n, last, columns, count, capacity - count, layout, maxString);
+    count += result.count;
+    maxString = result.largestName;
+    if (result.status === ScanStatus.Limit) {
+      let k = result.next;
+      while (buf[k] === 0x2c || buf[k] === 0x0a || buf[k] === 0x0d || buf[k] === 0x20) k++;
+      if (k !== last || buf[k] !== 0x5d) return undefined;
+      return { ...columns, count, maxString };
     }
-    if (k === last) {
-      if (chunk[k] !== 0x5d) return undefined;
-      return { types, names, to, count: ord, maxString };
-    }
-    if (done === 0) return undefined; // not even one record in a whole read: not V8's layout
-    pos += done;
+    // Anything but a record cut by the end of the read is not V8's layout.
+    if (result.status !== ScanStatus.More || result.next === 0) return undefined;
+    pos += result.next;
   }
   return undefined;
 }

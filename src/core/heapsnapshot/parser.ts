@@ -8,6 +8,14 @@ import { Worker } from 'node:worker_threads';
 import { HeapscopeError } from '../errors';
 import type { ParsedSnapshot, SnapshotMeta } from './model';
 import { claimEdgeTail, createControl, parseEdgeTail, type EdgeTail } from './edgeTail';
+import {
+  createRecordKernel,
+  instantiateRecordKernel,
+  recordsModule,
+  ScanStatus,
+  type NodeLayout,
+  type RecordKernel,
+} from './recordKernel';
 import { StringTable } from './strings';
 
 export interface EdgeJob {
@@ -145,6 +153,8 @@ export class SnapshotTokenizer {
     private readonly fileBytes: number,
     /** Allocate the edge arrays on SharedArrayBuffers (so a helper thread can fill them). */
     private readonly sharedEdges = false,
+    /** The WebAssembly record loops; chunks read into its `input` are parsed without a copy. */
+    private readonly kernel: RecordKernel = createRecordKernel(1 << 20),
   ) {}
 
   /** True once the "snapshot" meta has been read (counts and layouts known). */
@@ -539,7 +549,16 @@ export class SnapshotTokenizer {
       nodeLayout === 'type,name,id,self_size,edge_count,trace_node_id,detachedness' ||
       nodeLayout === 'type,name,id,self_size,edge_count,trace_node_id' ||
       nodeLayout === 'type,name,id,self_size,edge_count,detachedness';
-    this.standardNodesWithTrace = nodeFields.includes('trace_node_id');
+    if (this.standardNodes) {
+      const trace = nodeFields.indexOf('trace_node_id');
+      this.standardNodeLayout = {
+        fieldCount: nodeFields.length,
+        traceField: trace,
+        detachedField: nodeFields.indexOf('detachedness'),
+        typeCount: this.meta.nodeTypes.length,
+        edgeCount: this.edgeCount,
+      };
+    }
     const n = this.nodeCount;
     this.nodeTypes = new Uint8Array(n);
     this.nodeNames = new Uint32Array(n);
@@ -742,119 +761,34 @@ export class SnapshotTokenizer {
   private maxEdgeString = -1;
   private standardEdges = false;
   private standardNodes = false;
-  /** The standard layout still has trace_node_id (V8 before 12: Node 20 and older). */
-  private standardNodesWithTrace = true;
+  /** Where trace_node_id and detachedness sit in a standard layout (V8 12 dropped trace_node_id). */
+  private standardNodeLayout: NodeLayout | undefined;
 
   /**
    * Parses whole node records straight into the typed arrays. Returns the offset after the last
    * complete record (the start offset when none could be read). Out-of-range reads give undefined,
    * which fails every digit test, so the chunk end needs no separate check inside a number.
    */
-  /** V8's own node layout (type,name,id,self_size,edge_count,trace_node_id[,detachedness]), unrolled. */
+  /** V8's own node layouts (see recordKernel.ts): whole records in WebAssembly. */
   private fastStandardNodes(buf: Uint8Array, i: number, end: number): number {
-    const n = this.nodeCount;
-    const m = this.edgeCount;
-    const typeCount = this.meta!.nodeTypes.length;
-    const types = this.nodeTypes;
-    const names = this.nodeNames;
-    const firstEdge = this.firstEdge;
-    const ids = this.nodeIds;
-    const sizes = this.nodeSelfSizes;
-    const detachedness = this.detachedness;
-    const withTrace = this.standardNodesWithTrace;
-    let ord = this.ordinal;
-    let done = i;
-    while (ord < n) {
-      let k = done;
-      let c = buf[k];
-      while (c === 0x2c || c === 0x0a) c = buf[++k];
-      if (c < 0x30 || c > 0x39) break;
-      let type = c - 0x30;
-      c = buf[++k];
-      while (c >= 0x30 && c <= 0x39) {
-        type = type * 10 + (c - 0x30);
-        c = buf[++k];
-      }
-      if (c !== 0x2c) break;
-      k++;
-      c = buf[k];
-      if (c < 0x30 || c > 0x39) break;
-      let name = c - 0x30;
-      c = buf[++k];
-      while (c >= 0x30 && c <= 0x39) {
-        name = name * 10 + (c - 0x30);
-        c = buf[++k];
-      }
-      if (c !== 0x2c) break;
-      k++;
-      c = buf[k];
-      if (c < 0x30 || c > 0x39) break;
-      let id = c - 0x30;
-      c = buf[++k];
-      while (c >= 0x30 && c <= 0x39) {
-        id = id * 10 + (c - 0x30);
-        c = buf[++k];
-      }
-      if (c !== 0x2c) break;
-      k++;
-      c = buf[k];
-      if (c < 0x30 || c > 0x39) break;
-      let size = c - 0x30;
-      c = buf[++k];
-      while (c >= 0x30 && c <= 0x39) {
-        size = size * 10 + (c - 0x30);
-        c = buf[++k];
-      }
-      if (c !== 0x2c) break;
-      k++;
-      c = buf[k];
-      if (c < 0x30 || c > 0x39) break;
-      let edges = c - 0x30;
-      c = buf[++k];
-      while (c >= 0x30 && c <= 0x39) {
-        edges = edges * 10 + (c - 0x30);
-        c = buf[++k];
-      }
-      if (c !== 0x2c) break;
-      k++;
-      c = buf[k];
-      if (c < 0x30 || c > 0x39) break;
-      let sixth = c - 0x30;
-      c = buf[++k];
-      while (c >= 0x30 && c <= 0x39) {
-        sixth = sixth * 10 + (c - 0x30);
-        c = buf[++k];
-      }
-      // trace_node_id, or (V8 12 and later, which dropped it) detachedness.
-      let trace = 0;
-      let detached = 0;
-      if (withTrace) trace = sixth;
-      else detached = sixth;
-      if (withTrace && detachedness) {
-        if (c !== 0x2c) break;
-        c = buf[++k];
-        if (c < 0x30 || c > 0x39) break;
-        detached = c - 0x30;
-        c = buf[++k];
-        while (c >= 0x30 && c <= 0x39) {
-          detached = detached * 10 + (c - 0x30);
-          c = buf[++k];
-        }
-      }
-      if (k >= end || type >= typeCount || id > 0xffffffff || size > 0xffffffff || trace !== 0) break;
-      const next = firstEdge[ord] + edges;
-      if (next > m) break;
-      types[ord] = type;
-      names[ord] = name;
-      ids[ord] = id;
-      sizes[ord] = size;
-      firstEdge[ord + 1] = next;
-      if (detachedness) detachedness[ord] = detached > 255 ? 255 : detached;
-      ord++;
-      done = k;
-    }
-    this.ordinal = ord;
-    return done;
+    const result = this.kernel.scanNodes(
+      buf,
+      i,
+      end,
+      {
+        types: this.nodeTypes,
+        names: this.nodeNames,
+        ids: this.nodeIds,
+        sizes: this.nodeSelfSizes,
+        firstEdge: this.firstEdge,
+        detachedness: this.detachedness,
+      },
+      this.ordinal,
+      this.nodeCount - this.ordinal,
+      this.standardNodeLayout!,
+    );
+    this.ordinal += result.count;
+    return result.next;
   }
 
   private fastNodes(buf: Uint8Array, i: number, end: number): number {
@@ -937,61 +871,27 @@ export class SnapshotTokenizer {
     return done;
   }
 
-  /** V8's own edge layout, unrolled: the hottest loop of the parser (edges are ~60% of a file). */
+  /** V8's own edge layout, in WebAssembly: the hottest loop of the parser (edges are ~60% of a file). */
   private fastStandardEdges(buf: Uint8Array, i: number, end: number): number {
-    const m = this.edgeCount;
-    const nf = this.nodeFieldCount;
-    const nodeLimit = this.nodeCount * nf;
-    const typeCount = this.meta!.edgeTypes.length;
-    const types = this.edgeTypes;
-    const names = this.edgeNames;
-    const to = this.edgeTo;
-    const indexed = this.indexedEdgeTypes;
-    let maxString = this.maxEdgeString;
-    let ord = this.ordinal;
-    let done = i;
-    while (ord < m) {
-      let k = done;
-      let c = buf[k];
-      while (c === 0x2c || c === 0x0a) c = buf[++k];
-      if (c < 0x30 || c > 0x39) break;
-      let type = c - 0x30;
-      c = buf[++k];
-      while (c >= 0x30 && c <= 0x39) {
-        type = type * 10 + (c - 0x30);
-        c = buf[++k];
-      }
-      if (c !== 0x2c) break;
-      c = buf[++k];
-      if (c < 0x30 || c > 0x39) break;
-      let name = c - 0x30;
-      c = buf[++k];
-      while (c >= 0x30 && c <= 0x39) {
-        name = name * 10 + (c - 0x30);
-        c = buf[++k];
-      }
-      if (c !== 0x2c) break;
-      c = buf[++k];
-      if (c < 0x30 || c > 0x39) break;
-      let target = c - 0x30;
-      c = buf[++k];
-      while (c >= 0x30 && c <= 0x39) {
-        target = target * 10 + (c - 0x30);
-        c = buf[++k];
-      }
-      if (k >= end || type >= typeCount || target >= nodeLimit) break;
-      const ordinal = target / nf;
-      if (ordinal !== Math.floor(ordinal)) break;
-      if (name > maxString && !indexed[type]) maxString = name;
-      types[ord] = type;
-      names[ord] = name > 0xffffffff ? 0xffffffff : name;
-      to[ord] = ordinal;
-      ord++;
-      done = k;
-    }
-    this.maxEdgeString = maxString;
-    this.ordinal = ord;
-    return done;
+    const result = this.kernel.scanEdges(
+      buf,
+      i,
+      end,
+      Infinity,
+      { types: this.edgeTypes, names: this.edgeNames, to: this.edgeTo },
+      this.ordinal,
+      this.edgeCount - this.ordinal,
+      {
+        nodeFieldCount: this.nodeFieldCount,
+        typeCount: this.meta!.edgeTypes.length,
+        nodeCount: this.nodeCount,
+        indexedTypes: this.indexedEdgeTypes,
+      },
+      this.maxEdgeString,
+    );
+    this.ordinal += result.count;
+    this.maxEdgeString = result.largestName;
+    return result.next;
   }
 
   private fastEdges(buf: Uint8Array, i: number, end: number): number {
@@ -1058,6 +958,17 @@ export class SnapshotTokenizer {
     const out = this.numbers!;
     let data = out.data;
     let length = out.length;
+    // Whole numbers in WebAssembly while they fit in 32 bits; this loop finishes a number cut by
+    // the chunk end, widens the array for big values and reads the closing ']'.
+    while (!inNum && data instanceof Uint32Array) {
+      const result = this.kernel.scanNumbers(buf, i, end, data, length);
+      length += result.count;
+      i = result.next;
+      if (result.status !== ScanStatus.Full) break;
+      const grown = new Uint32Array(data.length * 2);
+      grown.set(data);
+      data = out.data = grown;
+    }
     while (i < end) {
       let c = buf[i];
       if (c >= 0x30 && c <= 0x39) {
@@ -1119,12 +1030,21 @@ export class SnapshotTokenizer {
    */
   private scanStrings(buf: Uint8Array, i: number, end: number): number {
     const table = this.strings;
-    const out = table.reserve(end - i);
+    let out = table.reserve(end - i);
     let w = table.rawByteLength;
     let inString = this.state === State.StringsIn;
     let escape = this.stringEscape;
     while (i < end) {
       if (!inString) {
+        // Whole strings in WebAssembly; this loop reads a string cut by the chunk end, the
+        // closing ']', and anything wrong (to name it).
+        const fast = this.kernel.scanStrings(buf, i, end, this.appendStrings);
+        if (fast.count > 0) {
+          i = fast.next;
+          out = table.reserve(end - i);
+          w = table.rawByteLength;
+          if (i >= end) break;
+        }
         const c = buf[i];
         if (WS_COMMA[c]) {
           i++;
@@ -1161,6 +1081,9 @@ export class SnapshotTokenizer {
     this.state = inString ? State.StringsIn : State.StringsExpect;
     return i;
   }
+
+  private readonly appendStrings = (raw: Uint8Array, ends: Uint32Array): void =>
+    this.strings.appendStrings(raw, ends);
 
   /** Call at end of input: checks completeness and returns the snapshot. */
   finish(): ParsedSnapshot {
@@ -1293,8 +1216,9 @@ async function parseSequential(
   size: number,
   options: ParseOptions,
 ): Promise<ParsedSnapshot> {
-  const tokenizer = new SnapshotTokenizer(size);
-  await feed(handle, tokenizer, 0, size, size, options);
+  const kernel = readKernel(options);
+  const tokenizer = new SnapshotTokenizer(size, false, kernel);
+  await feed(handle, tokenizer, 0, size, size, options, kernel.input);
   return tokenizer.finish();
 }
 
@@ -1306,8 +1230,8 @@ async function feed(
   to: number,
   size: number,
   options: ParseOptions,
+  chunk: Buffer,
   stopWhen?: () => boolean,
-  chunk = readBuffer(options),
 ): Promise<number> {
   const chunkBytes = Math.min(options.chunkBytes ?? 8 << 20, chunk.length - 1);
   let read = from;
@@ -1329,11 +1253,14 @@ async function feed(
   return read;
 }
 
-/** One read buffer per parse: several would be garbage the size of a chunk each. */
-function readBuffer(options: ParseOptions): Buffer {
-  // One spare byte for the sentinel (see SnapshotTokenizer.push).
-  // At least 64 kB: the section searches read through it too.
-  return Buffer.allocUnsafe(Math.max(options.chunkBytes ?? 8 << 20, 64 << 10) + 1);
+/**
+ * One read buffer per parse (several would be garbage the size of a chunk each), inside the
+ * record kernel's memory so the WebAssembly loops read the chunks where they land. Its last byte
+ * is room for the sentinel (see SnapshotTokenizer.push). At least 64 kB: the section searches
+ * read through it too.
+ */
+function readKernel(options: ParseOptions): RecordKernel {
+  return createRecordKernel(Math.max(options.chunkBytes ?? 8 << 20, 64 << 10));
 }
 
 /** Offset of the first occurrence of `needle` at or after `from`, or -1. */
@@ -1494,8 +1421,9 @@ async function parseWithEdgeHelper(
   options: ParseOptions,
 ): Promise<ParsedSnapshot | undefined> {
   const marker = Buffer.from('\n"edges":[');
-  const tokenizer = new SnapshotTokenizer(size, true);
-  const chunk = readBuffer(options);
+  const kernel = readKernel(options);
+  const tokenizer = new SnapshotTokenizer(size, true, kernel);
+  const chunk = kernel.input;
   // The meta comes first; read until it is known.
   const head = await feed(
     handle,
@@ -1505,8 +1433,8 @@ async function parseWithEdgeHelper(
     size,
     // Small reads: the meta is a few kB and the edges must not have been fed yet.
     { ...options, onProgress: undefined, chunkBytes: 16 << 10 },
-    () => tokenizer.metaReady,
     chunk,
+    () => tokenizer.metaReady,
   );
   const job = tokenizer.edgeJob();
   if (!job) return undefined;
@@ -1523,7 +1451,7 @@ async function parseWithEdgeHelper(
   );
   try {
     // Everything up to the newline before "edges" (the nodes section ends with "],").
-    await feed(handle, tokenizer, head, edgesAt, size, options, undefined, chunk);
+    await feed(handle, tokenizer, head, edgesAt, size, options, chunk);
     // While the helper is still busy, read the sections after the edges (locations, strings):
     // sectionAfterEdges finds where they start without reading through the edges.
     const nextAt = await sectionAfterEdges(handle, edgesStart, size, chunk);
@@ -1531,12 +1459,12 @@ async function parseWithEdgeHelper(
     let tailStart = -1;
     if (nextAt >= 0) {
       if (!tokenizer.acceptEdgesFromHelper(nextAt)) return undefined;
-      await feed(handle, tokenizer, nextAt, size, size, options, undefined, chunk);
+      await feed(handle, tokenizer, nextAt, size, size, options, chunk);
       // Then, rather than wait for the helper, parse the last part of the edges here. V8 ends
       // the edges with "],\n": the ']' sits two bytes before the next section.
       tailStart = await claimEdgeTail(handle, control, nextAt - 2, TAIL_SHARE, chunk);
       if (tailStart >= 0) {
-        tail = await parseEdgeTail(handle, tailStart, nextAt - 2, job, chunk, options.signal);
+        tail = await parseEdgeTail(handle, tailStart, nextAt - 2, job, kernel, options.signal);
         if (!tail) return undefined;
       }
     }
@@ -1556,7 +1484,7 @@ async function parseWithEdgeHelper(
       if (result.end + 2 !== nextAt) return undefined;
     } else {
       if (!tokenizer.acceptEdgesFromHelper(result.end + 1)) return undefined;
-      await feed(handle, tokenizer, result.end + 1, size, size, options, undefined, chunk);
+      await feed(handle, tokenizer, result.end + 1, size, size, options, chunk);
     }
     tokenizer.helperEdgeStrings(maxString);
     return tokenizer.finish();
@@ -1577,7 +1505,9 @@ async function parseWithEdgeHelper(
 const EDGE_HELPER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
 const fs = require('node:fs');
-const { file, start, edgeCount: m, nodeFieldCount: nf, nodeCount, typeCount, indexedTypes, types: tb, names: nb, to: ob, control: cb, readBytes } = workerData;
+const __name = (f) => f; // tsx names inner functions with this helper
+const instantiateRecordKernel = (${instantiateRecordKernel.toString()});
+const { file, start, edgeCount: m, nodeFieldCount, nodeCount, typeCount, indexedTypes, types, names, to, control: cb, readBytes, module } = workerData;
 // Shared with the main thread (see edgeTail.ts): >= 0, how far this thread has reserved record
 // starts; < 0, minus the first record the main thread took. Reserved one read at a time.
 const control = new BigInt64Array(cb);
@@ -1588,15 +1518,16 @@ const reserve = (upTo) => {
     if (Atomics.compareExchange(control, 0, cur, BigInt(upTo)) === cur) return Infinity;
   }
 };
-let lim = Infinity;
-const indexed = Uint8Array.from(indexedTypes);
-let maxString = -1;
-const types = new Uint8Array(tb), names = new Uint32Array(nb), to = new Uint32Array(ob);
-const limit = nodeCount * nf;
-const fd = fs.openSync(file, 'r');
+const kernel = instantiateRecordKernel(module, readBytes);
+const buf = kernel.input;
 const size = readBytes;
+const columns = { types: new Uint8Array(types), names: new Uint32Array(names), to: new Uint32Array(to) };
+const layout = { nodeFieldCount, nodeCount, typeCount, indexedTypes: Uint8Array.from(indexedTypes) };
+const separator = (c) => c === 44 || c === 10 || c === 13 || c === 32;
+const fd = fs.openSync(file, 'r');
+let lim = Infinity;
+let maxString = -1;
 // Records never span reads: each read starts at the first byte after the last whole record.
-const buf = Buffer.allocUnsafe(size + 1);
 let pos = start, ord = 0;
 let result = { ok: false, end: -1 };
 try {
@@ -1604,45 +1535,25 @@ try {
     if (lim === Infinity) lim = reserve(pos + size);
     const n = fs.readSync(fd, buf, 0, size, pos);
     if (n === 0) break;
-    buf[n] = 0;
-    let done = 0;
-    let stop = false;
-    while (ord < m) {
-      let k = done;
-      let c = buf[k];
-      while (c === 44 || c === 10 || c === 13 || c === 32) c = buf[++k];
-      if (pos + k >= lim) { result = { ok: true, end: -1, count: ord, stoppedAt: pos + k, maxString }; break; }
-      if (c < 48 || c > 57) { stop = k < n; break; }
-      let t = c - 48; c = buf[++k];
-      while (c >= 48 && c <= 57) { t = t * 10 + (c - 48); c = buf[++k]; }
-      if (c !== 44) { stop = k < n; break; }
-      c = buf[++k];
-      if (c < 48 || c > 57) { stop = k < n; break; }
-      let nm = c - 48; c = buf[++k];
-      while (c >= 48 && c <= 57) { nm = nm * 10 + (c - 48); c = buf[++k]; }
-      if (c !== 44) { stop = k < n; break; }
-      c = buf[++k];
-      if (c < 48 || c > 57) { stop = k < n; break; }
-      let v = c - 48; c = buf[++k];
-      while (c >= 48 && c <= 57) { v = v * 10 + (c - 48); c = buf[++k]; }
-      if (k >= n) break;
-      const o = v / nf;
-      if (t >= typeCount || v >= limit || o !== Math.floor(o)) { stop = true; break; }
-      if (nm > maxString && !indexed[t]) maxString = nm;
-      types[ord] = t; names[ord] = nm > 0xffffffff ? 0xffffffff : nm; to[ord] = o; ord++;
-      done = k;
+    const r = kernel.scanEdges(buf, 0, n, lim - pos, columns, ord, m - ord, layout, maxString);
+    ord += r.count;
+    maxString = r.largestName;
+    let k = r.next;
+    if (r.status === ${ScanStatus.Limit}) {
+      // The main thread took the rest from the next record on.
+      while (k < n && separator(buf[k])) k++;
+      result = { ok: true, end: -1, count: ord, stoppedAt: pos + k, maxString };
+      break;
     }
-    if (result.ok) break;
     if (ord === m) {
-      let k = done;
-      while (k < n && (buf[k] === 44 || buf[k] === 10 || buf[k] === 13 || buf[k] === 32)) k++;
+      while (k < n && separator(buf[k])) k++;
       if (k < n && buf[k] === 93) result = { ok: true, end: pos + k, maxString };
       if (k < n || n < size) break;
       pos += k;
       continue;
     }
-    if (stop || done === 0) break;
-    pos += done;
+    if (r.status !== ${ScanStatus.More} || k === 0) break;
+    pos += k;
   }
 } finally { fs.closeSync(fd); }
 parentPort.postMessage(result);
@@ -1671,7 +1582,7 @@ function runEdgeHelper(
     try {
       worker = new Worker(EDGE_HELPER_SOURCE, {
         eval: true,
-        workerData: { file, start, ...job, control: control.buffer, readBytes },
+        workerData: { file, start, ...job, control: control.buffer, readBytes, module: recordsModule() },
       });
     } catch {
       resolve({ ok: false, end: -1 });

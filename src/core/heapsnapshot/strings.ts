@@ -70,6 +70,27 @@ export class StringTable {
     this.finishString();
   }
 
+  /**
+   * Appends whole strings at once: `raw` holds their bytes end to end, ends[i] where string i
+   * ends in raw.
+   */
+  appendStrings(raw: Uint8Array, ends: Uint32Array): void {
+    const base = this.byteLength;
+    this.append(raw, 0, raw.length);
+    const count = ends.length;
+    if (this.countValue + count + 1 > this.starts.length) {
+      let size = this.starts.length * 2;
+      while (size < this.countValue + count + 1) size *= 2;
+      const grown = new Uint32Array(size);
+      grown.set(this.starts);
+      this.starts = grown;
+    }
+    const starts = this.starts;
+    const first = this.countValue + 1;
+    for (let i = 0; i < count; i++) starts[first + i] = base + ends[i];
+    this.countValue += count;
+  }
+
   /** Ends the string being read. */
   finishString(): void {
     if (this.countValue + 2 > this.starts.length) {
