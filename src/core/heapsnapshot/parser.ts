@@ -958,18 +958,26 @@ export class SnapshotTokenizer {
     const out = this.numbers!;
     let data = out.data;
     let length = out.length;
-    // Whole numbers in WebAssembly while they fit in 32 bits; this loop finishes a number cut by
-    // the chunk end, widens the array for big values and reads the closing ']'.
-    while (!inNum && data instanceof Uint32Array) {
-      const result = this.kernel.scanNumbers(buf, i, end, data, length);
-      length += result.count;
-      i = result.next;
-      if (result.status !== ScanStatus.Full) break;
-      const grown = new Uint32Array(data.length * 2);
-      grown.set(data);
-      data = out.data = grown;
-    }
+    // Whole numbers in WebAssembly while they fit in 32 bits, from wherever a number can start;
+    // this loop finishes a number cut by the chunk end (then hands back), widens the array for
+    // big values and reads the closing ']'.
+    let fast = !inNum;
     while (i < end) {
+      if (fast && data instanceof Uint32Array) {
+        fast = false;
+        let words: Uint32Array = data;
+        for (;;) {
+          const result = this.kernel.scanNumbers(buf, i, end, words, length);
+          length += result.count;
+          i = result.next;
+          if (result.status !== ScanStatus.Full) break;
+          const grown = new Uint32Array(words.length * 2);
+          grown.set(words);
+          words = grown;
+        }
+        data = out.data = words;
+        if (i >= end) break;
+      }
       let c = buf[i];
       if (c >= 0x30 && c <= 0x39) {
         do {
@@ -990,6 +998,7 @@ export class SnapshotTokenizer {
         data[length++] = v;
         v = 0;
         inNum = false;
+        fast = true;
       }
       if (WS_COMMA[c]) {
         i++;
@@ -1466,6 +1475,13 @@ async function parseWithEdgeHelper(
       if (tailStart >= 0) {
         tail = await parseEdgeTail(handle, tailStart, nextAt - 2, job, kernel, options.signal);
         if (!tail) return undefined;
+        // The tail's edges are the last ones: copied into place while the helper may still be
+        // busy (its count is checked below; on a mismatch the whole parse starts over anyway).
+        const at = job.edgeCount - tail.count;
+        if (at < 0) return undefined;
+        new Uint8Array(job.types).set(tail.types.subarray(0, tail.count), at);
+        new Uint32Array(job.names).set(tail.names.subarray(0, tail.count), at);
+        new Uint32Array(job.to).set(tail.to.subarray(0, tail.count), at);
       }
     }
     const result = await helper;
@@ -1475,10 +1491,6 @@ async function parseWithEdgeHelper(
       // The helper must have stopped exactly where the tail starts, and the counts must add up.
       if (result.stoppedAt !== tailStart || (result.count ?? -1) + tail.count !== job.edgeCount)
         return undefined;
-      const at = result.count!;
-      new Uint8Array(job.types).set(tail.types.subarray(0, tail.count), at);
-      new Uint32Array(job.names).set(tail.names.subarray(0, tail.count), at);
-      new Uint32Array(job.to).set(tail.to.subarray(0, tail.count), at);
       maxString = Math.max(maxString, tail.maxString);
     } else if (nextAt >= 0) {
       if (result.end + 2 !== nextAt) return undefined;

@@ -133,6 +133,11 @@ export function createRecordKernel(inputBytes: number): RecordKernel {
 export function instantiateRecordKernel(module: WebAssembly.Module, inputBytes: number): RecordKernel {
   // Layout: [1 kB unused][input + sentinel][output columns: RECORDS records][edge type table].
   const RECORDS = 1 << 18;
+  // Bytes per call. V8 runs a WebAssembly function in its baseline tier until it has run enough
+  // to be optimised, and the optimised code serves the next call, never the one under way: so
+  // each call gets a small piece. With whole 8 MB chunks a function called a few times (numbers,
+  // strings) ran entirely in the baseline tier, three to five times slower.
+  const SLICE = Number(process.env.HS_SLICE ?? 1 << 16);
   const inputSize = Math.max(inputBytes, 64 << 10);
   const inputAt = 1024;
   const columnsAt = (inputAt + inputSize + 64 + 63) & ~63;
@@ -171,13 +176,10 @@ export function instantiateRecordKernel(module: WebAssembly.Module, inputBytes: 
     let done = 0;
     let status = 0;
     for (;;) {
+      const length = Math.min(end - pos, SLICE);
       let pointer: number;
-      let length: number;
-      if (inMemory) {
-        pointer = buf.byteOffset + pos;
-        length = end - pos;
-      } else {
-        length = Math.min(end - pos, inputSize);
+      if (inMemory) pointer = buf.byteOffset + pos;
+      else {
         bytes.set(buf.subarray(pos, pos + length), inputAt);
         pointer = inputAt;
       }
@@ -189,8 +191,8 @@ export function instantiateRecordKernel(module: WebAssembly.Module, inputBytes: 
       pos += parsed;
       status = wasm.status();
       if (status === 0 && done < maxRecords) continue; // output full: go on
-      // A copied piece ended before the caller's range did: go on from its last whole record
-      // (unless not one fitted, which no real record does).
+      // The piece ended before the caller's range did: go on from its last whole record (unless
+      // not one fitted: a string longer than a piece is the tokenizer's).
       if (status === 2 && !reachesEnd && parsed > 0) continue;
       break;
     }
