@@ -1,11 +1,11 @@
 // The pass over every edge that prepares the dominators (see HeapSnapshot.markNonEssentialEdges):
 // marks the edges DevTools ignores, counts essential predecessors and does the first round of the
 // shallow-size folding. On big snapshots it runs on two threads, each over half of the edges: a
-// helper thread (started early, so its start-up overlaps the page search) takes the second half.
+// helper thread takes the second half. Before that the helper does the page search (which nodes
+// the user roots reach) while this thread flags the ownable nodes and reads the WeakMap names.
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 
 /** Node flags shared with snapshot.ts. */
-export const PAGE = 1;
 export const OWNABLE = 2;
 export const UNVISITED = 0xffffffff;
 export const MULTIPLE = 0xfffffffe;
@@ -16,8 +16,10 @@ export interface MarkJob {
   edgeTypes: Uint8Array;
   edgeNames: Uint32Array;
   nodeIds: Uint32Array | Float64Array;
-  /** PAGE | OWNABLE per node. */
+  /** OWNABLE per node. */
   flags: Uint8Array;
+  /** 1 per page-owned node (see pageSearch). */
+  page: Uint8Array;
   /** Per string: 2 when it is a WeakMap ephemeron edge name (its table id in tableIds). */
   nameFlags: Uint8Array;
   tableIds: Float64Array;
@@ -55,15 +57,15 @@ export function markEdgeRange(
   /** Zeroed array of nodeCount + 2 entries to count into (else a new one). */
   counts?: Uint32Array,
 ): MarkResult {
-  const { firstEdge, edgeTo, edgeTypes, edgeNames, nodeIds, flags, nameFlags, tableIds, owners } = job;
+  const { firstEdge, edgeTo, edgeTypes, edgeNames, nodeIds, flags, page, nameFlags, tableIds, owners } = job;
   const { root, weak, shortcut, internal, shared } = job;
-  // PAGE = 1, OWNABLE = 2, UNVISITED = 0xffffffff, MULTIPLE = 0xfffffffe, NON_ESSENTIAL = 0x80.
+  // OWNABLE = 2, UNVISITED = 0xffffffff, MULTIPLE = 0xfffffffe, NON_ESSENTIAL = 0x80.
   const predCounts = counts ?? new Uint32Array(nodeCount + 2);
   let work = new Uint32Array(owners ? 1 << 16 : 0);
   let wl = 0;
   for (let u = from; u < to; u++) {
     const flagsU = flags[u];
-    const pageU = flagsU & 1;
+    const pageU = page[u];
     const isRoot = u === root;
     // Non-ownable nodes own what they point at.
     const owner = owners && !(flagsU & 2) ? u : -1;
@@ -75,7 +77,8 @@ export function markEdgeRange(
       if (type === weak || v === u) essential = false;
       else if (type === internal && nameFlags[edgeNames[e]] === 2 && tableIds[edgeNames[e]] === nodeIds[u])
         essential = false; // the table side of a WeakMap ephemeron
-      if (essential && !isRoot && (type === shortcut || (flagsV & 1 && !pageU))) essential = false;
+      // Into a page-owned node from one that is not (most nodes are page-owned: page[v] is rarely read).
+      if (essential && !isRoot && (type === shortcut || (!pageU && page[v]))) essential = false;
       if (essential) {
         edgeTypes[e] = type;
         predCounts[v]++;
@@ -112,7 +115,38 @@ export function markEdgeRange(
   return { predCounts, work, length: wl };
 }
 
-// States of the control word shared with the helper.
+/**
+ * Marks page[v] = 1 for every node reachable from `starts` along non-weak edges. Self-contained
+ * (its source is also run by the helper thread). `stack` has room for every node.
+ */
+export function pageSearch(
+  firstEdge: Uint32Array,
+  edgeTo: Uint32Array,
+  edgeTypes: Uint8Array,
+  weak: number,
+  starts: ArrayLike<number>,
+  page: Uint8Array,
+  stack: Uint32Array,
+): void {
+  let sp = 0;
+  for (let i = 0; i < starts.length; i++) {
+    const target = starts[i];
+    if (page[target]) continue;
+    page[target] = 1;
+    stack[sp++] = target;
+  }
+  while (sp > 0) {
+    const u = stack[--sp];
+    for (let e = firstEdge[u], end = firstEdge[u + 1]; e < end; e++) {
+      const v = edgeTo[e];
+      if (page[v] || (edgeTypes[e] & 0x7f) === weak) continue;
+      page[v] = 1;
+      stack[sp++] = v;
+    }
+  }
+}
+
+// States of the control words shared with the helper (one for the mark, one for the page search).
 const WAITING = 0;
 const CLAIMED = 1;
 const DONE = 2;
@@ -123,8 +157,21 @@ const HELPER_SOURCE = `
 const { workerData } = require('node:worker_threads');
 const __name = (f) => f; // tsx names inner functions with this helper
 const markEdgeRange = (${markEdgeRange.toString()});
+const pageSearch = (${pageSearch.toString()});
 const { port, control, arrays } = workerData;
-port.once('message', ({ from, to, nodeCount, ...rest }) => {
+port.on('message', ({ kind, from, to, nodeCount, ...rest }) => {
+  if (kind === 'page') {
+    if (Atomics.compareExchange(control, 1, ${WAITING}, ${CLAIMED}) !== ${WAITING}) return;
+    try {
+      const { firstEdge, edgeTo, edgeTypes } = arrays;
+      pageSearch(firstEdge, edgeTo, edgeTypes, rest.weak, rest.starts, rest.page, rest.stack);
+      Atomics.store(control, 1, ${DONE});
+    } catch {
+      Atomics.store(control, 1, ${FAILED});
+    }
+    Atomics.notify(control, 1);
+    return;
+  }
   if (Atomics.compareExchange(control, 0, ${WAITING}, ${CLAIMED}) !== ${WAITING}) return port.close();
   Atomics.notify(control, 0);
   try {
@@ -142,10 +189,31 @@ port.once('message', ({ from, to, nodeCount, ...rest }) => {
 /** The arrays the helper needs from the start (all on SharedArrayBuffers). */
 export type SharedMarkArrays = Pick<
   MarkJob,
-  'firstEdge' | 'edgeTo' | 'edgeTypes' | 'edgeNames' | 'nodeIds' | 'flags' | 'owners'
+  'firstEdge' | 'edgeTo' | 'edgeTypes' | 'edgeNames' | 'nodeIds' | 'flags' | 'page' | 'owners'
 >;
 
+export interface PageSearchJob {
+  weak: number;
+  starts: Uint32Array;
+  /** Shared: one byte per node, zero. */
+  page: Uint8Array;
+  /** Shared: room for every node. */
+  stack: Uint32Array;
+}
+
 export interface MarkHelper {
+  /** Hands the page search to the helper (see finishPageSearch). */
+  startPageSearch(job: PageSearchJob): void;
+  /**
+   * Returns once `job.page` is complete: waits for the helper when it has started the search,
+   * and does the search on this thread when it has not (or failed). True when the helper did it.
+   * waitForHelper (tests): give the helper time to start it.
+   */
+  finishPageSearch(
+    job: PageSearchJob,
+    arrays: Pick<MarkJob, 'firstEdge' | 'edgeTo' | 'edgeTypes'>,
+    waitForHelper?: boolean,
+  ): boolean;
   /**
    * Marks nodes [0, nodeCount) with the helper taking [split, nodeCount), and merges: predecessor
    * counts summed, work lists joined. When the helper has not started its half by the time this
@@ -170,7 +238,7 @@ export function canShare(arrays: Partial<SharedMarkArrays>): boolean {
 
 /** Starts the helper thread now (its start-up overlaps the work before `run`). */
 export function startMarkHelper(arrays: SharedMarkArrays): MarkHelper | undefined {
-  const control = new Int32Array(new SharedArrayBuffer(4));
+  const control = new Int32Array(new SharedArrayBuffer(8));
   const { port1, port2 } = new MessageChannel();
   let worker: Worker;
   try {
@@ -191,6 +259,20 @@ export function startMarkHelper(arrays: SharedMarkArrays): MarkHelper | undefine
     void worker.terminate();
   };
   return {
+    startPageSearch: (job) => port1.postMessage({ kind: 'page', ...job }),
+    finishPageSearch: (job, { firstEdge, edgeTo, edgeTypes }, waitForHelper) => {
+      if (waitForHelper) Atomics.wait(control, 1, WAITING, 30_000);
+      let state = Atomics.compareExchange(control, 1, WAITING, TAKEN_BACK);
+      while (state === CLAIMED) {
+        Atomics.wait(control, 1, CLAIMED, 1000);
+        state = Atomics.load(control, 1);
+      }
+      if (state === DONE) return true;
+      // Not started (taken back) or failed half-way (then its marks are not closed: start over).
+      if (state === FAILED) job.page.fill(0);
+      pageSearch(firstEdge, edgeTo, edgeTypes, job.weak, job.starts, job.page, job.stack);
+      return false;
+    },
     run: (job, split, nodeCount, counts, waitForHelper) =>
       runWithHelper(job, split, nodeCount, control, port1, counts, waitForHelper),
     stop,

@@ -8,7 +8,7 @@ import {
   markEdgeRange,
   MULTIPLE,
   OWNABLE,
-  PAGE,
+  pageSearch,
   startMarkHelper,
   UNVISITED,
   type MarkJob,
@@ -231,7 +231,7 @@ export class HeapSnapshot {
   private markNonEssentialEdges(parallel: boolean | 'auto'): void {
     const { nodeCount: N, rootOrdinal: root } = this;
     const { firstEdge, edgeTo, edgeTypes, edgeNames, nodeIds, nodeTypes } = this.raw;
-    const { weak, shortcut, internal, element } = this.et;
+    const { weak, shortcut, internal } = this.et;
     this.hasUserRoots = false;
     for (let e = firstEdge[root]; e < firstEdge[root + 1]; e++) {
       if (nodeTypes[edgeTo[e]] !== this.t.synthetic) this.hasUserRoots = true;
@@ -243,52 +243,56 @@ export class HeapSnapshot {
       canShare({ firstEdge, edgeTo, edgeTypes, edgeNames, nodeIds });
     const shared = (bytes: number): ArrayBufferLike =>
       twoThreads ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes);
-    // One byte per node: PAGE (page-owned) and OWNABLE (may be folded into an owner).
+    // One byte per node: OWNABLE (may be folded into an owner).
     const flags = new Uint8Array(shared(N));
     // Owner of each node for the folding: itself, UNVISITED or MULTIPLE for ownable ones.
     const owners = fold ? new Uint32Array(shared((N + 2) * 4)) : undefined;
-    // Started before the page search below, so that its start-up is not waited for.
+    // Page-owned: reachable (non-weak) from the root's shortcut edges (user roots) and from its
+    // '(Document DOM trees)' element. The helper searches while this thread flags ownable nodes;
+    // its marks go into an array of their own (two threads must not write the same bytes).
+    const page = new Uint8Array(shared(N));
     const helper = twoThreads
-      ? startMarkHelper({ firstEdge, edgeTo, edgeTypes, edgeNames, nodeIds, flags, owners })
+      ? startMarkHelper({ firstEdge, edgeTo, edgeTypes, edgeNames, nodeIds, flags, page, owners })
       : undefined;
+    const pageJob = {
+      weak,
+      starts: this.pageSearchStarts(),
+      page,
+      stack: new Uint32Array(shared((N + 2) * 4)),
+    };
+    helper?.startPageSearch(pageJob);
     try {
-      if (fold) {
-        const nativeType = this.t.native;
+      if (owners) {
+        const { hidden, array, native } = this.t;
+        // Native nodes are ownable only as external string data: the name is checked once per
+        // distinct name string, not per node.
+        const nativeOwnable = new Map<number, boolean>();
+        const names = this.raw.nodeNames;
         for (let i = 0; i < N; i++) {
           const type = nodeTypes[i];
-          if (
-            type === this.t.hidden ||
-            type === this.t.array ||
-            (type === nativeType && this.nodeName(i) === 'system / ExternalStringData')
-          )
+          let ownable = type === hidden || type === array;
+          if (type === native) {
+            let known = nativeOwnable.get(names[i]);
+            if (known === undefined) {
+              known = this.nodeName(i) === 'system / ExternalStringData';
+              nativeOwnable.set(names[i], known);
+            }
+            ownable = known;
+          }
+          if (ownable) {
             flags[i] = OWNABLE;
+            owners[i] = UNVISITED;
+          } else owners[i] = i;
         }
       }
-      // Page-owned flag: reachable (non-weak) from the root's shortcut edges (user roots).
-      const stack = new Uint32Array(N + 2);
-      let sp = 0;
-      for (let e = firstEdge[root]; e < firstEdge[root + 1]; e++) {
-        const type = edgeTypes[e] & EDGE_TYPE_MASK;
-        const target = edgeTo[e];
-        if (type === element) {
-          if (!(nodeTypes[target] === this.t.synthetic && this.nodeName(target) === '(Document DOM trees)'))
-            continue;
-        } else if (type !== shortcut) continue;
-        if (flags[target] & PAGE) continue;
-        flags[target] |= PAGE;
-        stack[sp++] = target;
-      }
-      while (sp > 0) {
-        const u = stack[--sp];
-        for (let e = firstEdge[u], end = firstEdge[u + 1]; e < end; e++) {
-          const v = edgeTo[e];
-          if (flags[v] & PAGE || (edgeTypes[e] & EDGE_TYPE_MASK) === weak) continue;
-          flags[v] |= PAGE;
-          stack[sp++] = v;
-        }
-      }
-      if (owners) for (let i = 0; i < N; i++) owners[i] = flags[i] & OWNABLE ? UNVISITED : i;
       const { nameFlags, tableIds } = this.ephemeronNames();
+      if (helper)
+        this.pageSearchOnHelper = helper.finishPageSearch(
+          pageJob,
+          { firstEdge, edgeTo, edgeTypes },
+          parallel === true,
+        );
+      else pageSearch(firstEdge, edgeTo, edgeTypes, weak, pageJob.starts, page, pageJob.stack);
       const job: MarkJob = {
         firstEdge,
         edgeTo,
@@ -296,6 +300,7 @@ export class HeapSnapshot {
         edgeNames,
         nodeIds,
         flags,
+        page,
         nameFlags,
         tableIds,
         owners,
@@ -307,7 +312,7 @@ export class HeapSnapshot {
       };
       // The helper takes the nodes holding the second half of the edges.
       // The page search's stack is free again: it becomes this thread's predecessor counts.
-      const counts = stack.fill(0);
+      const counts = pageJob.stack.fill(0);
       let result = helper?.run(job, this.nodeHoldingEdge(this.edgeCount >>> 1), N, counts, parallel === true);
       if (!result) {
         // One thread (or the helper failed half-way: its owner and count changes are undone).
@@ -321,6 +326,26 @@ export class HeapSnapshot {
     } finally {
       helper?.stop();
     }
+  }
+
+  /** Where the page search starts: the user roots, and the DOM trees of a browser heap. */
+  private pageSearchStarts(): Uint32Array {
+    const { firstEdge, edgeTo, edgeTypes, nodeTypes } = this.raw;
+    const { element, shortcut } = this.et;
+    const root = this.rootOrdinal;
+    const starts: number[] = [];
+    for (let e = firstEdge[root]; e < firstEdge[root + 1]; e++) {
+      const type = edgeTypes[e] & EDGE_TYPE_MASK;
+      const target = edgeTo[e];
+      if (
+        type === shortcut ||
+        (type === element &&
+          nodeTypes[target] === this.t.synthetic &&
+          this.nodeName(target) === '(Document DOM trees)')
+      )
+        starts.push(target);
+    }
+    return Uint32Array.from(starts);
   }
 
   /** The first node whose edges reach past edge index `e` (nodes are in edge order). */
@@ -361,6 +386,8 @@ export class HeapSnapshot {
   private hasUserRoots = false;
   /** Threads that marked the edges (see markNonEssentialEdges). */
   markThreads = 0;
+  /** Whether the helper thread did the page search (see markNonEssentialEdges). */
+  pageSearchOnHelper = false;
   /** Folding state handed from markNonEssentialEdges to foldOwnedShallowSizes. */
   private folding: { owners: Uint32Array; work: Uint32Array; length: number } | undefined;
 

@@ -76,6 +76,7 @@ describe('dominators and retained sizes on random graphs', function () {
       const two = new HeapSnapshot(tokenizer.finish()).analyse({ parallel: true });
       assert.equal(one.markThreads, 1);
       assert.equal(two.markThreads, 2, `seed ${seed}: the helper thread marked its half`);
+      assert.equal(two.pageSearchOnHelper, true, `seed ${seed}: the helper thread did the page search`);
       assert.deepEqual(two.raw.edgeTypes, one.raw.edgeTypes, `seed ${seed}: edge marks`);
       assert.deepEqual(two.selfSizes, one.selfSizes, `seed ${seed}: folded shallow sizes`);
       assert.deepEqual(two.dominators, one.dominators, `seed ${seed}: dominators`);
