@@ -106,6 +106,14 @@ export function computeDominators(input: DominatorInput): DominatorResult {
         const d = byNode[2 * w];
         if (d & KEEP_PREDS) preds[--byNode[2 * w + 1]] = vNumber;
         if ((d & NUMBER_MASK) === 0) {
+          if (firstEdge[w] === firstEdge[w + 1]) {
+            // A leaf (no edges at all; strings and numbers mostly): numbered here, as a visit
+            // would, without descending into it and coming back.
+            const leaf = (byNode[2 * w] = d | ++n);
+            vertex[n] = w | (leaf & KEEP_PREDS);
+            parent[n] = vNumber;
+            continue;
+          }
           child = w;
           e++;
           break;
@@ -217,12 +225,14 @@ export function computeDominators(input: DominatorInput): DominatorResult {
       const o = ov & NUMBER_MASK;
       for (let p = byNode[2 * o + 1], pEnd = byNode[2 * o + 3]; p < pEnd; p++) {
         const v = preds[p];
-        let u = v;
-        if (ancestor[v] !== 0) {
-          compress(v);
-          u = label[v];
+        const av = ancestor[v];
+        // Not linked yet (v < w, or the root): eval(v) is v itself, whose semi is still v.
+        if (av === 0) {
+          if (v < sw) sw = v;
+          continue;
         }
-        const su = semi[u];
+        if (ancestor[av] !== 0) compress(v);
+        const su = semi[label[v]];
         if (su < sw) sw = su;
       }
     }
