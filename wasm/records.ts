@@ -35,7 +35,7 @@ export function status(): i32 {
   return stopStatus;
 }
 
-/** Largest string index named by an edge of a non-indexed type so far (see scanEdges). */
+/** Largest string index named by an edge of a non-indexed type, or by a node, so far. */
 export function maxEdgeString(): f64 {
   return largestName;
 }
@@ -185,12 +185,14 @@ export function scanNodes(
   sizes: usize,
   firstEdges: usize,
   detached: usize,
+  largestNameSoFar: f64,
 ): i32 {
   const end = input + <usize>length;
   const saved = load<u8>(end);
   store<u8>(end, 0);
   let edgeIndex = <u64>edgeBase;
   const lastEdge = <u64>edgeLimit;
+  let largest = largestNameSoFar;
   let done = input;
   let records = 0;
   let why = FULL;
@@ -340,6 +342,7 @@ export function scanNodes(
       break;
     }
     edgeIndex += edges;
+    if (<f64>name > largest) largest = <f64>name;
     store<u8>(types + <usize>records, <u8>type);
     store<u32>(names + ((<usize>records) << 2), <u32>name);
     store<u32>(ids + ((<usize>records) << 2), <u32>id);
@@ -352,6 +355,7 @@ export function scanNodes(
   store<u8>(end, saved);
   stopOffset = <i32>(done - input);
   stopStatus = why;
+  largestName = largest;
   return records;
 }
 

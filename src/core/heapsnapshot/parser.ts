@@ -615,6 +615,7 @@ export class SnapshotTokenizer {
             break;
           case NodeRole.Name:
             names[ord] = v;
+            if (v > this.maxNodeName) this.maxNodeName = v;
             break;
           case NodeRole.Id:
             if (v > 0xffffffff && this.nodeIds instanceof Uint32Array)
@@ -759,6 +760,8 @@ export class SnapshotTokenizer {
    * more pass over every edge to check them (it does only to name the culprit).
    */
   private maxEdgeString = -1;
+  /** The same for node names. */
+  private maxNodeName = -1;
   private standardEdges = false;
   private standardNodes = false;
   /** Where trace_node_id and detachedness sit in a standard layout (V8 12 dropped trace_node_id). */
@@ -786,8 +789,10 @@ export class SnapshotTokenizer {
       this.ordinal,
       this.nodeCount - this.ordinal,
       this.standardNodeLayout!,
+      this.maxNodeName,
     );
     this.ordinal += result.count;
+    this.maxNodeName = result.largestName;
     return result.next;
   }
 
@@ -836,6 +841,7 @@ export class SnapshotTokenizer {
             break;
           case NodeRole.Name:
             names[ord] = v;
+            if (v > this.maxNodeName) this.maxNodeName = v;
             break;
           case NodeRole.Id:
             if (v > 0xffffffff && ids instanceof Uint32Array) ids = this.nodeIds = Float64Array.from(ids);
@@ -1126,10 +1132,13 @@ export class SnapshotTokenizer {
         offset,
       );
     const stringCount = this.strings.count;
-    const names = this.nodeNames;
-    for (let i = 0; i < n; i++)
-      if (names[i] >= stringCount)
-        this.fail(`node ${i} names string ${names[i]}, but only ${stringCount} strings exist`, offset);
+    // The largest name was tracked while parsing: scan the nodes only to name a culprit.
+    if (this.maxNodeName >= stringCount) {
+      const names = this.nodeNames;
+      for (let i = 0; i < n; i++)
+        if (names[i] >= stringCount)
+          this.fail(`node ${i} names string ${names[i]}, but only ${stringCount} strings exist`, offset);
+    }
     // Element and hidden edges carry an index, every other edge type a string index.
     // The largest one was tracked while parsing: scan the edges only to name a culprit.
     if (this.maxEdgeString >= stringCount) {

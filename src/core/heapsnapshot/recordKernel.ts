@@ -79,7 +79,7 @@ export interface RecordKernel {
     layout: EdgeLayout,
     largestName: number,
   ): ScanResult & { largestName: number };
-  /** Node records of buf[from, end) into the columns from ordinal `at`. */
+  /** Node records of buf[from, end) into the columns from ordinal `at` (largestName: as for edges). */
   scanNodes(
     buf: Uint8Array,
     from: number,
@@ -88,7 +88,8 @@ export interface RecordKernel {
     at: number,
     maxRecords: number,
     layout: NodeLayout,
-  ): ScanResult;
+    largestName: number,
+  ): ScanResult & { largestName: number };
   /** Whole numbers of buf[from, end), appended to out from index `at` (out must have room). */
   scanNumbers(buf: Uint8Array, from: number, end: number, out: Uint32Array, at: number): ScanResult;
   /**
@@ -241,14 +242,15 @@ export function instantiateRecordKernel(module: WebAssembly.Module, inputBytes: 
       );
       return { ...result, largestName: largest };
     },
-    scanNodes(buf, from, end, out, at, maxRecords, layout) {
-      return drive(
+    scanNodes(buf, from, end, out, at, maxRecords, layout, largestName) {
+      let largest = largestName;
+      const result = drive(
         buf,
         from,
         end,
         maxRecords,
-        (pointer, length, max, _offset, done) =>
-          wasm.scanNodes(
+        (pointer, length, max, _offset, done) => {
+          const count = wasm.scanNodes(
             pointer,
             length,
             max,
@@ -264,7 +266,11 @@ export function instantiateRecordKernel(module: WebAssembly.Module, inputBytes: 
             cAt,
             dAt,
             eAt,
-          ),
+            largest,
+          );
+          largest = wasm.maxEdgeString();
+          return count;
+        },
         (count, done) => {
           const to = at + done;
           out.types.set(bytes.subarray(bytesAt, bytesAt + count), to);
@@ -275,6 +281,7 @@ export function instantiateRecordKernel(module: WebAssembly.Module, inputBytes: 
           out.detachedness?.set(bytes.subarray(eAt, eAt + count), to);
         },
       );
+      return { ...result, largestName: largest };
     },
     scanNumbers(buf, from, end, out, at) {
       return drive(

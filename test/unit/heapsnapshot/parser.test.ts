@@ -149,6 +149,18 @@ describe('heap snapshot parser', () => {
       () => parseSnapshotBuffer(Buffer.from(graph.replace('"edges":[2,6,7', '"edges":[2,6,8'))),
       /edge 0 points at node offset 8/,
     );
+    // Names past the string table, on the fast (WebAssembly) path and on the byte loop's (a node
+    // cut by the end of the input goes through the latter).
+    expectSnapshotError(
+      () => parseSnapshotBuffer(Buffer.from(graph.replace('"nodes":[9,0,1,0,2', '"nodes":[9,77,1,0,2'))),
+      /node 0 names string 77, but only \d+ strings exist/,
+    );
+    const tokenizer = new SnapshotTokenizer(graph.length);
+    const bad = Buffer.from(graph.replace('"nodes":[9,0,1,0,2', '"nodes":[9,77,1,0,2'));
+    const inNode = bad.indexOf('"nodes":[') + 11;
+    tokenizer.push(bad.subarray(0, inNode));
+    tokenizer.push(bad.subarray(inNode));
+    expectSnapshotError(() => tokenizer.finish(), /node 0 names string 77/);
     expectSnapshotError(
       () => parseSnapshotBuffer(Buffer.from(graph.replace('"node_count":6', '"node_count":5'))),
       /more than snapshot.node_count/,
