@@ -63,6 +63,8 @@ export function markEdgeRange(
   const predCounts = counts ?? new Uint32Array(nodeCount + 2);
   let work = new Uint32Array(owners ? 1 << 16 : 0);
   let wl = 0;
+  // Most heaps have no WeakMap entries, and most edges are internal: then no name is looked up.
+  const ephemerons = tableIds.length > 0;
   for (let u = from; u < to; u++) {
     const flagsU = flags[u];
     const pageU = page[u];
@@ -70,20 +72,26 @@ export function markEdgeRange(
     // Non-ownable nodes own what they point at.
     const owner = owners && !(flagsU & 2) ? u : -1;
     for (let e = firstEdge[u], end = firstEdge[u + 1]; e < end; e++) {
-      const type = edgeTypes[e] & 0x7f;
+      const raw = edgeTypes[e];
+      const type = raw & 0x7f;
       const v = edgeTo[e];
-      const flagsV = flags[v];
       let essential = true;
       if (type === weak || v === u) essential = false;
-      else if (type === internal && nameFlags[edgeNames[e]] === 2 && tableIds[edgeNames[e]] === nodeIds[u])
+      else if (
+        ephemerons &&
+        type === internal &&
+        nameFlags[edgeNames[e]] === 2 &&
+        tableIds[edgeNames[e]] === nodeIds[u]
+      )
         essential = false; // the table side of a WeakMap ephemeron
       // Into a page-owned node from one that is not (most nodes are page-owned: page[v] is rarely read).
       if (essential && !isRoot && (type === shortcut || (!pageU && page[v]))) essential = false;
+      // The bit is written only when it changes (the parse leaves it clear).
       if (essential) {
-        edgeTypes[e] = type;
+        if (raw !== type) edgeTypes[e] = type;
         predCounts[v]++;
-      } else edgeTypes[e] = type | 0x80;
-      if (owner >= 0 && flagsV & 2 && type !== weak) {
+      } else if (raw === type) edgeTypes[e] = type | 0x80;
+      if (owner >= 0 && type !== weak && flags[v] & 2) {
         // Unvisited → this owner → several owners; only a change goes on the work list.
         let current = owners![v];
         let changed = false;
