@@ -63,6 +63,7 @@ export function markEdgeRange(
   const predCounts = counts ?? new Uint32Array(nodeCount + 2);
   let work = new Uint32Array(owners ? 1 << 16 : 0);
   let wl = 0;
+  const signedOwners = owners && new Int32Array(owners.buffer, owners.byteOffset, owners.length);
   // Most heaps have no WeakMap entries, and most edges are internal: then no name is looked up.
   const ephemerons = tableIds.length > 0;
   for (let u = from; u < to; u++) {
@@ -92,17 +93,20 @@ export function markEdgeRange(
         predCounts[v]++;
       } else if (raw === type) edgeTypes[e] = type | 0x80;
       if (owner >= 0 && type !== weak && flags[v] & 2) {
-        // Unvisited → this owner → several owners; only a change goes on the work list.
-        let current = owners![v];
+        // Unvisited → this owner → several owners; only a change goes on the work list. Read
+        // as int32 (UNVISITED -1, MULTIPLE -2): as uint32 those values are past V8's small
+        // integers, and every compare-and-swap returning one allocated a heap number (the
+        // calling thread scavenged every few milliseconds through this loop).
+        let current = signedOwners![v];
         let changed = false;
-        while (current !== owner && current !== 0xfffffffe) {
-          const next = current === 0xffffffff ? owner : 0xfffffffe;
+        while (current !== owner && current !== -2) {
+          const next = current === -1 ? owner : -2;
           if (!shared) {
-            owners![v] = next;
+            signedOwners![v] = next;
             changed = true;
             break;
           }
-          const seen = Atomics.compareExchange(owners!, v, current, next);
+          const seen = Atomics.compareExchange(signedOwners!, v, current, next);
           if (seen === current) {
             changed = true;
             break;
