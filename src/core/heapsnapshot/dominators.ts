@@ -140,16 +140,19 @@ export function computeDominators(input: DominatorInput): DominatorResult {
   // By DFS number: 1 + the DFS number of the only predecessor of a clique node (see below).
   let cliquePred: Uint32Array | undefined;
   if (n < N) {
-    // Nodes held only by weak (non-essential) edges hang off the root, as DevTools does.
+    // Nodes held only by weak (non-essential) edges hang off the root, as DevTools does. The
+    // others not reached yet are kept for the next step, which then needs no pass over all nodes.
+    const missed: number[] = [];
     for (let o = 0; o < N; o++) {
-      if ((byNode[2 * o] & NUMBER_MASK) === 0 && predCount[o] === 0) {
+      if ((byNode[2 * o] & NUMBER_MASK) !== 0) continue;
+      if (predCount[o] === 0) {
         unreachableCount++;
         dfs(o, r);
-      }
+      } else missed.push(o);
     }
     // Cliques retained only by one another: attach each to the root.
     const firstClique = n + 1;
-    for (let o = 0; o < N; o++) {
+    for (const o of missed) {
       if ((byNode[2 * o] & NUMBER_MASK) === 0) {
         const d = (byNode[2 * o] |= ++n);
         vertex[n] = o | (d & KEEP_PREDS);
@@ -256,10 +259,14 @@ export function computeDominators(input: DominatorInput): DominatorResult {
   // DFS number, so one reverse sweep sums them.
   const retainedSizes = new Float64Array(pair, 0, N);
   for (let o = 0; o < N; o++) retainedSizes[o] = selfSizes[o];
-  for (let w = n; w > 1; w--)
-    retainedSizes[vertex[idom[w]] & NUMBER_MASK] += retainedSizes[vertex[w] & NUMBER_MASK];
-  // Dominators by ordinal, written over semi (no longer needed either).
+  // The same sweep writes the dominators by ordinal, over semi (no longer needed either).
   const dominators = semi;
-  for (let w = 1; w <= n; w++) dominators[vertex[w] & NUMBER_MASK] = vertex[idom[w]] & NUMBER_MASK;
+  for (let w = n; w > 1; w--) {
+    const o = vertex[w] & NUMBER_MASK;
+    const d = vertex[idom[w]] & NUMBER_MASK;
+    retainedSizes[d] += retainedSizes[o];
+    dominators[o] = d;
+  }
+  if (n >= 1) dominators[vertex[1] & NUMBER_MASK] = vertex[idom[1]] & NUMBER_MASK;
   return { dominators: dominators.subarray(0, N), retainedSizes, unreachableCount };
 }
