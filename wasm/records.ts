@@ -46,6 +46,10 @@ function isSeparator(c: u32): bool {
 
 // The record loops below read one byte past the input: the caller's byte there is saved, set to
 // 0 (which ends any number) and restored.
+//
+// Each number is read by its own copy of the same few lines, on purpose: with one helper
+// returning the value and length packed in a u64 (inlined by binaryen), the nodes loop took
+// 270 ms instead of 129 and the edges loop 486 instead of 368 on the small bench file.
 
 /**
  * Edge records "type,name_or_index,to_node". Writes types (u8), names (u32, clamped to
