@@ -133,12 +133,13 @@ export function createRecordKernel(inputBytes: number): RecordKernel {
  */
 export function instantiateRecordKernel(module: WebAssembly.Module, inputBytes: number): RecordKernel {
   // Layout: [1 kB unused][input + sentinel][output columns: RECORDS records][edge type table].
-  const RECORDS = 1 << 18;
+  // Output room per call: more than a 64 kB piece holds (numbers take two bytes at the least).
+  const RECORDS = 1 << 15;
   // Bytes per call. V8 runs a WebAssembly function in its baseline tier until it has run enough
   // to be optimised, and the optimised code serves the next call, never the one under way: so
   // each call gets a small piece. With whole 8 MB chunks a function called a few times (numbers,
   // strings) ran entirely in the baseline tier, three to five times slower.
-  const SLICE = Number(process.env.HS_SLICE ?? 1 << 16);
+  const SLICE = 1 << 16;
   const inputSize = Math.max(inputBytes, 64 << 10);
   const inputAt = 1024;
   const columnsAt = (inputAt + inputSize + 64 + 63) & ~63;
