@@ -72,7 +72,6 @@ export async function parseEdgeTail(
     names: new Uint32Array(capacity),
     to: new Uint32Array(capacity),
   };
-  const layout = { ...job, indexedTypes: Uint8Array.from(job.indexedTypes) };
   const buf = kernel.input;
   const size = buf.length - 1;
   let maxString = -1;
@@ -83,7 +82,7 @@ export async function parseEdgeTail(
     const { bytesRead: n } = await handle.read(buf, 0, Math.min(size, end + 1 - pos), pos);
     if (n === 0) return undefined;
     const last = end - pos; // the ']' when it is in this read
-    const result = kernel.scanEdges(buf, 0, n, last, columns, count, capacity - count, layout, maxString);
+    const result = kernel.scanEdges(buf, 0, n, last, columns, count, capacity - count, job, maxString);
     count += result.count;
     maxString = result.largestName;
     if (result.status === ScanStatus.Limit) {

@@ -13,6 +13,7 @@ import {
   instantiateRecordKernel,
   recordsModule,
   ScanStatus,
+  type EdgeLayout,
   type NodeLayout,
   type RecordKernel,
 } from './recordKernel';
@@ -544,6 +545,12 @@ export class SnapshotTokenizer {
     this.indexedEdgeTypes = Uint8Array.from(this.meta.edgeTypes, (t) =>
       t === 'element' || t === 'hidden' ? 1 : 0,
     );
+    this.standardEdgeLayout = {
+      nodeFieldCount: this.nodeFieldCount,
+      typeCount: this.meta.edgeTypes.length,
+      nodeCount: this.nodeCount,
+      indexedTypes: this.indexedEdgeTypes,
+    };
     const nodeLayout = nodeFields.join(',');
     this.standardNodes =
       nodeLayout === 'type,name,id,self_size,edge_count,trace_node_id,detachedness' ||
@@ -766,13 +773,12 @@ export class SnapshotTokenizer {
   private standardNodes = false;
   /** Where trace_node_id and detachedness sit in a standard layout (V8 12 dropped trace_node_id). */
   private standardNodeLayout: NodeLayout | undefined;
+  private standardEdgeLayout: EdgeLayout | undefined;
 
   /**
-   * Parses whole node records straight into the typed arrays. Returns the offset after the last
-   * complete record (the start offset when none could be read). Out-of-range reads give undefined,
-   * which fails every digit test, so the chunk end needs no separate check inside a number.
+   * V8's own node layouts, whole records in WebAssembly (recordKernel.ts). Returns the offset
+   * after the last whole record (the start offset when none could be read).
    */
-  /** V8's own node layouts (see recordKernel.ts): whole records in WebAssembly. */
   private fastStandardNodes(buf: Uint8Array, i: number, end: number): number {
     const result = this.kernel.scanNodes(
       buf,
@@ -877,7 +883,7 @@ export class SnapshotTokenizer {
     return done;
   }
 
-  /** V8's own edge layout, in WebAssembly: the hottest loop of the parser (edges are ~60% of a file). */
+  /** V8's own edge layout in WebAssembly: the hottest loop of the parser (edges are ~60% of a file). */
   private fastStandardEdges(buf: Uint8Array, i: number, end: number): number {
     const result = this.kernel.scanEdges(
       buf,
@@ -887,12 +893,7 @@ export class SnapshotTokenizer {
       { types: this.edgeTypes, names: this.edgeNames, to: this.edgeTo },
       this.ordinal,
       this.edgeCount - this.ordinal,
-      {
-        nodeFieldCount: this.nodeFieldCount,
-        typeCount: this.meta!.edgeTypes.length,
-        nodeCount: this.nodeCount,
-        indexedTypes: this.indexedEdgeTypes,
-      },
+      this.standardEdgeLayout!,
       this.maxEdgeString,
     );
     this.ordinal += result.count;
@@ -1543,7 +1544,7 @@ const kernel = instantiateRecordKernel(module, readBytes);
 const buf = kernel.input;
 const size = readBytes;
 const columns = { types: new Uint8Array(types), names: new Uint32Array(names), to: new Uint32Array(to) };
-const layout = { nodeFieldCount, nodeCount, typeCount, indexedTypes: Uint8Array.from(indexedTypes) };
+const layout = { nodeFieldCount, nodeCount, typeCount, indexedTypes };
 const separator = (c) => c === 44 || c === 10 || c === 13 || c === 32;
 const fd = fs.openSync(file, 'r');
 let lim = Infinity;

@@ -78,13 +78,7 @@ export class StringTable {
     const base = this.byteLength;
     this.append(raw, 0, raw.length);
     const count = ends.length;
-    if (this.countValue + count + 1 > this.starts.length) {
-      let size = this.starts.length * 2;
-      while (size < this.countValue + count + 1) size *= 2;
-      const grown = new Uint32Array(size);
-      grown.set(this.starts);
-      this.starts = grown;
-    }
+    this.roomForStrings(count);
     const starts = this.starts;
     const first = this.countValue + 1;
     for (let i = 0; i < count; i++) starts[first + i] = base + ends[i];
@@ -93,11 +87,7 @@ export class StringTable {
 
   /** Ends the string being read. */
   finishString(): void {
-    if (this.countValue + 2 > this.starts.length) {
-      const grown = new Uint32Array(this.starts.length * 2);
-      grown.set(this.starts);
-      this.starts = grown;
-    }
+    this.roomForStrings(1);
     this.countValue++;
     this.starts[this.countValue] = this.byteLength;
   }
@@ -109,6 +99,17 @@ export class StringTable {
     this.finishString();
     this.cache.set(this.countValue - 1, value);
     return this.countValue - 1;
+  }
+
+  /** Room in `starts` for `count` more strings (doubling). */
+  private roomForStrings(count: number): void {
+    const needed = this.countValue + count + 1;
+    if (needed <= this.starts.length) return;
+    let size = this.starts.length * 2;
+    while (size < needed) size *= 2;
+    const grown = new Uint32Array(size);
+    grown.set(this.starts);
+    this.starts = grown;
   }
 
   /**

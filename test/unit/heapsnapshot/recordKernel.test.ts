@@ -92,69 +92,26 @@ describe('WebAssembly record loops', () => {
       firstEdge: new Uint32Array(n + 1),
       detachedness: new Uint8Array(n) as Uint8Array | undefined,
     });
-    // V8 before 12: trace_node_id, then detachedness.
+    // Ten edges in all; 14 node types. V8 before 12 writes trace_node_id then detachedness (7
+    // fields), V8 12 and later detachedness only (6).
+    const before12 = { fieldCount: 7, traceField: 5, detachedField: 6, typeCount: 14, edgeCount: 10 };
+    const since12 = { fieldCount: 6, traceField: -1, detachedField: 5, typeCount: 14, edgeCount: 10 };
+    const scan = (text: string, out: ReturnType<typeof columns>, layout: typeof before12, largest = -1) =>
+      kernel.scanNodes(bytes(text), 0, text.length, out, 0, out.types.length, layout, largest);
     const old = columns(3);
-    const withTrace = bytes('9,1,1,0,5,0,0\n,3,2,3,40,2,0,300\n');
-    const a = kernel.scanNodes(
-      withTrace,
-      0,
-      withTrace.length,
-      old,
-      0,
-      3,
-      {
-        fieldCount: 7,
-        traceField: 5,
-        detachedField: 6,
-        typeCount: 14,
-        edgeCount: 10,
-      },
-      -1,
-    );
+    const a = scan('9,1,1,0,5,0,0\n,3,2,3,40,2,0,300\n', old, before12);
     assert.deepEqual([a.count, a.status, a.largestName], [2, ScanStatus.More, 2], 'the largest name is kept');
     assert.deepEqual([...old.firstEdge], [0, 5, 7, 0]);
     assert.deepEqual([...old.detachedness!], [0, 255, 0], 'detachedness is clamped to a byte');
     assert.deepEqual([...old.sizes], [0, 40, 0]);
-    // V8 12 and later: no trace_node_id.
     const v12 = columns(2);
-    const noTrace = bytes('9,1,1,0,5,2\n,3,2,3,40,2,0\n]');
-    const b = kernel.scanNodes(
-      noTrace,
-      0,
-      noTrace.length,
-      v12,
-      0,
-      2,
-      {
-        fieldCount: 6,
-        traceField: -1,
-        detachedField: 5,
-        typeCount: 14,
-        edgeCount: 10,
-      },
-      7,
-    );
+    const b = scan('9,1,1,0,5,2\n,3,2,3,40,2,0\n]', v12, since12, 7);
     assert.deepEqual([b.count, b.status, b.largestName], [2, ScanStatus.Full, 7]);
     assert.deepEqual([...v12.detachedness!], [2, 0]);
     assert.deepEqual([...v12.ids], [1, 3]);
     // A traced node (allocation tracking on), too many edges, a big id: left to the tokenizer.
     for (const text of ['9,1,1,0,5,7,0\n,', '9,1,1,0,11,0,0\n,', '9,1,4294967297,0,1,0,0\n,']) {
-      const stop = kernel.scanNodes(
-        bytes(text),
-        0,
-        text.length,
-        columns(1),
-        0,
-        1,
-        {
-          fieldCount: 7,
-          traceField: 5,
-          detachedField: 6,
-          typeCount: 14,
-          edgeCount: 10,
-        },
-        -1,
-      );
+      const stop = scan(text, columns(1), before12);
       assert.deepEqual([stop.count, stop.status, stop.next], [0, ScanStatus.Stop, 0], text);
     }
   });
