@@ -5,13 +5,15 @@ import { availableParallelism } from 'node:os';
 import { computeDominators, EDGE_TYPE_MASK } from './dominators';
 import {
   canShare,
-  markEdgeRange,
+  markOutsidePage,
   MULTIPLE,
   OWNABLE,
-  pageSearch,
-  startMarkHelper,
+  searchPage,
+  spreadFirstOwners,
+  startPageSearchHelper,
   UNVISITED,
   type MarkJob,
+  type PageSearch,
 } from './markEdges';
 import type { ParsedSnapshot } from './model';
 
@@ -196,8 +198,6 @@ export class HeapSnapshot {
   analyse(options: AnalyseOptions = {}): this {
     options.onPhase?.('edges');
     this.markNonEssentialEdges(options.parallel ?? 'auto');
-    options.onPhase?.('shallow sizes');
-    this.foldOwnedShallowSizes();
     options.onPhase?.('dominators');
     const result = computeDominators({
       nodeCount: this.nodeCount,
@@ -223,10 +223,11 @@ export class HeapSnapshot {
   /**
    * Marks edges DevTools ignores for dominators: weak edges, self edges, shortcuts (except from
    * the root), the table side of WeakMap ephemerons, and edges from non-page objects into page
-   * objects (objects reachable from the root's user-root shortcuts). The same pass over every edge
-   * counts essential predecessors (for the dominators) and starts the shallow-size folding (see
-   * foldOwnedShallowSizes): each of these used to be a pass of its own over all edges. On big
-   * snapshots parsed into shared arrays the pass runs on two threads (markEdges.ts).
+   * objects (objects reachable from the root's user-root shortcuts). The page search marks the
+   * edges it walks and counts essential predecessors (for the dominators) as it goes; the first
+   * round of the shallow-size folding (see foldOwnedShallowSizes) needs neither, so on big
+   * snapshots parsed into shared arrays it runs beside the search, which a helper thread does
+   * (markEdges.ts).
    */
   private markNonEssentialEdges(parallel: boolean | 'auto'): void {
     const { nodeCount: N, rootOrdinal: root } = this;
@@ -236,96 +237,85 @@ export class HeapSnapshot {
     for (let e = firstEdge[root]; e < firstEdge[root + 1]; e++) {
       if (nodeTypes[edgeTo[e]] !== this.t.synthetic) this.hasUserRoots = true;
     }
-    const fold = this.hasUserRoots;
     const twoThreads =
       (parallel === true ||
         (parallel === 'auto' && this.edgeCount >= PARALLEL_MARK_EDGES && availableParallelism() >= 2)) &&
-      canShare({ firstEdge, edgeTo, edgeTypes, edgeNames, nodeIds });
+      canShare([firstEdge, edgeTo, edgeTypes, edgeNames, nodeIds]);
     const shared = (bytes: number): ArrayBufferLike =>
       twoThreads ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes);
-    // One byte per node: OWNABLE (may be folded into an owner).
-    const flags = new Uint8Array(shared(N));
-    // Owner of each node for the folding: itself, UNVISITED or MULTIPLE for ownable ones.
-    const owners = fold ? new Uint32Array(shared((N + 2) * 4)) : undefined;
-    // Page-owned: reachable (non-weak) from the root's shortcut edges (user roots) and from its
-    // '(Document DOM trees)' element. The helper searches while this thread flags ownable nodes;
-    // its marks go into an array of their own (two threads must not write the same bytes).
-    const page = new Uint8Array(shared(N));
-    const helper = twoThreads
-      ? startMarkHelper({ firstEdge, edgeTo, edgeTypes, edgeNames, nodeIds, flags, page, owners })
-      : undefined;
-    const pageJob = {
-      weak,
-      starts: this.pageSearchStarts(),
-      page,
-      stack: new Uint32Array(shared((N + 2) * 4)),
-    };
-    helper?.startPageSearch(pageJob);
+    const helper = twoThreads ? startPageSearchHelper() : undefined;
     try {
-      if (owners) {
-        const { hidden, array, native } = this.t;
-        // Native nodes are ownable only as external string data: the name is checked once per
-        // distinct name string, not per node.
-        const nativeOwnable = new Map<number, boolean>();
-        const names = this.raw.nodeNames;
-        for (let i = 0; i < N; i++) {
-          const type = nodeTypes[i];
-          let ownable = type === hidden || type === array;
-          if (type === native) {
-            let known = nativeOwnable.get(names[i]);
-            if (known === undefined) {
-              known = this.nodeName(i) === 'system / ExternalStringData';
-              nativeOwnable.set(names[i], known);
-            }
-            ownable = known;
-          }
-          if (ownable) {
-            flags[i] = OWNABLE;
-            owners[i] = UNVISITED;
-          } else owners[i] = i;
-        }
-      }
+      // The ephemeron rule needs the WeakMap edge names before the search starts.
       const { nameFlags, tableIds } = this.ephemeronNames();
-      if (helper)
-        this.pageSearchOnHelper = helper.finishPageSearch(
-          pageJob,
-          { firstEdge, edgeTo, edgeTypes },
-          parallel === true,
-        );
-      else pageSearch(firstEdge, edgeTo, edgeTypes, weak, pageJob.starts, page, pageJob.stack);
       const job: MarkJob = {
         firstEdge,
         edgeTo,
         edgeTypes,
         edgeNames,
         nodeIds,
-        flags,
-        page,
         nameFlags,
         tableIds,
-        owners,
         root,
         weak,
         shortcut,
         internal,
-        shared: twoThreads,
       };
-      // The helper takes the nodes holding the second half of the edges.
-      // The page search's stack is free again: it becomes this thread's predecessor counts.
-      const counts = pageJob.stack.fill(0);
-      let result = helper?.run(job, this.nodeHoldingEdge(this.edgeCount >>> 1), N, counts, parallel === true);
-      if (!result) {
-        // One thread (or the helper failed half-way: its owner and count changes are undone).
-        if (helper && owners) for (let i = 0; i < N; i++) owners[i] = flags[i] & OWNABLE ? UNVISITED : i;
-        result = markEdgeRange({ ...job, shared: false }, 0, N, N, counts.fill(0));
-      }
-      if (result.spare) this.scratch.push(result.spare);
-      this.markThreads = result.threads ?? 1;
-      this.predCounts = result.predCounts;
-      if (owners) this.folding = { owners, work: result.work, length: result.length };
+      // Page-owned: reachable (non-weak) from the root's shortcut edges (user roots) and from its
+      // '(Document DOM trees)' element.
+      const search: PageSearch = {
+        starts: this.pageSearchStarts(),
+        page: new Uint8Array(shared(N)),
+        stack: new Uint32Array(shared((N + 2) * 4)),
+        predCounts: new Uint32Array(shared((N + 2) * 4)),
+      };
+      helper?.start(job, search);
+      // Meanwhile (or first, on one thread): the folding, which needs no marks and no counts.
+      if (this.hasUserRoots) this.foldOwnedShallowSizes(this.firstOwners());
+      if (helper) this.pageSearchOnHelper = helper.finish(job, search, parallel === true);
+      else searchPage(job, search);
+      this.markThreads = this.pageSearchOnHelper ? 2 : 1;
+      markOutsidePage(job, search.page, N, search.predCounts);
+      this.predCounts = search.predCounts;
+      // The search's stack is free again (for the dominators).
+      this.scratch.push(search.stack);
     } finally {
       helper?.stop();
     }
+  }
+
+  /**
+   * Flags the nodes that may be folded into an owner (hidden objects, internal arrays, external
+   * string data) and gives them their first owners (see foldOwnedShallowSizes).
+   */
+  private firstOwners(): { owners: Uint32Array; work: Uint32Array; length: number } {
+    const N = this.nodeCount;
+    const { firstEdge, edgeTo, edgeTypes, nodeTypes } = this.raw;
+    const flags = new Uint8Array(N);
+    // Owner of each node: itself, UNVISITED or MULTIPLE for ownable ones.
+    const owners = new Uint32Array(N + 2);
+    const { hidden, array, native } = this.t;
+    // Native nodes are ownable only as external string data: the name is checked once per
+    // distinct name string, not per node.
+    const nativeOwnable = new Map<number, boolean>();
+    const names = this.raw.nodeNames;
+    for (let i = 0; i < N; i++) {
+      const type = nodeTypes[i];
+      let ownable = type === hidden || type === array;
+      if (type === native) {
+        let known = nativeOwnable.get(names[i]);
+        if (known === undefined) {
+          known = this.nodeName(i) === 'system / ExternalStringData';
+          nativeOwnable.set(names[i], known);
+        }
+        ownable = known;
+      }
+      if (ownable) {
+        flags[i] = OWNABLE;
+        owners[i] = UNVISITED;
+      } else owners[i] = i;
+    }
+    const { work, length } = spreadFirstOwners(firstEdge, edgeTo, edgeTypes, this.et.weak, flags, owners, N);
+    return { owners, work, length };
   }
 
   /** Where the page search starts: the user roots, and the DOM trees of a browser heap. */
@@ -384,24 +374,19 @@ export class HeapSnapshot {
   }
 
   private hasUserRoots = false;
-  /** Threads that marked the edges (see markNonEssentialEdges). */
+  /** Threads that marked the edges (2 when the page search ran on the helper). */
   markThreads = 0;
   /** Whether the helper thread did the page search (see markNonEssentialEdges). */
   pageSearchOnHelper = false;
-  /** Folding state handed from markNonEssentialEdges to foldOwnedShallowSizes. */
-  private folding: { owners: Uint32Array; work: Uint32Array; length: number } | undefined;
 
   /**
    * DevTools folds the shallow size of internal arrays and hidden objects into the single object
    * that owns them (when there is one), so 'Array' shows its elements store. Done the same way
    * here so shallow and retained sizes agree with DevTools. Owners spread along non-weak edges to
    * a fixed point (unvisited, one owner, several), so the order of the work list does not matter:
-   * markNonEssentialEdges did the first round (from every non-ownable node); this finishes it.
+   * firstOwners did the first round (from every non-ownable node); this finishes it.
    */
-  private foldOwnedShallowSizes(): void {
-    const folding = this.folding;
-    this.folding = undefined;
-    if (!folding) return;
+  private foldOwnedShallowSizes(folding: { owners: Uint32Array; work: Uint32Array; length: number }): void {
     const N = this.nodeCount;
     const { firstEdge, edgeTo, edgeTypes, nodeTypes } = this.raw;
     const weak = this.et.weak;
