@@ -84,54 +84,58 @@ export function computeDominators(input: DominatorInput): DominatorResult {
   // which keeps memory access local.
   const vertex = take(); // by DFS number: ordinal | KEEP_PREDS (saves the semi loop a lookup)
   const parent = take(); // by DFS number: parent's DFS number
-  // One buffer holds nextEdge (by ordinal, DFS only) then LT's label, plus LT's ancestor, and at
-  // the end the retained sizes (Float64): the result costs no memory beyond the working arrays.
+  // One buffer holds LT's label and ancestor, and at the end the retained sizes (Float64): the
+  // result costs no memory beyond the working arrays.
   const pair = new ArrayBuffer(size * 8);
-  const nextEdge = new Uint32Array(pair, 0, size);
+  // Where the DFS is in the edges of each node on its path: a stack of frames (next edge, end,
+  // DFS number), so that coming back to a node reads the top of the stack, not an array by
+  // ordinal (one cache miss less per node; ~10% of the DFS on the bench heap).
+  let frames = new Uint32Array(4 << 12);
   let n = 0;
   const dfs = (start: number, parentNumber: number): void => {
     const s = (byNode[2 * start] |= ++n);
     vertex[n] = start | (s & KEEP_PREDS);
     parent[n] = parentNumber;
-    nextEdge[start] = firstEdge[start];
-    let v = start;
+    let sp = 0;
     let vNumber = n;
+    let e = firstEdge[start];
+    let end = firstEdge[start + 1];
     for (;;) {
-      const end = firstEdge[v + 1];
-      let e = nextEdge[v];
-      let child = -1;
+      let descended = false;
       for (; e < end; e++) {
         if (edgeTypes[e] & NON_ESSENTIAL) continue;
         const w = edgeTo[e];
         const d = byNode[2 * w];
         if (d & KEEP_PREDS) preds[--byNode[2 * w + 1]] = vNumber;
-        if ((d & NUMBER_MASK) === 0) {
-          if (firstEdge[w] === firstEdge[w + 1]) {
-            // A leaf (no edges at all; strings and numbers mostly): numbered here, as a visit
-            // would, without descending into it and coming back.
-            const leaf = (byNode[2 * w] = d | ++n);
-            vertex[n] = w | (leaf & KEEP_PREDS);
-            parent[n] = vNumber;
-            continue;
-          }
-          child = w;
-          e++;
-          break;
-        }
-      }
-      nextEdge[v] = e;
-      if (child >= 0) {
-        const d = (byNode[2 * child] |= ++n);
-        vertex[n] = child | (d & KEEP_PREDS);
+        if ((d & NUMBER_MASK) !== 0) continue;
+        const wd = (byNode[2 * w] = d | ++n);
+        vertex[n] = w | (wd & KEEP_PREDS);
         parent[n] = vNumber;
-        nextEdge[child] = firstEdge[child];
-        v = child;
+        const wFirst = firstEdge[w];
+        const wEnd = firstEdge[w + 1];
+        // A leaf (no edges at all) is numbered where it is found, without descending into it.
+        if (wFirst === wEnd) continue;
+        if (sp + 4 > frames.length) {
+          const grown = new Uint32Array(frames.length * 2);
+          grown.set(frames);
+          frames = grown;
+        }
+        frames[sp] = e + 1;
+        frames[sp + 1] = end;
+        frames[sp + 2] = vNumber;
+        sp += 4;
         vNumber = n;
-      } else {
-        if (v === start) break;
-        vNumber = parent[vNumber];
-        v = vertex[vNumber] & NUMBER_MASK;
+        e = wFirst;
+        end = wEnd;
+        descended = true;
+        break;
       }
+      if (descended) continue;
+      if (sp === 0) break;
+      sp -= 4;
+      e = frames[sp];
+      end = frames[sp + 1];
+      vNumber = frames[sp + 2];
     }
   };
   dfs(rootOrdinal, 0);
@@ -180,7 +184,7 @@ export function computeDominators(input: DominatorInput): DominatorResult {
 
   // The counts are not needed any more: they become semi.
   const semi = predCount.fill(0);
-  const label = nextEdge;
+  const label = new Uint32Array(pair, 0, size);
   const ancestor = new Uint32Array(pair, size * 4, size); // zero: untouched so far
   semi[0] = 0;
   for (let w = 1; w <= n; w++) semi[w] = label[w] = w;
