@@ -6,14 +6,9 @@
 // once, and page-owned nodes are nearly all of a heap: so it marks and counts those edges as it
 // goes, for none of DevTools' rules needs more than it knows then. The edges of the few nodes it
 // does not reach are marked afterwards, with the page rule (markOutsidePage). On big snapshots the
-// search runs on a helper thread while this thread flags the ownable nodes and spreads the first
-// owners, which needs no count and no mark (only each edge's type, not its mark bit).
+// search runs on a helper thread while this thread folds the shallow sizes (folding.ts), which
+// needs no count and no mark (only each edge's type, not its mark bit).
 import { Worker } from 'node:worker_threads';
-
-/** Node flags shared with snapshot.ts. */
-export const OWNABLE = 2;
-export const UNVISITED = 0xffffffff;
-export const MULTIPLE = 0xfffffffe;
 
 /** What the marking rules read. */
 export interface MarkJob {
@@ -125,44 +120,6 @@ export function markOutsidePage(
       else if (raw === type) edgeTypes[e] = type | 0x80;
     }
   }
-}
-
-/**
- * The folding's first round: every non-ownable node owns the ownable nodes it points at along
- * non-weak edges (unvisited → this owner → several owners). Returns the ownable nodes whose owner
- * changed (the work list, `length` of them).
- */
-export function spreadFirstOwners(
-  firstEdge: Uint32Array,
-  edgeTo: Uint32Array,
-  edgeTypes: Uint8Array,
-  weak: number,
-  flags: Uint8Array,
-  owners: Uint32Array,
-  nodeCount: number,
-): { work: Uint32Array; length: number } {
-  let work = new Uint32Array(1 << 16);
-  let wl = 0;
-  // As int32, UNVISITED is -1 and MULTIPLE -2: small integers (as uint32 each read of one would
-  // be a heap number).
-  const signedOwners = new Int32Array(owners.buffer, owners.byteOffset, owners.length);
-  for (let u = 0; u < nodeCount; u++) {
-    if (flags[u] & OWNABLE) continue;
-    for (let e = firstEdge[u], end = firstEdge[u + 1]; e < end; e++) {
-      const v = edgeTo[e];
-      if (!(flags[v] & OWNABLE) || (edgeTypes[e] & 0x7f) === weak) continue;
-      const current = signedOwners[v];
-      if (current === u || current === -2) continue;
-      signedOwners[v] = current === -1 ? u : -2;
-      if (wl === work.length) {
-        const grown = new Uint32Array(work.length * 2);
-        grown.set(work);
-        work = grown;
-      }
-      work[wl++] = v;
-    }
-  }
-  return { work, length: wl };
 }
 
 // States of the page search's control word.

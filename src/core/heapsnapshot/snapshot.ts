@@ -3,15 +3,12 @@
 // indexed by node ordinal; strings are decoded only when a name is printed.
 import { availableParallelism } from 'node:os';
 import { computeDominators, EDGE_TYPE_MASK } from './dominators';
+import { findOwners } from './folding';
 import {
   canShare,
   markOutsidePage,
-  MULTIPLE,
-  OWNABLE,
   searchPage,
-  spreadFirstOwners,
   startPageSearchHelper,
-  UNVISITED,
   type MarkJob,
   type PageSearch,
 } from './markEdges';
@@ -19,11 +16,6 @@ import type { ParsedSnapshot } from './model';
 
 export const UNREACHABLE = 0xffffffff;
 
-function grow(work: Uint32Array): Uint32Array {
-  const grown = new Uint32Array(work.length * 2);
-  grown.set(work);
-  return grown;
-}
 const WEAKMAP_EDGE =
   /^\d+(?<pair> \/ part of key \(.*? @\d+\) -> value \(.*? @\d+\) pair in WeakMap \(table @(?<tableId>\d+)\))$/;
 
@@ -270,7 +262,7 @@ export class HeapSnapshot {
       };
       helper?.start(job, search);
       // Meanwhile (or first, on one thread): the folding, which needs no marks and no counts.
-      if (this.hasUserRoots) this.foldOwnedShallowSizes(this.firstOwners());
+      if (this.hasUserRoots) this.foldOwnedShallowSizes();
       if (helper) this.pageSearchOnHelper = helper.finish(job, search, parallel === true);
       else searchPage(job, search);
       this.markThreads = this.pageSearchOnHelper ? 2 : 1;
@@ -281,41 +273,6 @@ export class HeapSnapshot {
     } finally {
       helper?.stop();
     }
-  }
-
-  /**
-   * Flags the nodes that may be folded into an owner (hidden objects, internal arrays, external
-   * string data) and gives them their first owners (see foldOwnedShallowSizes).
-   */
-  private firstOwners(): { owners: Uint32Array; work: Uint32Array; length: number } {
-    const N = this.nodeCount;
-    const { firstEdge, edgeTo, edgeTypes, nodeTypes } = this.raw;
-    const flags = new Uint8Array(N);
-    // Owner of each node: itself, UNVISITED or MULTIPLE for ownable ones.
-    const owners = new Uint32Array(N + 2);
-    const { hidden, array, native } = this.t;
-    // Native nodes are ownable only as external string data: the name is checked once per
-    // distinct name string, not per node.
-    const nativeOwnable = new Map<number, boolean>();
-    const names = this.raw.nodeNames;
-    for (let i = 0; i < N; i++) {
-      const type = nodeTypes[i];
-      let ownable = type === hidden || type === array;
-      if (type === native) {
-        let known = nativeOwnable.get(names[i]);
-        if (known === undefined) {
-          known = this.nodeName(i) === 'system / ExternalStringData';
-          nativeOwnable.set(names[i], known);
-        }
-        ownable = known;
-      }
-      if (ownable) {
-        flags[i] = OWNABLE;
-        owners[i] = UNVISITED;
-      } else owners[i] = i;
-    }
-    const { work, length } = spreadFirstOwners(firstEdge, edgeTo, edgeTypes, this.et.weak, flags, owners, N);
-    return { owners, work, length };
   }
 
   /** Where the page search starts: the user roots, and the DOM trees of a browser heap. */
@@ -380,39 +337,44 @@ export class HeapSnapshot {
   pageSearchOnHelper = false;
 
   /**
-   * DevTools folds the shallow size of internal arrays and hidden objects into the single object
-   * that owns them (when there is one), so 'Array' shows its elements store. Done the same way
-   * here so shallow and retained sizes agree with DevTools. Owners spread along non-weak edges to
-   * a fixed point (unvisited, one owner, several), so the order of the work list does not matter:
-   * firstOwners did the first round (from every non-ownable node); this finishes it.
+   * Folds the shallow size of internal arrays, hidden objects and external string data into the
+   * single object that owns them, as DevTools does (folding.ts).
    */
-  private foldOwnedShallowSizes(folding: { owners: Uint32Array; work: Uint32Array; length: number }): void {
+  private foldOwnedShallowSizes(): void {
     const N = this.nodeCount;
-    const { firstEdge, edgeTo, edgeTypes, nodeTypes } = this.raw;
-    const weak = this.et.weak;
-    const { owners } = folding;
-    let { work, length: wl } = folding;
-    while (wl > 0) {
-      const id = work[--wl];
-      const owner = owners[id];
-      for (let e = firstEdge[id], end = firstEdge[id + 1]; e < end; e++) {
-        if ((edgeTypes[e] & EDGE_TYPE_MASK) === weak) continue;
-        const target = edgeTo[e];
-        const current = owners[target];
-        if (current === UNVISITED) owners[target] = owner;
-        else if (current === target || current === owner || current === MULTIPLE) continue;
-        else owners[target] = MULTIPLE;
-        if (wl === work.length) work = grow(work);
-        work[wl++] = target;
-      }
-    }
+    const { firstEdge, edgeTo, edgeTypes, nodeTypes, nodeNames } = this.raw;
+    const { hidden, array, native, synthetic } = this.t;
+    const ownableTypes = new Uint8Array(256);
+    ownableTypes[hidden] = 1;
+    ownableTypes[array] = 1;
+    ownableTypes[native] = 2;
+    // Native nodes can be owned only as external string data: checked once per name string.
+    const externalData = new Map<number, boolean>();
+    const owners = findOwners({
+      nodeCount: N,
+      firstEdge,
+      edgeTo,
+      edgeTypes,
+      nodeTypes,
+      nodeNames,
+      weak: this.et.weak,
+      ownableTypes,
+      isOwnableName: (name) => {
+        let known = externalData.get(name);
+        if (known === undefined) {
+          known = this.raw.strings.get(name) === 'system / ExternalStringData';
+          externalData.set(name, known);
+        }
+        return known;
+      },
+    });
     const sizes = this.selfSizes;
     let copied = false;
     for (let i = 0; i < N; i++) {
-      const owner = owners[i];
-      if (owner === UNVISITED || owner === MULTIPLE || owner === i) continue;
-      const ownerType = nodeTypes[owner];
-      if (ownerType === this.t.synthetic || owner === this.rootOrdinal) continue;
+      const mark = owners[i];
+      if (mark <= 0) continue; // no owner, or several
+      const owner = mark - 1;
+      if (nodeTypes[owner] === synthetic || owner === this.rootOrdinal) continue;
       if (!copied) {
         // Keep V8's own sizes for diffs and off-heap accounting.
         this.rawSelfSizes = sizes.slice();
@@ -421,7 +383,7 @@ export class HeapSnapshot {
       sizes[owner] += sizes[i];
       sizes[i] = 0;
     }
-    this.scratch.push(owners, work);
+    this.scratch.push(new Uint32Array(owners.buffer, owners.byteOffset, owners.length));
   }
 
   /** Breadth-first distances from the root over non-weak edges (DevTools' descriptor rule applied). */

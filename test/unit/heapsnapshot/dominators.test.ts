@@ -1,5 +1,6 @@
 // Random graphs against Chrome DevTools' own code (heap-snapshot-toolkit): weak edges, cycles held
-// only by one another ("cliques"), arrays and hidden objects folded into owners, shortcuts. The
+// only by one another ("cliques"), arrays, hidden objects and external string data folded into
+// owners (other native objects are not), shortcuts. The
 // real-snapshot parity test rarely meets cliques; these graphs are full of them.
 import assert from 'node:assert/strict';
 import { Readable } from 'node:stream';
@@ -12,10 +13,20 @@ function randomSnapshot(seed: number, nodeCount: number): string {
     seed = (seed * 1103515245 + 12345) & 0x7fffffff;
     return seed % n;
   };
-  const strings = ['', '(GC roots)', 'Foo', 'Bar', 'x', 'y', 'z'];
+  const strings = [
+    '',
+    '(GC roots)',
+    'Foo',
+    'Bar',
+    'x',
+    'y',
+    'z',
+    'system / ExternalStringData',
+    'system / Other',
+  ];
   const nodes: number[] = [];
   const edges: number[] = [];
-  const nodeTypes = [3, 3, 1, 1, 0, 5, 2];
+  const nodeTypes = [3, 3, 1, 1, 0, 5, 2, 8, 3];
   const ringStart = nodeCount - 1 - (seed % 5);
   for (let i = 0; i < nodeCount; i++) {
     const out: number[] = [];
@@ -36,7 +47,7 @@ function randomSnapshot(seed: number, nodeCount: number): string {
       }
     }
     const type = i === 0 || i === 1 ? 9 : nodeTypes[random(nodeTypes.length)];
-    const name = i === 1 ? 1 : i === 0 ? 0 : 2 + random(2);
+    const name = i === 1 ? 1 : i === 0 ? 0 : type === 8 ? (random(7) < 4 ? 7 : 8) : 2 + random(2);
     nodes.push(type, name, i * 2 + 1, i < 2 ? 0 : 8 + random(100), out.length / 3, 0, 0);
     edges.push(...out);
   }

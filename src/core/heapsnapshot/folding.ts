@@ -1,0 +1,74 @@
+// DevTools folds the shallow size of internal arrays and hidden objects into the single object
+// that owns them (when there is one), so 'Array' shows its elements store. Done the same way here
+// so that shallow and retained sizes agree with DevTools: ownership spreads from every node that
+// cannot be owned along non-weak edges to a fixed point (no owner, one owner, several owners), so
+// the order of the work does not matter.
+
+/** owners[] values besides owner + 1. */
+const NO_OWNER = 0;
+const SEVERAL_OWNERS = -1;
+
+export interface FoldInput {
+  nodeCount: number;
+  firstEdge: Uint32Array;
+  edgeTo: Uint32Array;
+  /** Read with the mark bit masked off (a helper thread may be setting it meanwhile). */
+  edgeTypes: Uint8Array;
+  nodeTypes: Uint8Array;
+  nodeNames: Uint32Array;
+  weak: number;
+  /** Per node type: 1 can be owned (hidden, array), 2 can be owned when isOwnableName says so. */
+  ownableTypes: Uint8Array;
+  /** For nodes of a type marked 2 (native): whether this name string makes them ownable. */
+  isOwnableName(name: number): boolean;
+}
+
+/**
+ * The owner of every node that has exactly one, as owner ordinal + 1 (0: none, -1: several).
+ * The array is zero for every node that cannot be owned: no pass over all nodes sets it up.
+ */
+export function findOwners(input: FoldInput): Int32Array {
+  const { nodeCount: N, firstEdge, edgeTo, edgeTypes, nodeTypes, nodeNames, weak, ownableTypes } = input;
+  const owners = new Int32Array(N + 2);
+  const ownable = (v: number): boolean => {
+    const kind = ownableTypes[nodeTypes[v]];
+    return kind === 1 || (kind === 2 && input.isOwnableName(nodeNames[v]));
+  };
+  let work = new Uint32Array(1 << 16);
+  let wl = 0;
+  const push = (v: number): void => {
+    if (wl === work.length) {
+      const grown = new Uint32Array(work.length * 2);
+      grown.set(work);
+      work = grown;
+    }
+    work[wl++] = v;
+  };
+  // First round: every node that cannot be owned owns what it points at.
+  for (let u = 0; u < N; u++) {
+    if (ownable(u)) continue;
+    const mark = u + 1;
+    for (let e = firstEdge[u], end = firstEdge[u + 1]; e < end; e++) {
+      const v = edgeTo[e];
+      if ((edgeTypes[e] & 0x7f) === weak || !ownable(v)) continue;
+      const current = owners[v];
+      if (current === mark || current === SEVERAL_OWNERS) continue;
+      owners[v] = current === NO_OWNER ? mark : SEVERAL_OWNERS;
+      push(v);
+    }
+  }
+  // Then owned nodes pass their owner on, until nothing changes.
+  while (wl > 0) {
+    const id = work[--wl];
+    const mark = owners[id];
+    for (let e = firstEdge[id], end = firstEdge[id + 1]; e < end; e++) {
+      const v = edgeTo[e];
+      if ((edgeTypes[e] & 0x7f) === weak || !ownable(v)) continue;
+      const current = owners[v];
+      if (current === mark || current === SEVERAL_OWNERS) continue;
+      owners[v] = current === NO_OWNER ? mark : SEVERAL_OWNERS;
+      push(v);
+    }
+  }
+  return owners;
+}
