@@ -24,6 +24,26 @@ export interface DominatorInput {
   scratch?: Uint32Array[];
   /** Essential predecessors per node ordinal (nodeCount + 2 entries), when already counted. */
   predCounts?: Uint32Array;
+  /** predCounts laid out by layOutPredecessors (2 * (nodeCount + 2) entries), when already done. */
+  layout?: Uint32Array;
+}
+
+/**
+ * The predecessor lists' layout (see computeDominators): byNode[2o] is KEEP_PREDS for a node with
+ * two essential predecessors or more (0 otherwise), byNode[2o + 1] where its list ends (the DFS
+ * fills it downwards). Self-contained (constants written out) because a helper thread runs it.
+ */
+export function layOutPredecessors(predCount: Uint32Array, nodeCount: number, byNode: Uint32Array): void {
+  let total = 0;
+  for (let o = 0; o < nodeCount; o++) {
+    const count = predCount[o];
+    if (count >= 2) {
+      total += count;
+      byNode[2 * o] = 0x80000000;
+    } else byNode[2 * o] = 0;
+    byNode[2 * o + 1] = total;
+  }
+  byNode[2 * nodeCount + 1] = total;
 }
 
 export interface DominatorResult {
@@ -66,18 +86,10 @@ export function computeDominators(input: DominatorInput): DominatorResult {
   // once, which saves a second pass over every edge.
   // By ordinal, interleaved so that the DFS finds both in one cache line: at 2o the DFS number
   // (1-based, 0 = unvisited) | KEEP_PREDS, at 2o + 1 where o's list starts (once filled).
-  const byNode = new Uint32Array(2 * size);
-  let total = 0;
-  for (let o = 0; o < N; o++) {
-    const count = predCount[o];
-    if (count >= 2) {
-      total += count;
-      byNode[2 * o] = KEEP_PREDS;
-    }
-    byNode[2 * o + 1] = total;
-  }
-  byNode[2 * N + 1] = total;
-  const preds = new Uint32Array(total); // DFS numbers of the predecessors
+  const laidOut = input.layout && input.layout.length >= 2 * size;
+  const byNode = laidOut ? input.layout! : new Uint32Array(2 * size);
+  if (!laidOut) layOutPredecessors(predCount, N, byNode);
+  const preds = new Uint32Array(byNode[2 * N + 1]); // DFS numbers of the predecessors
   // After the DFS, byNode[2o + 1] is the start of o's list and byNode[2o + 3] its end.
 
   // The rest of the algorithm works on DFS numbers: parents and dominators have nearby numbers,

@@ -5,10 +5,12 @@
 // The page search (which nodes the user roots reach) looks at every edge of every page-owned node
 // once, and page-owned nodes are nearly all of a heap: so it marks and counts those edges as it
 // goes, for none of DevTools' rules needs more than it knows then. The edges of the few nodes it
-// does not reach are marked afterwards, with the page rule (markOutsidePage). On big snapshots the
-// search runs on a helper thread while this thread folds the shallow sizes (folding.ts), which
-// needs no count and no mark (only each edge's type, not its mark bit).
+// does not reach are marked afterwards, with the page rule (markOutsidePage), and the counts are
+// laid out for the dominators' predecessor lists. On big snapshots all of that runs on a helper
+// thread while this thread folds the shallow sizes (folding.ts), which needs no count and no mark
+// (only each edge's type, not its mark bit).
 import { Worker } from 'node:worker_threads';
+import { layOutPredecessors } from './dominators';
 
 /** What the marking rules read. */
 export interface MarkJob {
@@ -35,6 +37,19 @@ export interface PageSearch {
   stack: Uint32Array;
   /** nodeCount + 2 entries, zero: essential predecessors, counted. */
   predCounts: Uint32Array;
+  nodeCount: number;
+  /** 2 * (nodeCount + 2) entries: the dominators' predecessor layout, written last. */
+  layout: Uint32Array;
+}
+
+/**
+ * All of the marking that needs the page search, and what follows from the counts: the search,
+ * the edges of the nodes it did not reach, and the dominators' predecessor layout.
+ */
+export function searchPageAndLayOut(job: MarkJob, search: PageSearch): void {
+  searchPage(job, search);
+  markOutsidePage(job, search.page, search.nodeCount, search.predCounts);
+  layOutPredecessors(search.predCounts, search.nodeCount, search.layout);
 }
 
 /**
@@ -133,11 +148,17 @@ const HELPER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
 const __name = (f) => f; // tsx names inner functions with this helper
 const searchPage = (${searchPage.toString()});
+const markOutsidePage = (${markOutsidePage.toString()});
+const layOutPredecessors = (${layOutPredecessors.toString()});
 const { control } = workerData;
 parentPort.once('message', ({ job, search }) => {
   if (Atomics.compareExchange(control, 0, ${WAITING}, ${CLAIMED}) !== ${WAITING}) return;
   try {
+    // As searchPageAndLayOut does (each function's source is self-contained; a bundler may rename
+    // the calls between them).
     searchPage(job, search);
+    markOutsidePage(job, search.page, search.nodeCount, search.predCounts);
+    layOutPredecessors(search.predCounts, search.nodeCount, search.layout);
     Atomics.store(control, 0, ${DONE});
   } catch {
     Atomics.store(control, 0, ${FAILED});
@@ -190,7 +211,7 @@ export function startPageSearchHelper(): PageSearchHelper | undefined {
         search.page.fill(0);
         search.predCounts.fill(0);
       }
-      searchPage(job, search);
+      searchPageAndLayOut(job, search);
       return false;
     },
     stop: () => void worker.terminate(),

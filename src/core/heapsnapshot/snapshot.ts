@@ -6,8 +6,7 @@ import { computeDominators, EDGE_TYPE_MASK } from './dominators';
 import { findOwners } from './folding';
 import {
   canShare,
-  markOutsidePage,
-  searchPage,
+  searchPageAndLayOut,
   startPageSearchHelper,
   type MarkJob,
   type PageSearch,
@@ -75,6 +74,8 @@ export class HeapSnapshot {
   /** Arrays of nodeCount + 1 entries that a finished phase hands to the next one. */
   private scratch: Uint32Array[] = [];
   private predCounts: Uint32Array | undefined;
+  /** The dominators' predecessor layout, made with the counts (see searchPageAndLayOut). */
+  private predLayout: Uint32Array | undefined;
 
   constructor(readonly raw: ParsedSnapshot) {
     this.nodeCount = raw.nodeCount;
@@ -200,8 +201,10 @@ export class HeapSnapshot {
       selfSizes: this.selfSizes,
       scratch: this.scratch.splice(0),
       predCounts: this.predCounts,
+      layout: this.predLayout,
     });
     this.predCounts = undefined;
+    this.predLayout = undefined;
     this.dominators = result.dominators;
     this.retainedSizes = result.retainedSizes;
     this.unreachableCount = result.unreachableCount;
@@ -259,15 +262,17 @@ export class HeapSnapshot {
         page: new Uint8Array(shared(N)),
         stack: new Uint32Array(shared((N + 2) * 4)),
         predCounts: new Uint32Array(shared((N + 2) * 4)),
+        nodeCount: N,
+        layout: new Uint32Array(shared((N + 2) * 8)),
       };
       helper?.start(job, search);
       // Meanwhile (or first, on one thread): the folding, which needs no marks and no counts.
       if (this.hasUserRoots) this.foldOwnedShallowSizes();
       if (helper) this.pageSearchOnHelper = helper.finish(job, search, parallel === true);
-      else searchPage(job, search);
+      else searchPageAndLayOut(job, search);
       this.markThreads = this.pageSearchOnHelper ? 2 : 1;
-      markOutsidePage(job, search.page, N, search.predCounts);
       this.predCounts = search.predCounts;
+      this.predLayout = search.layout;
       // The search's stack is free again (for the dominators).
       this.scratch.push(search.stack);
     } finally {
