@@ -88,8 +88,11 @@ WS_COMMA[0x20] = WS_COMMA[0x0a] = WS_COMMA[0x0d] = WS_COMMA[0x09] = WS_COMMA[0x2
  * doubling Float64 arrays left tens of MB behind); widened once if a value does not fit.
  */
 class GrowableNumbers {
-  data: Uint32Array | Float64Array = new Uint32Array(1024);
+  data: Uint32Array | Float64Array;
   length = 0;
+  constructor(capacity = 1024) {
+    this.data = new Uint32Array(capacity);
+  }
   values(): Uint32Array | Float64Array {
     return this.data.subarray(0, this.length);
   }
@@ -365,7 +368,12 @@ export class SnapshotTokenizer {
         this.strings.reserve(Math.min(this.fileBytes - offset, 1 << 30));
         this.state = State.StringsExpect;
       } else {
-        this.numbers = new GrowableNumbers();
+        // Each number takes two bytes at least, so the rest of the file bounds the locations (a
+        // few MB): reserved at once, untouched pages cost nothing, and the array neither doubles
+        // nor copies. The other sections here are small.
+        this.numbers = new GrowableNumbers(
+          key === 'locations' ? Math.min(Math.ceil((this.fileBytes - offset) / 2), 1 << 28) + 1 : 1024,
+        );
         this.numberTarget = key;
         this.state = State.Numbers;
       }
