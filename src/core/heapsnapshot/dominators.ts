@@ -60,9 +60,13 @@ export function computeDominators(input: DominatorInput): DominatorResult {
   const size = N + 2;
   // Reusing arrays of earlier phases keeps the peak resident size down on big heaps.
   const scratch = input.scratch ?? [];
-  const take = (): Uint32Array => {
-    for (let reused = scratch.pop(); reused; reused = scratch.pop())
-      if (reused.length >= size) return reused.subarray(0, size).fill(0);
+  // zeroed false: every entry is written before it is read (saves clearing 4 bytes a node).
+  const take = (zeroed = true): Uint32Array => {
+    for (let reused = scratch.pop(); reused; reused = scratch.pop()) {
+      if (reused.length < size) continue;
+      const array = reused.subarray(0, size);
+      return zeroed ? array.fill(0) : array;
+    }
     return new Uint32Array(size);
   };
 
@@ -94,8 +98,9 @@ export function computeDominators(input: DominatorInput): DominatorResult {
 
   // The rest of the algorithm works on DFS numbers: parents and dominators have nearby numbers,
   // which keeps memory access local.
-  const vertex = take(); // by DFS number: ordinal | KEEP_PREDS (saves the semi loop a lookup)
-  const parent = take(); // by DFS number: parent's DFS number
+  // Both written for every DFS number before anything reads them.
+  const vertex = take(false); // by DFS number: ordinal | KEEP_PREDS (saves the semi loop a lookup)
+  const parent = take(false); // by DFS number: parent's DFS number
   // One buffer holds LT's label and ancestor, and at the end the retained sizes (Float64): the
   // result costs no memory beyond the working arrays.
   const pair = new ArrayBuffer(size * 8);
@@ -195,7 +200,7 @@ export function computeDominators(input: DominatorInput): DominatorResult {
   }
 
   // The counts are not needed any more: they become semi.
-  const semi = predCount.fill(0);
+  const semi = predCount; // every entry up to n is set below
   const label = new Uint32Array(pair, 0, size);
   const ancestor = new Uint32Array(pair, size * 4, size); // zero: untouched so far
   semi[0] = 0;
