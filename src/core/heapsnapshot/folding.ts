@@ -36,39 +36,28 @@ export function findOwners(input: FoldInput): Int32Array {
   };
   let work = new Uint32Array(1 << 16);
   let wl = 0;
-  const push = (v: number): void => {
-    if (wl === work.length) {
-      const grown = new Uint32Array(work.length * 2);
-      grown.set(work);
-      work = grown;
-    }
-    work[wl++] = v;
-  };
-  // First round: every node that cannot be owned owns what it points at.
-  for (let u = 0; u < N; u++) {
-    if (ownable(u)) continue;
-    const mark = u + 1;
+  // u's owner (`mark`) is offered to the ownable nodes it points at; a change goes on the list.
+  const spreadFrom = (u: number, mark: number): void => {
     for (let e = firstEdge[u], end = firstEdge[u + 1]; e < end; e++) {
       const v = edgeTo[e];
       if ((edgeTypes[e] & 0x7f) === weak || !ownable(v)) continue;
       const current = owners[v];
       if (current === mark || current === SEVERAL_OWNERS) continue;
       owners[v] = current === NO_OWNER ? mark : SEVERAL_OWNERS;
-      push(v);
+      if (wl === work.length) {
+        const grown = new Uint32Array(work.length * 2);
+        grown.set(work);
+        work = grown;
+      }
+      work[wl++] = v;
     }
-  }
+  };
+  // First round: every node that cannot be owned owns what it points at.
+  for (let u = 0; u < N; u++) if (!ownable(u)) spreadFrom(u, u + 1);
   // Then owned nodes pass their owner on, until nothing changes.
   while (wl > 0) {
     const id = work[--wl];
-    const mark = owners[id];
-    for (let e = firstEdge[id], end = firstEdge[id + 1]; e < end; e++) {
-      const v = edgeTo[e];
-      if ((edgeTypes[e] & 0x7f) === weak || !ownable(v)) continue;
-      const current = owners[v];
-      if (current === mark || current === SEVERAL_OWNERS) continue;
-      owners[v] = current === NO_OWNER ? mark : SEVERAL_OWNERS;
-      push(v);
-    }
+    spreadFrom(id, owners[id]);
   }
   return owners;
 }
