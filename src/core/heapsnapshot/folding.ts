@@ -1,8 +1,8 @@
-// DevTools folds the shallow size of internal arrays and hidden objects into the single object
-// that owns them (when there is one), so 'Array' shows its elements store. Done the same way here
-// so that shallow and retained sizes agree with DevTools: ownership spreads from every node that
-// cannot be owned along non-weak edges to a fixed point (no owner, one owner, several owners), so
-// the order of the work does not matter.
+// DevTools folds the shallow size of internal arrays, hidden objects and external string data
+// into the single object that owns them (when there is one), so 'Array' shows its elements store.
+// Done the same way here so that shallow and retained sizes agree with DevTools: ownership
+// spreads from every node that cannot be owned along non-weak edges to a fixed point (no owner,
+// one owner, several owners), so the order of the work does not matter.
 
 /** owners[] values besides owner + 1. */
 const NO_OWNER = 0;

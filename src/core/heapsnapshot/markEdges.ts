@@ -1,6 +1,5 @@
 // The passes over the edges that prepare the dominators (see HeapSnapshot.markNonEssentialEdges):
-// mark the edges DevTools ignores, count essential predecessors and do the first round of the
-// shallow-size folding.
+// mark the edges DevTools ignores, count essential predecessors and lay the counts out.
 //
 // The page search (which nodes the user roots reach) looks at every edge of every page-owned node
 // once, and page-owned nodes are nearly all of a heap: so it marks and counts those edges as it
@@ -55,10 +54,11 @@ export function searchPageAndLayOut(job: MarkJob, search: PageSearch): void {
 /**
  * Marks page[v] = 1 for every node reachable from the starts along non-weak edges and, on the way,
  * marks the edges of those nodes and counts their essential ones. From a page-owned node an edge
- * is not essential when it is weak, points at its own node, is a shortcut, or is the table side of
- * a WeakMap ephemeron (the page rule never applies to them); the root's shortcuts stay essential. Self-contained (no imports, no inner
- * functions, constants written out: NON_ESSENTIAL = 0x80) because its source is also run by the
- * helper thread. Edge marks are only ever set, so a search that failed half-way can run again.
+ * is not essential when it is weak, points at its own node, is a shortcut, or is the table side
+ * of a WeakMap ephemeron (the page rule never applies to them); the root's shortcuts stay
+ * essential. Self-contained (no imports, no inner functions, constants written out:
+ * NON_ESSENTIAL = 0x80) because its source is also run by the helper thread. Edge marks are only
+ * ever set, so a search that failed half-way can run again.
  */
 export function searchPage(job: MarkJob, search: PageSearch): void {
   const { firstEdge, edgeTo, edgeTypes, edgeNames, nodeIds, nameFlags, tableIds } = job;
@@ -171,9 +171,9 @@ export interface PageSearchHelper {
   /** Hands the search to the helper: every array of job and search must be shared. */
   start(job: MarkJob, search: PageSearch): void;
   /**
-   * Returns once the search is complete: waits for the helper when it has started it, and does it
-   * on this thread when it has not (or failed). True when the helper did it. waitForHelper
-   * (tests): give the helper time to start it.
+   * Returns once searchPageAndLayOut's work is done: waits for the helper when it has started it,
+   * and does it on this thread when it has not (or failed). True when the helper did it.
+   * waitForHelper (tests): give the helper time to start it.
    */
   finish(job: MarkJob, search: PageSearch, waitForHelper?: boolean): boolean;
   stop(): void;

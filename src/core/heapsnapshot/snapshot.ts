@@ -219,10 +219,10 @@ export class HeapSnapshot {
    * Marks edges DevTools ignores for dominators: weak edges, self edges, shortcuts (except from
    * the root), the table side of WeakMap ephemerons, and edges from non-page objects into page
    * objects (objects reachable from the root's user-root shortcuts). The page search marks the
-   * edges it walks and counts essential predecessors (for the dominators) as it goes; the first
-   * round of the shallow-size folding (see foldOwnedShallowSizes) needs neither, so on big
-   * snapshots parsed into shared arrays it runs beside the search, which a helper thread does
-   * (markEdges.ts).
+   * edges it walks and counts essential predecessors (for the dominators) as it goes, then lays
+   * the counts out for the dominators; the shallow-size folding (foldOwnedShallowSizes) needs
+   * neither, so on big snapshots parsed into shared arrays it runs here while a helper thread does
+   * the rest (markEdges.ts).
    */
   private markNonEssentialEdges(parallel: boolean | 'auto'): void {
     const { nodeCount: N, rootOrdinal: root } = this;
