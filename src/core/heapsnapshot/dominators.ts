@@ -52,6 +52,8 @@ export interface DominatorResult {
   retainedSizes: Float64Array;
   /** Nodes not reachable from the root through essential edges (attached to the root). */
   unreachableCount: number;
+  /** Sum of all self sizes (the root's retained size when every node hangs under it). */
+  totalSelfSize: number;
 }
 
 export function computeDominators(input: DominatorInput): DominatorResult {
@@ -279,7 +281,8 @@ export function computeDominators(input: DominatorInput): DominatorResult {
   // Retained sizes (over label and ancestor, no longer needed): a node's dominator has a smaller
   // DFS number, so one reverse sweep sums them.
   const retainedSizes = new Float64Array(pair, 0, N);
-  for (let o = 0; o < N; o++) retainedSizes[o] = selfSizes[o];
+  let totalSelfSize = 0;
+  for (let o = 0; o < N; o++) totalSelfSize += retainedSizes[o] = selfSizes[o];
   // The same sweep writes the dominators by ordinal, over semi (no longer needed either).
   const dominators = semi;
   for (let w = n; w > 1; w--) {
@@ -289,5 +292,5 @@ export function computeDominators(input: DominatorInput): DominatorResult {
     dominators[o] = d;
   }
   if (n >= 1) dominators[vertex[1] & NUMBER_MASK] = vertex[idom[1]] & NUMBER_MASK;
-  return { dominators: dominators.subarray(0, N), retainedSizes, unreachableCount };
+  return { dominators: dominators.subarray(0, N), retainedSizes, unreachableCount, totalSelfSize };
 }

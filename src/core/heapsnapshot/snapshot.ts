@@ -63,6 +63,8 @@ export class HeapSnapshot {
   retainedSizes: Float64Array | undefined;
   distances: Uint32Array | undefined;
   unreachableCount = 0;
+  /** Sum of every node's self size (set by analyse). */
+  totalSelfSize = 0;
   /** Shallow sizes as DevTools shows them (internals folded into their single owner). */
   readonly selfSizes: Uint32Array | Float64Array;
   /** Original self sizes, kept only when folding changed them. */
@@ -208,6 +210,7 @@ export class HeapSnapshot {
     this.dominators = result.dominators;
     this.retainedSizes = result.retainedSizes;
     this.unreachableCount = result.unreachableCount;
+    this.totalSelfSize = result.totalSelfSize;
     if (options.distances !== false) {
       options.onPhase?.('distances');
       this.computeDistances();

@@ -69,6 +69,11 @@ describe('dominators and retained sizes on random graphs', function () {
       const ours = new HeapSnapshot(parseSnapshotBuffer(Buffer.from(text))).analyse();
       const devtools = await parse(Readable.from([text]));
       if (ours.unreachableCount > 0) withUnreachable++;
+      // Every node hangs under the root, so its retained size is the sum of all (folded) sizes.
+      let total = 0;
+      for (const size of ours.selfSizes) total += size;
+      assert.equal(ours.totalSelfSize, total, `seed ${seed}: total self size`);
+      assert.equal(ours.retainedSizes![ours.rootOrdinal], total, `seed ${seed}: root retains everything`);
       for (let o = 0; o < ours.nodeCount; o++) {
         assert.equal(ours.dominators![o], devtools.dominatorsTree[o], `seed ${seed}: dominator of ${o}`);
         assert.equal(ours.retainedSizes![o], devtools.retainedSizes[o], `seed ${seed}: retained of ${o}`);
