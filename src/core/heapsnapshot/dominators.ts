@@ -201,12 +201,12 @@ export function computeDominators(input: DominatorInput): DominatorResult {
     }
   }
 
-  // The counts are not needed any more: they become semi.
-  const semi = predCount; // every entry up to n is set below
+  // The counts are not needed any more: they become semi. Neither semi nor label is set up for
+  // every vertex first: both are read only for vertices already linked (set when linked below),
+  // and a vertex not yet processed has its own number as its semi.
+  const semi = predCount;
   const label = new Uint32Array(pair, 0, size);
   const ancestor = new Uint32Array(pair, size * 4, size); // zero: untouched so far
-  semi[0] = 0;
-  for (let w = 1; w <= n; w++) semi[w] = label[w] = w;
 
   let stack = new Uint32Array(1024);
   const compress = (start: number): void => {
@@ -232,7 +232,7 @@ export function computeDominators(input: DominatorInput): DominatorResult {
   // Semi-dominators as in Lengauer–Tarjan (eval with path compression, simple link).
   for (let w = n; w >= 2; w--) {
     const ov = vertex[w];
-    let sw = semi[w];
+    let sw = w;
     if ((ov & KEEP_PREDS) === 0) {
       // No list: one predecessor (the DFS parent) or none (hung off the root, its parent), or a
       // clique node's only predecessor.
@@ -240,12 +240,12 @@ export function computeDominators(input: DominatorInput): DominatorResult {
       if (single === 0) sw = parent[w];
       else {
         const v = single - 1;
-        let u = v;
+        let su = v; // not linked yet: eval(v) is v itself
         if (ancestor[v] !== 0) {
           compress(v);
-          u = label[v];
+          su = semi[label[v]];
         }
-        if (semi[u] < sw) sw = semi[u];
+        if (su < sw) sw = su;
       }
     } else {
       const o = ov & NUMBER_MASK;
@@ -263,7 +263,9 @@ export function computeDominators(input: DominatorInput): DominatorResult {
       }
     }
     semi[w] = sw;
+    // Link w under its parent; its label starts as itself.
     ancestor[w] = parent[w];
+    label[w] = w;
   }
   // Immediate dominators by the semi-NCA rule (Georgiadis): idom(w) is the nearest ancestor of
   // parent(w) in the dominator tree whose number is not above sdom(w). Increasing order means
