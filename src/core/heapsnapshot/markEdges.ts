@@ -30,8 +30,12 @@ export interface MarkJob {
 export interface PageSearch {
   /** The user roots (and a browser heap's DOM trees). */
   starts: Uint32Array;
-  /** One byte per node, zero: set to 1 for each page-owned node. */
-  page: Uint8Array;
+  /**
+   * One bit per node (bit v & 31 of word v >>> 5), zero: set for each page-owned node. A bit set
+   * (0.5 MB for 4M nodes) rather than a byte per node: the search tests it once per edge at a
+   * random place, and it stays in the core's cache.
+   */
+  page: Uint32Array;
   /** Room for every node. */
   stack: Uint32Array;
   /** nodeCount + 2 entries, zero: essential predecessors, counted. */
@@ -69,8 +73,9 @@ export function searchPage(job: MarkJob, search: PageSearch): void {
   let sp = 0;
   for (let i = 0; i < starts.length; i++) {
     const target = starts[i];
-    if (page[target]) continue;
-    page[target] = 1;
+    const bit = 1 << (target & 31);
+    if (page[target >>> 5] & bit) continue;
+    page[target >>> 5] |= bit;
     stack[sp++] = target;
   }
   while (sp > 0) {
@@ -93,8 +98,9 @@ export function searchPage(job: MarkJob, search: PageSearch): void {
       ) {
         if (raw === type) edgeTypes[e] = type | 0x80;
       } else predCounts[v]++;
-      if (page[v]) continue;
-      page[v] = 1;
+      const bit = 1 << (v & 31);
+      if (page[v >>> 5] & bit) continue;
+      page[v >>> 5] |= bit;
       stack[sp++] = v;
     }
   }
@@ -107,15 +113,21 @@ export function searchPage(job: MarkJob, search: PageSearch): void {
  */
 export function markOutsidePage(
   job: MarkJob,
-  page: Uint8Array,
+  page: Uint32Array,
   nodeCount: number,
   predCounts: Uint32Array,
 ): void {
   const { firstEdge, edgeTo, edgeTypes, edgeNames, nodeIds, nameFlags, tableIds, root } = job;
   const { weak, shortcut, internal } = job;
   const ephemerons = tableIds.length > 0;
-  // indexOf finds the few zero bytes far faster than a loop over all of them.
-  for (let u = page.indexOf(0); u >= 0 && u < nodeCount; u = page.indexOf(0, u + 1)) {
+  // Whole words of page-owned nodes are skipped: the others are few.
+  for (let u = 0; u < nodeCount; u++) {
+    const word = page[u >>> 5];
+    if (word === 0xffffffff) {
+      u |= 31;
+      continue;
+    }
+    if (word & (1 << (u & 31))) continue;
     const isRoot = u === root;
     for (let e = firstEdge[u], end = firstEdge[u + 1]; e < end; e++) {
       const raw = edgeTypes[e];
@@ -125,7 +137,7 @@ export function markOutsidePage(
         type === weak ||
         v === u ||
         (type === shortcut && !isRoot) ||
-        (page[v] && !isRoot) ||
+        (page[v >>> 5] & (1 << (v & 31)) && !isRoot) ||
         (ephemerons &&
           type === internal &&
           nameFlags[edgeNames[e]] === 2 &&

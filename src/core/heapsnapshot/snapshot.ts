@@ -262,7 +262,7 @@ export class HeapSnapshot {
       // '(Document DOM trees)' element.
       const search: PageSearch = {
         starts: this.pageSearchStarts(),
-        page: new Uint8Array(shared(N)),
+        page: new Uint32Array(shared(((N + 31) >>> 5) * 4)),
         stack: new Uint32Array(shared((N + 2) * 4)),
         predCounts: new Uint32Array(shared((N + 2) * 4)),
         nodeCount: N,
