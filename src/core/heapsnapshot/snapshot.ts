@@ -326,9 +326,7 @@ export class HeapSnapshot {
     const count = strings.count;
     const nameFlags = new Uint8Array(count);
     let tableIds = new Float64Array(0);
-    for (let i = 0; i < count; i++) {
-      const first = strings.rawByte(i, 0);
-      if (first < 0x30 || first > 0x39 || strings.rawByte(i, -1) !== 0x29) continue;
+    for (const i of strings.digitLedEndingWith(0x29)) {
       const match = WEAKMAP_EDGE.exec(strings.get(i));
       if (!match?.groups) continue;
       if (tableIds.length === 0) tableIds = new Float64Array(count);

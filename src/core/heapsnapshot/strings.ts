@@ -138,6 +138,23 @@ export class StringTable {
   }
 
   /** First raw byte of a string (or -1), to filter names without decoding them. */
+  /**
+   * Indexes of the strings whose raw bytes start with a digit and end with `lastByte`, found in
+   * one loop over the table (a call per string of rawByte took 20-26 ms over 2M strings).
+   */
+  digitLedEndingWith(lastByte: number): number[] {
+    const { starts, bytes } = this;
+    const found: number[] = [];
+    for (let i = 0, count = this.countValue; i < count; i++) {
+      const start = starts[i];
+      const end = starts[i + 1];
+      if (end - start < 2) continue;
+      const first = bytes[start];
+      if (first >= 0x30 && first <= 0x39 && bytes[end - 1] === lastByte) found.push(i);
+    }
+    return found;
+  }
+
   rawByte(index: number, at: number): number {
     const start = this.starts[index];
     const end = this.starts[index + 1];
