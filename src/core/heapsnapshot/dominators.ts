@@ -31,12 +31,19 @@ export interface DominatorInput {
 /**
  * The predecessor lists' layout (see computeDominators): byNode[2o] is KEEP_PREDS for a node with
  * two essential predecessors or more (0 otherwise), byNode[2o + 1] where its list ends (the DFS
- * fills it downwards). Self-contained (constants written out) because a helper thread runs it.
+ * fills it downwards). With `moreCounts`, each node's count is the sum of both arrays (modulo
+ * 2^32: one may hold corrections below zero), written back into predCount.
  */
-export function layOutPredecessors(predCount: Uint32Array, nodeCount: number, byNode: Uint32Array): void {
+export function layOutPredecessors(
+  predCount: Uint32Array,
+  nodeCount: number,
+  byNode: Uint32Array,
+  moreCounts?: Uint32Array,
+): void {
   let total = 0;
   for (let o = 0; o < nodeCount; o++) {
-    const count = predCount[o];
+    let count = predCount[o];
+    if (moreCounts) predCount[o] = count = (count + moreCounts[o]) >>> 0;
     if (count >= 2) {
       total += count;
       byNode[2 * o] = 0x80000000;

@@ -9,7 +9,6 @@
 // thread while this thread folds the shallow sizes (folding.ts), which needs no count and no mark
 // (only each edge's type, not its mark bit).
 import { Worker } from 'node:worker_threads';
-import { layOutPredecessors } from './dominators';
 
 /** What the marking rules read. */
 export interface MarkJob {
@@ -38,21 +37,50 @@ export interface PageSearch {
   page: Uint32Array;
   /** Room for every node. */
   stack: Uint32Array;
-  /** nodeCount + 2 entries, zero: essential predecessors, counted. */
+  /**
+   * nodeCount + 2 entries, zero: essential predecessors, counted for the edges of nodes from
+   * countFrom on (those below are counted by countEdges into an array of their own, and the page
+   * rule's corrections to them are subtracted here: entries wrap modulo 2^32 and are summed so).
+   */
   predCounts: Uint32Array;
   nodeCount: number;
-  /** 2 * (nodeCount + 2) entries: the dominators' predecessor layout, written last. */
-  layout: Uint32Array;
+  /** The edges of nodes below this one are marked and counted by countEdges, not by the search. */
+  countFrom: number;
+}
+
+/** All of the marking that needs the page search: the search, then the nodes it did not reach. */
+export function searchPageAndMarkRest(job: MarkJob, search: PageSearch): void {
+  searchPage(job, search);
+  markOutsidePage(job, search.page, search.nodeCount, search.predCounts, search.countFrom);
 }
 
 /**
- * All of the marking that needs the page search, and what follows from the counts: the search,
- * the edges of the nodes it did not reach, and the dominators' predecessor layout.
+ * Marks and counts the edges of nodes [from, to) by every rule but the page rule (which
+ * markOutsidePage applies afterwards to the few nodes it concerns): runs beside the page search.
  */
-export function searchPageAndLayOut(job: MarkJob, search: PageSearch): void {
-  searchPage(job, search);
-  markOutsidePage(job, search.page, search.nodeCount, search.predCounts);
-  layOutPredecessors(search.predCounts, search.nodeCount, search.layout);
+export function countEdges(job: MarkJob, from: number, to: number, counts: Uint32Array): void {
+  const { firstEdge, edgeTo, edgeTypes, edgeNames, nodeIds, nameFlags, tableIds, root } = job;
+  const { weak, shortcut, internal } = job;
+  const ephemerons = tableIds.length > 0;
+  for (let u = from; u < to; u++) {
+    const isRoot = u === root;
+    for (let e = firstEdge[u], end = firstEdge[u + 1]; e < end; e++) {
+      const raw = edgeTypes[e];
+      const type = raw & 0x7f;
+      const v = edgeTo[e];
+      if (
+        type === weak ||
+        v === u ||
+        (type === shortcut && !isRoot) ||
+        (ephemerons &&
+          type === internal &&
+          nameFlags[edgeNames[e]] === 2 &&
+          tableIds[edgeNames[e]] === nodeIds[u])
+      ) {
+        if (raw === type) edgeTypes[e] = type | 0x80;
+      } else counts[v]++;
+    }
+  }
 }
 
 /**
@@ -67,7 +95,7 @@ export function searchPageAndLayOut(job: MarkJob, search: PageSearch): void {
 export function searchPage(job: MarkJob, search: PageSearch): void {
   const { firstEdge, edgeTo, edgeTypes, edgeNames, nodeIds, nameFlags, tableIds } = job;
   const { root, weak, shortcut, internal } = job;
-  const { starts, page, stack, predCounts } = search;
+  const { starts, page, stack, predCounts, countFrom } = search;
   // Most heaps have no WeakMap entries, and most edges are internal: then no name is looked up.
   const ephemerons = tableIds.length > 0;
   let sp = 0;
@@ -80,6 +108,18 @@ export function searchPage(job: MarkJob, search: PageSearch): void {
   }
   while (sp > 0) {
     const u = stack[--sp];
+    if (u < countFrom) {
+      // Marked and counted by countEdges on the other thread: only walked here.
+      for (let e = firstEdge[u], end = firstEdge[u + 1]; e < end; e++) {
+        if ((edgeTypes[e] & 0x7f) === weak) continue;
+        const v = edgeTo[e];
+        const bit = 1 << (v & 31);
+        if (page[v >>> 5] & bit) continue;
+        page[v >>> 5] |= bit;
+        stack[sp++] = v;
+      }
+      continue;
+    }
     for (let e = firstEdge[u], end = firstEdge[u + 1]; e < end; e++) {
       const raw = edgeTypes[e];
       const type = raw & 0x7f;
@@ -116,6 +156,7 @@ export function markOutsidePage(
   page: Uint32Array,
   nodeCount: number,
   predCounts: Uint32Array,
+  countFrom: number,
 ): void {
   const { firstEdge, edgeTo, edgeTypes, edgeNames, nodeIds, nameFlags, tableIds, root } = job;
   const { weak, shortcut, internal } = job;
@@ -133,17 +174,23 @@ export function markOutsidePage(
       const raw = edgeTypes[e];
       const type = raw & 0x7f;
       const v = edgeTo[e];
-      const essential = !(
+      const byOtherRules = !(
         type === weak ||
         v === u ||
         (type === shortcut && !isRoot) ||
-        (page[v >>> 5] & (1 << (v & 31)) && !isRoot) ||
         (ephemerons &&
           type === internal &&
           nameFlags[edgeNames[e]] === 2 &&
           tableIds[edgeNames[e]] === nodeIds[u])
       );
-      if (essential) predCounts[v]++;
+      const pageRule = !isRoot && (page[v >>> 5] & (1 << (v & 31))) !== 0;
+      if (u < countFrom) {
+        // countEdges counted it by the other rules: take back what the page rule forbids.
+        if (byOtherRules && pageRule) {
+          edgeTypes[e] = type | 0x80;
+          predCounts[v]--;
+        }
+      } else if (byOtherRules && !pageRule) predCounts[v]++;
       else if (raw === type) edgeTypes[e] = type | 0x80;
     }
   }
@@ -161,29 +208,34 @@ const { parentPort, workerData } = require('node:worker_threads');
 const __name = (f) => f; // tsx names inner functions with this helper
 const searchPage = (${searchPage.toString()});
 const markOutsidePage = (${markOutsidePage.toString()});
-const layOutPredecessors = (${layOutPredecessors.toString()});
 const { control } = workerData;
-parentPort.once('message', ({ job, search }) => {
+parentPort.once('message', ({ job, search, prefault }) => {
   if (Atomics.compareExchange(control, 0, ${WAITING}, ${CLAIMED}) !== ${WAITING}) return;
   try {
-    // As searchPageAndLayOut does (each function's source is self-contained; a bundler may rename
-    // the calls between them).
+    // As searchPageAndMarkRest does (each function's source is self-contained; a bundler may
+    // rename the calls between them).
     searchPage(job, search);
-    markOutsidePage(job, search.page, search.nodeCount, search.predCounts);
-    layOutPredecessors(search.predCounts, search.nodeCount, search.layout);
+    markOutsidePage(job, search.page, search.nodeCount, search.predCounts, search.countFrom);
     Atomics.store(control, 0, ${DONE});
   } catch {
     Atomics.store(control, 0, ${FAILED});
   }
   Atomics.notify(control, 0);
+  // Then, while the calling thread counts and lays out, fault in the pages of the array it lays
+  // out into, from the far end (it writes from the near one). Compare-and-swap of 0 with 0: a
+  // write that page-faults like any other, and never clobbers a value already written there.
+  if (prefault) for (let i = prefault.length - 1; i >= 0; i -= 1024) Atomics.compareExchange(prefault, i, 0, 0);
 });
 `;
 
 export interface PageSearchHelper {
-  /** Hands the search to the helper: every array of job and search must be shared. */
-  start(job: MarkJob, search: PageSearch): void;
   /**
-   * Returns once searchPageAndLayOut's work is done: waits for the helper when it has started it,
+   * Hands the search to the helper: every array of job and search must be shared. Once done, the
+   * helper faults in the pages of `prefault` (shared, still being written by this thread).
+   */
+  start(job: MarkJob, search: PageSearch, prefault?: Int32Array): void;
+  /**
+   * Returns once searchPageAndMarkRest's work is done: waits for the helper when it has started it,
    * and does it on this thread when it has not (or failed). True when the helper did it.
    * waitForHelper (tests): give the helper time to start it.
    */
@@ -209,7 +261,7 @@ export function startPageSearchHelper(): PageSearchHelper | undefined {
   worker.unref();
   worker.on('error', () => undefined);
   return {
-    start: (job, search) => worker.postMessage({ job, search }),
+    start: (job, search, prefault) => worker.postMessage({ job, search, prefault }),
     finish: (job, search, waitForHelper) => {
       if (waitForHelper) Atomics.wait(control, 0, WAITING, 30_000);
       let state = Atomics.compareExchange(control, 0, WAITING, TAKEN_BACK);
@@ -223,7 +275,7 @@ export function startPageSearchHelper(): PageSearchHelper | undefined {
         search.page.fill(0);
         search.predCounts.fill(0);
       }
-      searchPageAndLayOut(job, search);
+      searchPageAndMarkRest(job, search);
       return false;
     },
     stop: () => void worker.terminate(),

@@ -2,11 +2,12 @@
 // sizes of owned internals), dominators, retained sizes and distances. Everything is typed arrays
 // indexed by node ordinal; strings are decoded only when a name is printed.
 import { availableParallelism } from 'node:os';
-import { computeDominators, EDGE_TYPE_MASK } from './dominators';
+import { computeDominators, EDGE_TYPE_MASK, layOutPredecessors } from './dominators';
 import { findOwners } from './folding';
 import {
   canShare,
-  searchPageAndLayOut,
+  countEdges,
+  searchPageAndMarkRest,
   startPageSearchHelper,
   type MarkJob,
   type PageSearch,
@@ -31,6 +32,11 @@ export interface AnalyseOptions {
 
 /** Below this many edges a second thread costs more to start than it saves. */
 export const PARALLEL_MARK_EDGES = 2_000_000;
+/**
+ * Share of the edges this thread marks and counts beside the helper's page search (the rest the
+ * search does as it walks): the folding alone left this thread idle while the search counted.
+ */
+const COUNTED_HERE = 0.4;
 
 export class HeapSnapshot {
   readonly nodeCount: number;
@@ -76,7 +82,7 @@ export class HeapSnapshot {
   /** Arrays of nodeCount + 1 entries that a finished phase hands to the next one. */
   private scratch: Uint32Array[] = [];
   private predCounts: Uint32Array | undefined;
-  /** The dominators' predecessor layout, made with the counts (see searchPageAndLayOut). */
+  /** The dominators' predecessor layout, made with the counts (see markNonEssentialEdges). */
   private predLayout: Uint32Array | undefined;
 
   constructor(readonly raw: ParsedSnapshot) {
@@ -260,24 +266,34 @@ export class HeapSnapshot {
       };
       // Page-owned: reachable (non-weak) from the root's shortcut edges (user roots) and from its
       // '(Document DOM trees)' element.
+      // With a helper, this thread also marks and counts the edges of the first nodes (a share
+      // of the edges that evens out the two threads' work), into counts of its own.
+      const countFrom = helper ? this.nodeHoldingEdge(Math.floor(this.edgeCount * COUNTED_HERE)) : 0;
       const search: PageSearch = {
         starts: this.pageSearchStarts(),
         page: new Uint32Array(shared(((N + 31) >>> 5) * 4)),
         stack: new Uint32Array(shared((N + 2) * 4)),
         predCounts: new Uint32Array(shared((N + 2) * 4)),
         nodeCount: N,
-        layout: new Uint32Array(shared((N + 2) * 8)),
+        countFrom,
       };
-      helper?.start(job, search);
+      // Laid out at the end, by this thread, into pages the helper faults in once it is done.
+      const layout = new Uint32Array(shared((N + 2) * 8));
+      helper?.start(job, search, new Int32Array(layout.buffer));
       // Meanwhile (or first, on one thread): the folding, which needs no marks and no counts.
       if (this.hasUserRoots) this.foldOwnedShallowSizes();
+      const countedHere = countFrom > 0 ? new Uint32Array(N + 2) : undefined;
+      if (countedHere) countEdges(job, 0, countFrom, countedHere);
       if (helper) this.pageSearchOnHelper = helper.finish(job, search, parallel === true);
-      else searchPageAndLayOut(job, search);
+      else searchPageAndMarkRest(job, search);
       this.markThreads = this.pageSearchOnHelper ? 2 : 1;
+      // The dominators' predecessor lists are laid out from the counts (summed into predCounts).
+      layOutPredecessors(search.predCounts, N, layout, countedHere);
       this.predCounts = search.predCounts;
-      this.predLayout = search.layout;
-      // The search's stack is free again (for the dominators).
+      this.predLayout = layout;
+      // The search's stack and this thread's counts are free again (for the dominators).
       this.scratch.push(search.stack);
+      if (countedHere) this.scratch.push(countedHere);
     } finally {
       helper?.stop();
     }
