@@ -4,10 +4,10 @@
 // The page search (which nodes the user roots reach) looks at every edge of every page-owned node
 // once, and page-owned nodes are nearly all of a heap: so it marks and counts those edges as it
 // goes, for none of DevTools' rules needs more than it knows then. The edges of the few nodes it
-// does not reach are marked afterwards, with the page rule (markOutsidePage), and the counts are
-// laid out for the dominators' predecessor lists. On big snapshots all of that runs on a helper
-// thread while this thread folds the shallow sizes (folding.ts), which needs no count and no mark
-// (only each edge's type, not its mark bit).
+// does not reach are marked afterwards, with the page rule (markOutsidePage). On big snapshots that
+// runs on a helper thread while this thread folds the shallow sizes (folding.ts: no count and no
+// mark needed, only each edge's type) and then marks and counts the edges of the first nodes
+// itself (countEdges), which the search then only walks.
 import { Worker } from 'node:worker_threads';
 
 /** What the marking rules read. */
