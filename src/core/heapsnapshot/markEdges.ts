@@ -8,6 +8,10 @@
 // runs on a helper thread while this thread folds the shallow sizes (folding.ts: no count and no
 // mark needed, only each edge's type) and then marks and counts the edges of the first nodes
 // itself (countEdges), which the search then only walks.
+//
+// DevTools' rules (weak, self, shortcut, WeakMap table side) are written out in each function on
+// purpose: the helper runs the functions' sources one by one, and a bundler may rename a shared
+// function they would call.
 import { Worker } from 'node:worker_threads';
 
 /** What the marking rules read. */
