@@ -228,10 +228,11 @@ export class HeapSnapshot {
    * Marks edges DevTools ignores for dominators: weak edges, self edges, shortcuts (except from
    * the root), the table side of WeakMap ephemerons, and edges from non-page objects into page
    * objects (objects reachable from the root's user-root shortcuts). The page search marks the
-   * edges it walks and counts essential predecessors (for the dominators) as it goes, then lays
-   * the counts out for the dominators; the shallow-size folding (foldOwnedShallowSizes) needs
-   * neither, so on big snapshots parsed into shared arrays it runs here while a helper thread does
-   * the rest (markEdges.ts).
+   * edges it walks and counts essential predecessors (for the dominators) as it goes; the
+   * shallow-size folding (foldOwnedShallowSizes) needs neither, so on big snapshots parsed into
+   * shared arrays a helper thread searches while this thread folds and then marks and counts the
+   * edges of the first nodes itself (markEdges.ts). The counts are then laid out for the
+   * dominators' predecessor lists.
    */
   private markNonEssentialEdges(parallel: boolean | 'auto'): void {
     const { nodeCount: N, rootOrdinal: root } = this;
@@ -264,12 +265,12 @@ export class HeapSnapshot {
         shortcut,
         internal,
       };
-      // Page-owned: reachable (non-weak) from the root's shortcut edges (user roots) and from its
-      // '(Document DOM trees)' element.
       // With a helper, this thread also marks and counts the edges of the first nodes (a share
       // of the edges that evens out the two threads' work), into counts of its own.
       const countFrom = helper ? this.nodeHoldingEdge(Math.floor(this.edgeCount * COUNTED_HERE)) : 0;
       const search: PageSearch = {
+        // Page-owned: reachable (non-weak) from the root's shortcut edges (user roots) and from
+        // its '(Document DOM trees)' element.
         starts: this.pageSearchStarts(),
         page: new Uint32Array(shared(((N + 31) >>> 5) * 4)),
         stack: new Uint32Array(shared((N + 2) * 4)),
