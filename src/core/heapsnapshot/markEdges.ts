@@ -1,5 +1,5 @@
 // The passes over the edges that prepare the dominators (see HeapSnapshot.markNonEssentialEdges):
-// mark the edges DevTools ignores, count essential predecessors and lay the counts out.
+// mark the edges DevTools ignores and count the essential predecessors of every node.
 //
 // The page search (which nodes the user roots reach) looks at every edge of every page-owned node
 // once, and page-owned nodes are nearly all of a heap: so it marks and counts those edges as it
