@@ -26,31 +26,54 @@ export interface DominatorInput {
   predCounts?: Uint32Array;
   /** predCounts laid out by layOutPredecessors (2 * (nodeCount + 2) entries), when already done. */
   layout?: Uint32Array;
+  /** With layout: what layOutPredecessors returned. */
+  lastPreds?: Uint32Array;
+  /**
+   * With layout: room for the predecessor lists (layout[2 * nodeCount + 1] entries, any content),
+   * allocated by the caller so that another thread can fault its pages in meanwhile.
+   */
+  preds?: Uint32Array;
+  /** Called before selfSizes is first read (another thread may still be writing it). */
+  beforeSizes?: () => void;
 }
 
 /**
  * The predecessor lists' layout (see computeDominators): byNode[2o] is KEEP_PREDS for a node with
- * two essential predecessors or more (0 otherwise), byNode[2o + 1] where its list ends (the DFS
- * fills it downwards). With `moreCounts`, each node's count is the sum of both arrays (modulo
- * 2^32: one may hold corrections below zero), written back into predCount.
+ * two essential predecessors or more, and byNode[2o + 1] where its list starts (the DFS fills it
+ * upwards); for any other node, byNode[2o] is 0 and byNode[2o + 1] its count (0 or 1);
+ * byNode[2 * nodeCount + 1] is the lists' total length. Returns a bit per list entry (bit p & 31
+ * of word p >>> 5), set on the last entry of each list. With `moreCounts`, each node's count is
+ * the sum of both arrays (modulo 2^32: one may hold corrections below zero).
  */
 export function layOutPredecessors(
   predCount: Uint32Array,
   nodeCount: number,
   byNode: Uint32Array,
   moreCounts?: Uint32Array,
-): void {
+): Uint32Array {
   let total = 0;
+  let lastBits = new Uint32Array((nodeCount >>> 5) + 1);
   for (let o = 0; o < nodeCount; o++) {
     let count = predCount[o];
-    if (moreCounts) predCount[o] = count = (count + moreCounts[o]) >>> 0;
+    if (moreCounts) count = (count + moreCounts[o]) >>> 0;
     if (count >= 2) {
-      total += count;
       byNode[2 * o] = KEEP_PREDS;
-    } else byNode[2 * o] = 0;
-    byNode[2 * o + 1] = total;
+      byNode[2 * o + 1] = total;
+      total += count;
+      const last = total - 1;
+      if (last >>> 5 >= lastBits.length) {
+        const grown = new Uint32Array(lastBits.length * 2);
+        grown.set(lastBits);
+        lastBits = grown;
+      }
+      lastBits[last >>> 5] |= 1 << (last & 31);
+    } else {
+      byNode[2 * o] = 0;
+      byNode[2 * o + 1] = count;
+    }
   }
   byNode[2 * nodeCount + 1] = total;
+  return lastBits;
 }
 
 export interface DominatorResult {
@@ -80,7 +103,7 @@ export function computeDominators(input: DominatorInput): DominatorResult {
   };
 
   // Essential predecessor counts (a node with none is held only weakly), unless the caller counted
-  // them while marking the edges.
+  // them while marking the edges. Needed only for the layout: the array is semi's afterwards.
   let predCount = input.predCounts;
   if (!predCount || predCount.length < size) {
     predCount = take();
@@ -98,21 +121,23 @@ export function computeDominators(input: DominatorInput): DominatorResult {
   // DFS number and laid out by ordinal (counting sort). The DFS fills them as it scans each edge
   // once, which saves a second pass over every edge.
   // By ordinal, interleaved so that the DFS finds both in one cache line: at 2o the DFS number
-  // (1-based, 0 = unvisited) | KEEP_PREDS, at 2o + 1 where o's list starts (once filled).
-  const laidOut = input.layout && input.layout.length >= 2 * size;
+  // (1-based, 0 = unvisited) | KEEP_PREDS, at 2o + 1 where o's list is being filled.
+  const laidOut = input.layout && input.layout.length >= 2 * size && input.lastPreds;
   const byNode = laidOut ? input.layout! : new Uint32Array(2 * size);
-  if (!laidOut) layOutPredecessors(predCount, N, byNode);
-  const preds = new Uint32Array(byNode[2 * N + 1]); // DFS numbers of the predecessors
-  // After the DFS, byNode[2o + 1] is the start of o's list and byNode[2o + 3] its end.
+  const lastPreds = laidOut ? input.lastPreds! : layOutPredecessors(predCount, N, byNode);
+  // DFS numbers of the predecessors.
+  const predsLength = byNode[2 * N + 1];
+  const preds = laidOut && input.preds?.length === predsLength ? input.preds : new Uint32Array(predsLength);
+  // Where each list starts is kept by DFS number, in `semi` (the counts' array, free now): so
+  // Lengauer–Tarjan reads nothing by ordinal, and byNode's memory becomes its label and ancestor,
+  // then the retained sizes (8 bytes a node less: 34 MB on the 4M-node bench heap).
+  const semi = predCount;
 
   // The rest of the algorithm works on DFS numbers: parents and dominators have nearby numbers,
   // which keeps memory access local.
   // Both written for every DFS number before anything reads them.
   const vertex = take(false); // by DFS number: ordinal | KEEP_PREDS (saves the semi loop a lookup)
   const parent = take(false); // by DFS number: parent's DFS number
-  // One buffer holds LT's label and ancestor, and at the end the retained sizes (Float64): the
-  // result costs no memory beyond the working arrays.
-  const pair = new ArrayBuffer(size * 8);
   // Where the DFS is in the edges of each node on its path: a stack of frames (next edge, end,
   // DFS number), so that coming back to a node reads the top of the stack, not an array by
   // ordinal (one cache miss less per node; the DFS took ~18% less on the bench heap).
@@ -122,6 +147,8 @@ export function computeDominators(input: DominatorInput): DominatorResult {
     const s = (byNode[2 * start] |= ++n);
     vertex[n] = start | (s & KEEP_PREDS);
     parent[n] = parentNumber;
+    // A start is the root (vertex 1, whose list LT never reads) or a node with no essential
+    // predecessor (no list): where its list starts is not needed.
     let sp = 0;
     let vNumber = n;
     let e = firstEdge[start];
@@ -132,11 +159,19 @@ export function computeDominators(input: DominatorInput): DominatorResult {
         if (edgeTypes[e] & NON_ESSENTIAL) continue;
         const w = edgeTo[e];
         const d = byNode[2 * w];
-        if (d & KEEP_PREDS) preds[--byNode[2 * w + 1]] = vNumber;
-        if ((d & NUMBER_MASK) !== 0) continue;
+        if ((d & NUMBER_MASK) !== 0) {
+          if (d & KEEP_PREDS) preds[byNode[2 * w + 1]++] = vNumber;
+          continue;
+        }
         const wd = (byNode[2 * w] = d | ++n);
         vertex[n] = w | (wd & KEEP_PREDS);
         parent[n] = vNumber;
+        if (d & KEEP_PREDS) {
+          // Its first entry: the list starts here.
+          const p = byNode[2 * w + 1]++;
+          preds[p] = vNumber;
+          semi[n] = p;
+        }
         const wFirst = firstEdge[w];
         const wEnd = firstEdge[w + 1];
         // A leaf (no edges at all) is numbered where it is found, without descending into it.
@@ -174,8 +209,9 @@ export function computeDominators(input: DominatorInput): DominatorResult {
     // others not reached yet are kept for the next step, which then needs no pass over all nodes.
     const missed: number[] = [];
     for (let o = 0; o < N; o++) {
-      if ((byNode[2 * o] & NUMBER_MASK) !== 0) continue;
-      if (predCount[o] === 0) {
+      const d = byNode[2 * o];
+      if ((d & NUMBER_MASK) !== 0) continue;
+      if ((d & KEEP_PREDS) === 0 && byNode[2 * o + 1] === 0) {
         unreachableCount++;
         dfs(o, r);
       } else missed.push(o);
@@ -187,6 +223,7 @@ export function computeDominators(input: DominatorInput): DominatorResult {
         const d = (byNode[2 * o] |= ++n);
         vertex[n] = o | (d & KEEP_PREDS);
         parent[n] = r;
+        if (d & KEEP_PREDS) semi[n] = byNode[2 * o + 1]; // no entry yet
         unreachableCount++;
       }
     }
@@ -201,19 +238,19 @@ export function computeDominators(input: DominatorInput): DominatorResult {
           if (edgeTypes[e] & NON_ESSENTIAL) continue;
           const w = edgeTo[e];
           const d = byNode[2 * w];
-          if (d & KEEP_PREDS) preds[--byNode[2 * w + 1]] = x;
+          if (d & KEEP_PREDS) preds[byNode[2 * w + 1]++] = x;
           else cliquePred[d & NUMBER_MASK] = x + 1;
         }
       }
     }
   }
 
-  // The counts are not needed any more: they become semi. Neither semi nor label is set up for
-  // every vertex first: both are read only for vertices already linked (set when linked below),
-  // and a vertex not yet processed has its own number as its semi.
-  const semi = predCount;
-  const label = new Uint32Array(pair, 0, size);
-  const ancestor = new Uint32Array(pair, size * 4, size); // zero: untouched so far
+  // Neither semi nor label is set up for every vertex first: both are read only for vertices
+  // already linked (set when linked below), and a vertex not yet processed has its own number as
+  // its semi (until then, semi[w] is where w's list starts).
+  const pair = byNode.buffer;
+  const label = new Uint32Array(pair, byNode.byteOffset, size);
+  const ancestor = new Uint32Array(pair, byNode.byteOffset + size * 4, size).fill(0);
 
   let stack = new Uint32Array(1024);
   const compress = (start: number): void => {
@@ -255,18 +292,18 @@ export function computeDominators(input: DominatorInput): DominatorResult {
         if (su < sw) sw = su;
       }
     } else {
-      const o = ov & NUMBER_MASK;
-      for (let p = byNode[2 * o + 1], pEnd = byNode[2 * o + 3]; p < pEnd; p++) {
+      for (let p = semi[w]; ; p++) {
         const v = preds[p];
         const av = ancestor[v];
         // Not linked yet (v < w, or the root): eval(v) is v itself, whose semi is still v.
         if (av === 0) {
           if (v < sw) sw = v;
-          continue;
+        } else {
+          if (ancestor[av] !== 0) compress(v);
+          const su = semi[label[v]];
+          if (su < sw) sw = su;
         }
-        if (ancestor[av] !== 0) compress(v);
-        const su = semi[label[v]];
-        if (su < sw) sw = su;
+        if (lastPreds[p >>> 5] & (1 << (p & 31))) break;
       }
     }
     semi[w] = sw;
@@ -289,7 +326,8 @@ export function computeDominators(input: DominatorInput): DominatorResult {
 
   // Retained sizes (over label and ancestor, no longer needed): a node's dominator has a smaller
   // DFS number, so one reverse sweep sums them.
-  const retainedSizes = new Float64Array(pair, 0, N);
+  const retainedSizes = new Float64Array(pair, byNode.byteOffset, N);
+  input.beforeSizes?.();
   let totalSelfSize = 0;
   for (let o = 0; o < N; o++) totalSelfSize += retainedSizes[o] = selfSizes[o];
   // The same sweep writes the dominators by ordinal, over semi (no longer needed either).

@@ -3,10 +3,10 @@
 // Done the same way here so that shallow and retained sizes agree with DevTools: ownership
 // spreads from every node that cannot be owned along non-weak edges to a fixed point (no owner,
 // one owner, several owners), so the order of the work does not matter.
-
-/** owners[] values besides owner + 1. */
-const NO_OWNER = 0;
-const SEVERAL_OWNERS = -1;
+//
+// Both functions are self-contained (no imports, no calls between them) because the analysis's
+// helper thread runs their sources (markEdges.ts): on big heaps it folds while the calling thread
+// computes the dominators, which need the folded sizes only at their very end.
 
 export interface FoldInput {
   nodeCount: number;
@@ -17,10 +17,20 @@ export interface FoldInput {
   nodeTypes: Uint8Array;
   nodeNames: Uint32Array;
   weak: number;
-  /** Per node type: 1 can be owned (hidden, array), 2 can be owned when isOwnableName says so. */
+  /** Per node type: 1 can be owned (hidden, array), 2 can be owned with a name in ownableNames. */
   ownableTypes: Uint8Array;
-  /** For nodes of a type marked 2 (native): whether this name string makes them ownable. */
-  isOwnableName(name: number): boolean;
+  /** Name strings that make a node of a type marked 2 (native) ownable: external string data. */
+  ownableNames: Uint32Array;
+}
+
+export interface SizeFold extends FoldInput {
+  /** Folded in place. */
+  selfSizes: Uint32Array | Float64Array;
+  /** Same length and type: receives the sizes as they were, when folding changes any. */
+  rawSelfSizes: Uint32Array | Float64Array;
+  root: number;
+  /** Synthetic nodes (the root, '(GC roots)' and such) take no sizes from what they own. */
+  synthetic: number;
 }
 
 /**
@@ -28,14 +38,18 @@ export interface FoldInput {
  * The array is zero for every node that cannot be owned: no pass over all nodes sets it up.
  */
 export function findOwners(input: FoldInput): Int32Array {
-  const { nodeCount: N, firstEdge, edgeTo, edgeTypes, nodeTypes, nodeNames, weak, ownableTypes } = input;
+  const { nodeCount: N, firstEdge, edgeTo, edgeTypes, nodeTypes, nodeNames, weak } = input;
+  const { ownableTypes, ownableNames } = input;
+  // owners[] values besides owner + 1 (here, not in the module: the source must stand alone).
+  const NO_OWNER = 0;
+  const SEVERAL_OWNERS = -1;
   const owners = new Int32Array(N + 2);
   // One bit per node (0.5 MB for 4M nodes): the spread reads it once per edge at a random place,
   // and a bit set small enough for the core's own cache answers faster than the node types.
   const ownableBits = new Uint32Array((N + 31) >>> 5);
   for (let v = 0; v < N; v++) {
     const kind = ownableTypes[nodeTypes[v]];
-    if (kind === 1 || (kind === 2 && input.isOwnableName(nodeNames[v])))
+    if (kind === 1 || (kind === 2 && ownableNames.includes(nodeNames[v])))
       ownableBits[v >>> 5] |= 1 << (v & 31);
   }
   const ownable = (v: number): boolean => (ownableBits[v >>> 5] & (1 << (v & 31))) !== 0;
@@ -65,4 +79,27 @@ export function findOwners(input: FoldInput): Int32Array {
     spreadFrom(id, owners[id]);
   }
   return owners;
+}
+
+/**
+ * Moves each owned node's shallow size into its owner (owners from findOwners). Returns whether
+ * any size changed; the sizes as they were are then in fold.rawSelfSizes.
+ */
+export function foldSizes(fold: SizeFold, owners: Int32Array): boolean {
+  const { nodeCount: N, nodeTypes, selfSizes: sizes, rawSelfSizes, root, synthetic } = fold;
+  let copied = false;
+  for (let i = 0; i < N; i++) {
+    const mark = owners[i];
+    if (mark <= 0) continue; // no owner, or several
+    const owner = mark - 1;
+    if (nodeTypes[owner] === synthetic || owner === root) continue;
+    if (!copied) {
+      // V8's own sizes stay available for diffs and off-heap accounting.
+      rawSelfSizes.set(sizes);
+      copied = true;
+    }
+    sizes[owner] += sizes[i];
+    sizes[i] = 0;
+  }
+  return copied;
 }

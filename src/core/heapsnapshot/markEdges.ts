@@ -5,14 +5,17 @@
 // once, and page-owned nodes are nearly all of a heap: so it marks and counts those edges as it
 // goes, for none of DevTools' rules needs more than it knows then. The edges of the few nodes it
 // does not reach are marked afterwards, with the page rule (markOutsidePage). On big snapshots that
-// runs on a helper thread while this thread folds the shallow sizes (folding.ts: no count and no
-// mark needed, only each edge's type) and then marks and counts the edges of the first nodes
-// itself (countEdges), which the search then only walks.
+// runs on a helper thread while this thread marks and counts the edges of the first nodes itself
+// (countEdges: by default all of them, so the search only walks). The helper then faults in the
+// pages of arrays this thread is about to write and folds the shallow sizes (folding.ts: no count
+// and no mark needed, only each edge's type) while this thread computes the dominators, which
+// need the sizes only for their last pass.
 //
 // DevTools' rules (weak, self, shortcut, WeakMap table side) are written out in each function on
 // purpose: the helper runs the functions' sources one by one, and a bundler may rename a shared
 // function they would call.
 import { Worker } from 'node:worker_threads';
+import { findOwners, foldSizes, type SizeFold } from './folding';
 
 /** What the marking rules read. */
 export interface MarkJob {
@@ -200,50 +203,82 @@ export function markOutsidePage(
   }
 }
 
-// States of the page search's control word.
+// States of the control words: the page search's (0) and the folding's (1).
 const WAITING = 0;
 const CLAIMED = 1;
 const DONE = 2;
 const TAKEN_BACK = 3;
 const FAILED = 4;
+/** The folding is done and changed sizes (DONE: none changed). */
+const FOLDED = 5;
 
 const HELPER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
 const __name = (f) => f; // tsx names inner functions with this helper
 const searchPage = (${searchPage.toString()});
 const markOutsidePage = (${markOutsidePage.toString()});
+const findOwners = (${findOwners.toString()});
+const foldSizes = (${foldSizes.toString()});
 const { control } = workerData;
-parentPort.once('message', ({ job, search, prefault }) => {
-  if (Atomics.compareExchange(control, 0, ${WAITING}, ${CLAIMED}) !== ${WAITING}) return;
-  try {
-    // As searchPageAndMarkRest does (each function's source is self-contained; a bundler may
-    // rename the calls between them).
-    searchPage(job, search);
-    markOutsidePage(job, search.page, search.nodeCount, search.predCounts, search.countFrom);
-    Atomics.store(control, 0, ${DONE});
-  } catch {
-    Atomics.store(control, 0, ${FAILED});
+// Faults in the pages of arrays the calling thread is about to write, from the far end (it
+// writes from the near one). Compare-and-swap of 0 with 0: a write that page-faults like any
+// other, and never clobbers a value already written there.
+const faultIn = (arrays) => {
+  for (const a of arrays) for (let i = a.length - 1; i >= 0; i -= 1024) Atomics.compareExchange(a, i, 0, 0);
+};
+// Messages come in the order the calling thread sent them: the search, arrays to fault in, the
+// folding, the end.
+parentPort.on('message', ({ job, search, prefault, fold, last }) => {
+  if (job && Atomics.compareExchange(control, 0, ${WAITING}, ${CLAIMED}) === ${WAITING}) {
+    try {
+      // As searchPageAndMarkRest does (each function's source is self-contained; a bundler may
+      // rename the calls between them).
+      searchPage(job, search);
+      markOutsidePage(job, search.page, search.nodeCount, search.predCounts, search.countFrom);
+      Atomics.store(control, 0, ${DONE});
+    } catch {
+      Atomics.store(control, 0, ${FAILED});
+    }
+    Atomics.notify(control, 0);
   }
-  Atomics.notify(control, 0);
-  // Then, while the calling thread counts and lays out, fault in the pages of the array it lays
-  // out into, from the far end (it writes from the near one). Compare-and-swap of 0 with 0: a
-  // write that page-faults like any other, and never clobbers a value already written there.
-  if (prefault) for (let i = prefault.length - 1; i >= 0; i -= 1024) Atomics.compareExchange(prefault, i, 0, 0);
+  if (prefault) faultIn(prefault);
+  if (fold && Atomics.compareExchange(control, 1, ${WAITING}, ${CLAIMED}) === ${WAITING}) {
+    try {
+      // As HeapSnapshot.foldHere does.
+      Atomics.store(control, 1, foldSizes(fold, findOwners(fold)) ? ${FOLDED} : ${DONE});
+    } catch {
+      // Only findOwners' allocations can fail, before any size changed: the caller folds.
+      Atomics.store(control, 1, ${FAILED});
+    }
+    Atomics.notify(control, 1);
+  }
+  if (last) parentPort.close();
 });
 `;
 
 export interface PageSearchHelper {
   /**
    * Hands the search to the helper: every array of job and search must be shared. Once done, the
-   * helper faults in the pages of `prefault` (shared, still being written by this thread).
+   * helper faults in the pages of `prefault` (shared, possibly being written by this thread).
    */
-  start(job: MarkJob, search: PageSearch, prefault?: Int32Array): void;
+  start(job: MarkJob, search: PageSearch, prefault?: Int32Array[]): void;
   /**
    * Returns once searchPageAndMarkRest's work is done: waits for the helper when it has started it,
    * and does it on this thread when it has not (or failed). True when the helper did it.
    * waitForHelper (tests): give the helper time to start it.
    */
   finish(job: MarkJob, search: PageSearch, waitForHelper?: boolean): boolean;
+  /** Has the helper fault in the pages of shared arrays this thread is about to write. */
+  prefault(arrays: Int32Array[]): void;
+  /** Hands the folding of the shallow sizes to the helper: every array of fold must be shared. */
+  fold(fold: SizeFold): void;
+  /**
+   * Returns once the folding is done: waits for the helper when it has started it, and does it on
+   * this thread when it has not (or failed). `changed`: sizes changed (fold.rawSelfSizes then
+   * holds them as they were). waitForHelper (tests): give the helper time to start it.
+   */
+  finishFold(fold: SizeFold, waitForHelper?: boolean): { changed: boolean; onHelper: boolean };
+  /** Ends the helper once it has done what was asked for before (it never blocks the exit). */
   stop(): void;
 }
 
@@ -254,7 +289,7 @@ export function canShare(arrays: ArrayLike<number>[]): boolean {
 
 /** Starts the helper thread now (its start-up overlaps the work before `start`). */
 export function startPageSearchHelper(): PageSearchHelper | undefined {
-  const control = new Int32Array(new SharedArrayBuffer(4));
+  const control = new Int32Array(new SharedArrayBuffer(8));
   let worker: Worker;
   try {
     worker = new Worker(HELPER_SOURCE, { eval: true, workerData: { control } });
@@ -282,6 +317,20 @@ export function startPageSearchHelper(): PageSearchHelper | undefined {
       searchPageAndMarkRest(job, search);
       return false;
     },
-    stop: () => void worker.terminate(),
+    prefault: (arrays) => worker.postMessage({ prefault: arrays }),
+    fold: (fold) => worker.postMessage({ fold }),
+    finishFold: (fold, waitForHelper) => {
+      if (waitForHelper) Atomics.wait(control, 1, WAITING, 30_000);
+      let state = Atomics.compareExchange(control, 1, WAITING, TAKEN_BACK);
+      while (state === CLAIMED) {
+        Atomics.wait(control, 1, CLAIMED, 1000);
+        state = Atomics.load(control, 1);
+      }
+      if (state === FOLDED || state === DONE) return { changed: state === FOLDED, onHelper: true };
+      return { changed: foldSizes(fold, findOwners(fold)), onHelper: false };
+    },
+    // Not terminate(): that would cut short what was asked for. Unreferenced, the helper never
+    // keeps the process alive.
+    stop: () => worker.postMessage({ last: true }),
   };
 }

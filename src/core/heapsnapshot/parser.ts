@@ -114,8 +114,8 @@ export class SnapshotTokenizer {
   private nodeRoles = new Uint8Array(0);
   private edgeRoles = new Uint8Array(0);
 
-  private nodeTypes = new Uint8Array(0);
-  private nodeNames = new Uint32Array(0);
+  private nodeTypes: Uint8Array<ArrayBufferLike> = new Uint8Array(0);
+  private nodeNames: Uint32Array<ArrayBufferLike> = new Uint32Array(0);
   private nodeIds: Uint32Array | Float64Array = new Uint32Array(0);
   private nodeSelfSizes: Uint32Array | Float64Array = new Uint32Array(0);
   private firstEdge: Uint32Array<ArrayBufferLike> = new Uint32Array(1);
@@ -575,19 +575,20 @@ export class SnapshotTokenizer {
       };
     }
     const n = this.nodeCount;
-    this.nodeTypes = new Uint8Array(n);
-    this.nodeNames = new Uint32Array(n);
-    // Shared too when the edges are: the analysis's helper thread reads ids and edge ranges.
-    this.nodeIds = this.sharedEdges ? new Uint32Array(new SharedArrayBuffer(n * 4)) : new Uint32Array(n);
-    this.nodeSelfSizes = new Uint32Array(n);
-    this.firstEdge = this.sharedEdges
-      ? new Uint32Array(new SharedArrayBuffer((n + 1) * 4))
-      : new Uint32Array(n + 1);
+    // Shared too when the edges are: the analysis's helper thread reads ids and edge ranges, and
+    // folds the shallow sizes (types, names, sizes).
+    const buffer = (bytes: number): ArrayBufferLike =>
+      this.sharedEdges ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes);
+    this.nodeTypes = new Uint8Array(buffer(n));
+    this.nodeNames = new Uint32Array(buffer(n * 4));
+    this.nodeIds = new Uint32Array(buffer(n * 4));
+    this.nodeSelfSizes = new Uint32Array(buffer(n * 4));
+    this.firstEdge = new Uint32Array(buffer((n + 1) * 4));
     if (nodeFields.includes('detachedness')) this.detachedness = new Uint8Array(n);
     const m = this.edgeCount;
-    this.edgeTypes = this.sharedEdges ? new Uint8Array(new SharedArrayBuffer(m)) : new Uint8Array(m);
-    this.edgeNames = this.sharedEdges ? new Uint32Array(new SharedArrayBuffer(m * 4)) : new Uint32Array(m);
-    this.edgeTo = this.sharedEdges ? new Uint32Array(new SharedArrayBuffer(m * 4)) : new Uint32Array(m);
+    this.edgeTypes = new Uint8Array(buffer(m));
+    this.edgeNames = new Uint32Array(buffer(m * 4));
+    this.edgeTo = new Uint32Array(buffer(m * 4));
   }
 
   private scanNodes(buf: Uint8Array, i: number, end: number): number {

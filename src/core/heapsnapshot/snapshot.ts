@@ -3,7 +3,7 @@
 // indexed by node ordinal; strings are decoded only when a name is printed.
 import { availableParallelism } from 'node:os';
 import { computeDominators, EDGE_TYPE_MASK, layOutPredecessors } from './dominators';
-import { findOwners } from './folding';
+import { findOwners, foldSizes, type SizeFold } from './folding';
 import {
   canShare,
   countEdges,
@@ -34,9 +34,11 @@ export interface AnalyseOptions {
 export const PARALLEL_MARK_EDGES = 2_000_000;
 /**
  * Share of the edges this thread marks and counts beside the helper's page search (the rest the
- * search does as it walks): the folding alone left this thread idle while the search counted.
+ * search does as it walks). All of them: the helper starts ~30 ms later (its start-up) and then
+ * folds the shallow sizes, so walking alone evens the two threads out (on the bench heap 0.4 left
+ * this thread waiting ~180 ms for the search; 0.8 and 0.9 measured no better than all).
  */
-const COUNTED_HERE = 0.4;
+const COUNTED_HERE = 1;
 
 export class HeapSnapshot {
   readonly nodeCount: number;
@@ -84,6 +86,10 @@ export class HeapSnapshot {
   private predCounts: Uint32Array | undefined;
   /** The dominators' predecessor layout, made with the counts (see markNonEssentialEdges). */
   private predLayout: Uint32Array | undefined;
+  private predsForDominators: Uint32Array | undefined;
+  private lastPreds: Uint32Array | undefined;
+  /** Set while the helper thread folds the shallow sizes: waits for it and keeps its result. */
+  private finishFold: (() => void) | undefined;
 
   constructor(readonly raw: ParsedSnapshot) {
     this.nodeCount = raw.nodeCount;
@@ -210,9 +216,16 @@ export class HeapSnapshot {
       scratch: this.scratch.splice(0),
       predCounts: this.predCounts,
       layout: this.predLayout,
+      lastPreds: this.lastPreds,
+      preds: this.predsForDominators,
+      // The helper thread may still be folding the shallow sizes: needed only for the sums.
+      beforeSizes: () => this.finishFold?.(),
     });
+    this.finishFold = undefined;
     this.predCounts = undefined;
     this.predLayout = undefined;
+    this.predsForDominators = undefined;
+    this.lastPreds = undefined;
     this.dominators = result.dominators;
     this.retainedSizes = result.retainedSizes;
     this.unreachableCount = result.unreachableCount;
@@ -228,11 +241,11 @@ export class HeapSnapshot {
    * Marks edges DevTools ignores for dominators: weak edges, self edges, shortcuts (except from
    * the root), the table side of WeakMap ephemerons, and edges from non-page objects into page
    * objects (objects reachable from the root's user-root shortcuts). The page search marks the
-   * edges it walks and counts essential predecessors (for the dominators) as it goes; the
-   * shallow-size folding (foldOwnedShallowSizes) needs neither, so on big snapshots parsed into
-   * shared arrays a helper thread searches while this thread folds and then marks and counts the
-   * edges of the first nodes itself (markEdges.ts). The counts are then laid out for the
-   * dominators' predecessor lists.
+   * edges it walks and counts essential predecessors (for the dominators) as it goes; on big
+   * snapshots parsed into shared arrays a helper thread searches while this thread marks and
+   * counts the edges itself (markEdges.ts). The counts are then laid out for the dominators'
+   * predecessor lists. The shallow-size folding needs neither marks nor counts: the helper does
+   * it last, while this thread starts the dominators (or this thread does it, without a helper).
    */
   private markNonEssentialEdges(parallel: boolean | 'auto'): void {
     const { nodeCount: N, rootOrdinal: root } = this;
@@ -251,7 +264,7 @@ export class HeapSnapshot {
     const helper = twoThreads ? startPageSearchHelper() : undefined;
     try {
       // The ephemeron rule needs the WeakMap edge names before the search starts.
-      const { nameFlags, tableIds } = this.ephemeronNames();
+      const { nameFlags, tableIds, externalDataNames } = this.nameRules();
       const job: MarkJob = {
         firstEdge,
         edgeTo,
@@ -280,22 +293,42 @@ export class HeapSnapshot {
       };
       // Laid out at the end, by this thread, into pages the helper faults in once it is done.
       const layout = new Uint32Array(shared((N + 2) * 8));
-      helper?.start(job, search, new Int32Array(layout.buffer));
-      // Meanwhile (or first, on one thread): the folding, which needs no marks and no counts.
-      if (this.hasUserRoots) this.foldOwnedShallowSizes();
+      helper?.start(job, search, [new Int32Array(layout.buffer), new Int32Array(search.stack.buffer)]);
+      // The folding needs no marks and no counts: the helper does it last, while this thread
+      // starts the dominators (which need the sizes only for their sums), or this thread does it
+      // now.
+      const fold = this.hasUserRoots ? this.sizeFold(externalDataNames, shared) : undefined;
+      const foldOnHelper = fold && helper && canShare([fold.nodeTypes, fold.nodeNames, fold.selfSizes]);
+      if (fold && !foldOnHelper) this.foldHere(fold);
       const countedHere = countFrom > 0 ? new Uint32Array(N + 2) : undefined;
       if (countedHere) countEdges(job, 0, countFrom, countedHere);
       if (helper) this.pageSearchOnHelper = helper.finish(job, search, parallel === true);
       else searchPageAndMarkRest(job, search);
       this.markThreads = this.pageSearchOnHelper ? 2 : 1;
       // The dominators' predecessor lists are laid out from the counts (summed into predCounts).
-      layOutPredecessors(search.predCounts, N, layout, countedHere);
+      this.lastPreds = layOutPredecessors(search.predCounts, N, layout, countedHere);
       this.predCounts = search.predCounts;
       this.predLayout = layout;
       // The search's stack and this thread's counts are free again (for the dominators).
       this.scratch.push(search.stack);
       if (countedHere) this.scratch.push(countedHere);
+      if (helper) {
+        // The dominators' new array, whose pages the helper faults in while this thread starts
+        // them (~10k page faults on the 4M-node bench heap, ~2 µs each under a memory cgroup).
+        this.predsForDominators = new Uint32Array(shared(layout[2 * N + 1] * 4));
+        helper.prefault([new Int32Array(this.predsForDominators.buffer)]);
+      }
+      if (fold && foldOnHelper) {
+        helper.fold(fold);
+        this.finishFold = () => {
+          const { changed, onHelper } = helper.finishFold(fold, parallel === true);
+          if (changed) this.rawSelfSizes = fold.rawSelfSizes;
+          this.foldOnHelper = onHelper;
+          this.finishFold = undefined;
+        };
+      }
     } finally {
+      // After what was asked for: the helper ends once done.
       helper?.stop();
     }
   }
@@ -334,23 +367,25 @@ export class HeapSnapshot {
   }
 
   /**
-   * Which strings are WeakMap ephemeron edge names, and their table ids: `<n> / part of key (… @k)
-   * -> value (… @v) pair in WeakMap (table @t)`. Cheap byte checks (a digit first, ')' last) leave
-   * the pattern for a few strings.
+   * The names DevTools' rules look for. Which strings are WeakMap ephemeron edge names, and their
+   * table ids: `<n> / part of key (… @k) -> value (… @v) pair in WeakMap (table @t)` (cheap byte
+   * checks, a digit first and ')' last, leave the pattern for a few strings); and which are the
+   * name of external string data (native nodes that can be owned).
    */
-  private ephemeronNames(): { nameFlags: Uint8Array; tableIds: Float64Array } {
+  private nameRules(): { nameFlags: Uint8Array; tableIds: Float64Array; externalDataNames: Uint32Array } {
     const strings = this.raw.strings;
     const count = strings.count;
     const nameFlags = new Uint8Array(count);
     let tableIds = new Float64Array(0);
-    for (const i of strings.digitLedEndingWith(0x29)) {
+    const { digitLed, equal } = strings.scanNames(0x29, 'system / ExternalStringData');
+    for (const i of digitLed) {
       const match = WEAKMAP_EDGE.exec(strings.get(i));
       if (!match?.groups) continue;
       if (tableIds.length === 0) tableIds = new Float64Array(count);
       nameFlags[i] = 2;
       tableIds[i] = Number(match.groups.tableId);
     }
-    return { nameFlags, tableIds };
+    return { nameFlags, tableIds, externalDataNames: Uint32Array.from(equal) };
   }
 
   private hasUserRoots = false;
@@ -358,23 +393,25 @@ export class HeapSnapshot {
   markThreads = 0;
   /** Whether the helper thread did the page search (see markNonEssentialEdges). */
   pageSearchOnHelper = false;
+  /** Whether the helper thread folded the shallow sizes (see markNonEssentialEdges). */
+  foldOnHelper = false;
 
   /**
-   * Folds the shallow size of internal arrays, hidden objects and external string data into the
-   * single object that owns them, as DevTools does (folding.ts).
+   * What folding the shallow size of internal arrays, hidden objects and external string data
+   * into the single object that owns them (as DevTools does, folding.ts) works on.
    */
-  private foldOwnedShallowSizes(): void {
-    const N = this.nodeCount;
+  private sizeFold(externalDataNames: Uint32Array, shared: (bytes: number) => ArrayBufferLike): SizeFold {
     const { firstEdge, edgeTo, edgeTypes, nodeTypes, nodeNames } = this.raw;
     const { hidden, array, native, synthetic } = this.t;
     const ownableTypes = new Uint8Array(256);
     ownableTypes[hidden] = 1;
     ownableTypes[array] = 1;
     ownableTypes[native] = 2;
-    // Native nodes can be owned only as external string data: checked once per name string.
-    const externalData = new Map<number, boolean>();
-    const owners = findOwners({
-      nodeCount: N,
+    const sizes = this.selfSizes;
+    // Touched only when folding changes a size: its pages cost nothing otherwise.
+    const rawBuffer = shared(sizes.byteLength);
+    return {
+      nodeCount: this.nodeCount,
       firstEdge,
       edgeTo,
       edgeTypes,
@@ -382,30 +419,18 @@ export class HeapSnapshot {
       nodeNames,
       weak: this.et.weak,
       ownableTypes,
-      isOwnableName: (name) => {
-        let known = externalData.get(name);
-        if (known === undefined) {
-          known = this.raw.strings.get(name) === 'system / ExternalStringData';
-          externalData.set(name, known);
-        }
-        return known;
-      },
-    });
-    const sizes = this.selfSizes;
-    let copied = false;
-    for (let i = 0; i < N; i++) {
-      const mark = owners[i];
-      if (mark <= 0) continue; // no owner, or several
-      const owner = mark - 1;
-      if (nodeTypes[owner] === synthetic || owner === this.rootOrdinal) continue;
-      if (!copied) {
-        // Keep V8's own sizes for diffs and off-heap accounting.
-        this.rawSelfSizes = sizes.slice();
-        copied = true;
-      }
-      sizes[owner] += sizes[i];
-      sizes[i] = 0;
-    }
+      ownableNames: externalDataNames,
+      selfSizes: sizes,
+      rawSelfSizes: sizes instanceof Float64Array ? new Float64Array(rawBuffer) : new Uint32Array(rawBuffer),
+      root: this.rootOrdinal,
+      synthetic,
+    };
+  }
+
+  /** Folds on this thread (a fold the helper failed to start, or no helper). */
+  private foldHere(fold: SizeFold): void {
+    const owners = findOwners(fold);
+    if (foldSizes(fold, owners)) this.rawSelfSizes = fold.rawSelfSizes;
     this.scratch.push(new Uint32Array(owners.buffer, owners.byteOffset, owners.length));
   }
 

@@ -34,8 +34,10 @@ function randomSnapshot(seed: number, nodeCount: number): string {
       // The root: a GC-roots node, and user roots through shortcuts (so page-ownership applies).
       out.push(1, 1, 1 * 7, 5, 4, 2 * 7, 5, 5, 3 * 7);
     } else {
-      // The last nodes form a ring the rest holds only weakly: a clique with one predecessor each.
+      // The last nodes form a ring the rest holds only weakly: a clique.
       if (i >= ringStart) out.push(2, 4, (i + 1 < nodeCount ? i + 1 : ringStart) * 7);
+      // A chord in rings of three or more: a clique node with two predecessors.
+      if (i === nodeCount - 1 && i - ringStart >= 2) out.push(2, 5, (ringStart + 1) * 7);
       const count = random(4);
       for (let k = 0; k < count; k++) {
         // Sometimes the same target twice (an owner reaching its array by two edges).
@@ -83,6 +85,7 @@ describe('dominators and retained sizes on random graphs', function () {
   });
 
   it('come out the same when the edges are marked on two threads', () => {
+    let folded = 0;
     for (let seed = 1; seed <= 40; seed++) {
       const bytes = Buffer.from(randomSnapshot(seed, 200 + seed * 97));
       const one = new HeapSnapshot(parseSnapshotBuffer(bytes)).analyse({ parallel: false });
@@ -93,10 +96,17 @@ describe('dominators and retained sizes on random graphs', function () {
       assert.equal(one.markThreads, 1);
       assert.equal(two.markThreads, 2, `seed ${seed}: the helper thread marked its half`);
       assert.equal(two.pageSearchOnHelper, true, `seed ${seed}: the helper thread did the page search`);
+      assert.equal(two.foldOnHelper, true, `seed ${seed}: the helper thread folded the shallow sizes`);
+      assert.equal(one.foldOnHelper, false);
       assert.deepEqual(two.raw.edgeTypes, one.raw.edgeTypes, `seed ${seed}: edge marks`);
       assert.deepEqual(two.selfSizes, one.selfSizes, `seed ${seed}: folded shallow sizes`);
+      for (let o = 0; o < one.nodeCount; o++) {
+        assert.equal(two.originalSelfSize(o), one.originalSelfSize(o), `seed ${seed}: V8's size of ${o}`);
+        if (one.originalSelfSize(o) !== one.selfSizes[o]) folded++;
+      }
       assert.deepEqual(two.dominators, one.dominators, `seed ${seed}: dominators`);
       assert.deepEqual(two.retainedSizes, one.retainedSizes, `seed ${seed}: retained sizes`);
     }
+    assert.ok(folded > 100, `sizes were folded (${folded} nodes)`);
   });
 });
