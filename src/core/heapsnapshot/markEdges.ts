@@ -211,24 +211,39 @@ const TAKEN_BACK = 3;
 const FAILED = 4;
 /** The folding is done and changed sizes (DONE: none changed). */
 const FOLDED = 5;
+/** The helper ended before it was given a search (idle too long). */
+const ENDED = 6;
 
-const HELPER_SOURCE = `
-const { parentPort, workerData } = require('node:worker_threads');
+/** A helper nobody gives work within this long ends itself (a parse's helper kept for nothing). */
+const IDLE_MS = 5000;
+
+/**
+ * The helper's code. Self-contained, in a block of its own: it runs in its own worker, or at the
+ * end of the two-thread parse's edge helper (parser.ts), which then stays on as this helper and
+ * saves a thread's start-up (~30 ms) on the way to the analysis. Expects \`parentPort\` and
+ * \`analysisControl\` (the control words, an Int32Array of 2) in scope.
+ */
+export const PAGE_SEARCH_HELPER_CODE = `{
 const __name = (f) => f; // tsx names inner functions with this helper
 const searchPage = (${searchPage.toString()});
 const markOutsidePage = (${markOutsidePage.toString()});
 const findOwners = (${findOwners.toString()});
 const foldSizes = (${foldSizes.toString()});
-const { control } = workerData;
+const control = analysisControl;
 // Faults in the pages of arrays the calling thread is about to write, from the far end (it
 // writes from the near one). Compare-and-swap of 0 with 0: a write that page-faults like any
 // other, and never clobbers a value already written there.
 const faultIn = (arrays) => {
   for (const a of arrays) for (let i = a.length - 1; i >= 0; i -= 1024) Atomics.compareExchange(a, i, 0, 0);
 };
+// Given no work for a while: ends, unless a search was handed over meanwhile.
+const idle = setTimeout(() => {
+  if (Atomics.compareExchange(control, 0, ${WAITING}, ${ENDED}) === ${WAITING}) parentPort.close();
+}, ${IDLE_MS});
 // Messages come in the order the calling thread sent them: the search, arrays to fault in, the
 // folding, the end.
 parentPort.on('message', ({ job, search, prefault, fold, last }) => {
+  clearTimeout(idle);
   if (job && Atomics.compareExchange(control, 0, ${WAITING}, ${CLAIMED}) === ${WAITING}) {
     try {
       // As searchPageAndMarkRest does (each function's source is self-contained; a bundler may
@@ -254,7 +269,7 @@ parentPort.on('message', ({ job, search, prefault, fold, last }) => {
   }
   if (last) parentPort.close();
 });
-`;
+}`;
 
 export interface PageSearchHelper {
   /**
@@ -280,6 +295,8 @@ export interface PageSearchHelper {
   finishFold(fold: SizeFold, waitForHelper?: boolean): { changed: boolean; onHelper: boolean };
   /** Ends the helper once it has done what was asked for before (it never blocks the exit). */
   stop(): void;
+  /** Not given a search yet, and not ended. */
+  waiting(): boolean;
 }
 
 /** True when every array can be shared with a helper thread. */
@@ -287,19 +304,51 @@ export function canShare(arrays: ArrayLike<number>[]): boolean {
   return arrays.every((a) => (a as Uint8Array).buffer instanceof SharedArrayBuffer);
 }
 
+/** Control words for a helper (see PAGE_SEARCH_HELPER_CODE). */
+export function helperControl(): Int32Array {
+  return new Int32Array(new SharedArrayBuffer(8));
+}
+
 /** Starts the helper thread now (its start-up overlaps the work before `start`). */
 export function startPageSearchHelper(): PageSearchHelper | undefined {
-  const control = new Int32Array(new SharedArrayBuffer(8));
+  const control = helperControl();
   let worker: Worker;
   try {
-    worker = new Worker(HELPER_SOURCE, { eval: true, workerData: { control } });
+    worker = new Worker(
+      `const { parentPort, workerData } = require('node:worker_threads');
+const analysisControl = workerData.control;
+${PAGE_SEARCH_HELPER_CODE}`,
+      { eval: true, workerData: { control } },
+    );
   } catch {
     return undefined;
   }
+  return adoptPageSearchHelper(worker, control);
+}
+
+const keptHelpers = new WeakMap<object, PageSearchHelper>();
+
+/** Keeps a helper (a two-thread parse's edge helper) for the analysis of what it parsed. */
+export function keepHelperFor(parsed: object, helper: PageSearchHelper): void {
+  keptHelpers.set(parsed, helper);
+}
+
+/** The helper kept for this parse, once, if it is still waiting for work. */
+export function takeHelperFor(parsed: object): PageSearchHelper | undefined {
+  const helper = keptHelpers.get(parsed);
+  keptHelpers.delete(parsed);
+  if (helper?.waiting()) return helper;
+  helper?.stop();
+  return undefined;
+}
+
+/** The helper interface around a worker that runs PAGE_SEARCH_HELPER_CODE with these control words. */
+export function adoptPageSearchHelper(worker: Worker, control: Int32Array): PageSearchHelper {
   // Never keeps the process alive; its failures show in the control word.
   worker.unref();
   worker.on('error', () => undefined);
   return {
+    waiting: () => Atomics.load(control, 0) === WAITING,
     start: (job, search, prefault) => worker.postMessage({ job, search, prefault }),
     finish: (job, search, waitForHelper) => {
       if (waitForHelper) Atomics.wait(control, 0, WAITING, 30_000);

@@ -18,6 +18,13 @@ import {
   type RecordKernel,
 } from './recordKernel';
 import { StringTable } from './strings';
+import {
+  adoptPageSearchHelper,
+  helperControl,
+  keepHelperFor,
+  PAGE_SEARCH_HELPER_CODE,
+  type PageSearchHelper,
+} from './markEdges';
 
 export interface EdgeJob {
   edgeCount: number;
@@ -1470,13 +1477,12 @@ async function parseWithEdgeHelper(
   if (edgesAt < 0) return undefined;
   const edgesStart = edgesAt + marker.length;
   const control = createControl(edgesStart);
-  const { result: helper, stop } = runEdgeHelper(
-    file,
-    edgesStart,
-    job,
-    control,
-    Math.max(options.chunkBytes ?? 8 << 20, 64 << 10),
-  );
+  let kept: PageSearchHelper | undefined;
+  const {
+    result: helper,
+    stop,
+    keep,
+  } = runEdgeHelper(file, edgesStart, job, control, Math.max(options.chunkBytes ?? 8 << 20, 64 << 10));
   try {
     // Everything up to the newline before "edges" (the nodes section ends with "],").
     await feed(handle, tokenizer, head, edgesAt, size, options, chunk);
@@ -1518,14 +1524,17 @@ async function parseWithEdgeHelper(
       await feed(handle, tokenizer, result.end + 1, size, size, options, chunk);
     }
     tokenizer.helperEdgeStrings(maxString);
-    return tokenizer.finish();
+    const parsed = tokenizer.finish();
+    // The helper thread stays on for the analysis of this parse (see markEdges.ts).
+    kept = keep();
+    if (kept) keepHelperFor(parsed, kept);
+    return parsed;
   } catch (error) {
-    if (error instanceof HeapscopeError && error.code === 'cancelled') {
-      stop();
-      throw error;
-    }
+    if (error instanceof HeapscopeError && error.code === 'cancelled') throw error;
     return undefined; // the single pass will report the error precisely
   } finally {
+    // Given up (or cancelled): the helper goes, now.
+    if (!kept) stop();
     await helper.catch(() => undefined);
   }
 }
@@ -1588,6 +1597,9 @@ try {
   }
 } finally { fs.closeSync(fd); }
 parentPort.postMessage(result);
+// Then this thread stays on as the analysis's helper (it ends itself if not given work soon).
+const analysisControl = workerData.analysisControl;
+${PAGE_SEARCH_HELPER_CODE}
 `;
 
 interface HelperResult {
@@ -1607,13 +1619,22 @@ function runEdgeHelper(
   job: EdgeJob,
   control: BigInt64Array,
   readBytes: number,
-): { result: Promise<HelperResult>; stop(): void } {
+): { result: Promise<HelperResult>; stop(): void; keep(): PageSearchHelper | undefined } {
   let worker: Worker | undefined;
+  const analysisControl = helperControl();
   const result = new Promise<HelperResult>((resolve) => {
     try {
       worker = new Worker(EDGE_HELPER_SOURCE, {
         eval: true,
-        workerData: { file, start, ...job, control: control.buffer, readBytes, module: recordsModule() },
+        workerData: {
+          file,
+          start,
+          ...job,
+          control: control.buffer,
+          readBytes,
+          module: recordsModule(),
+          analysisControl,
+        },
       });
     } catch {
       resolve({ ok: false, end: -1 });
@@ -1623,7 +1644,11 @@ function runEdgeHelper(
     worker.once('error', () => resolve({ ok: false, end: -1 }));
     worker.once('exit', () => resolve({ ok: false, end: -1 }));
   });
-  return { result, stop: () => void worker?.terminate() };
+  return {
+    result,
+    stop: () => void worker?.terminate(),
+    keep: () => (worker ? adoptPageSearchHelper(worker, analysisControl) : undefined),
+  };
 }
 
 /** Parses a snapshot held in memory (tests, small captures). */

@@ -9,6 +9,7 @@ import {
   countEdges,
   searchPageAndMarkRest,
   startPageSearchHelper,
+  takeHelperFor,
   type MarkJob,
   type PageSearch,
 } from './markEdges';
@@ -261,7 +262,11 @@ export class HeapSnapshot {
       canShare([firstEdge, edgeTo, edgeTypes, edgeNames, nodeIds]);
     const shared = (bytes: number): ArrayBufferLike =>
       twoThreads ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes);
-    const helper = twoThreads ? startPageSearchHelper() : undefined;
+    // The parse's own helper thread when it is still there (no start-up to wait for).
+    const kept = takeHelperFor(this.raw);
+    if (!twoThreads) kept?.stop();
+    this.helperFromParse = twoThreads && kept !== undefined;
+    const helper = twoThreads ? (kept ?? startPageSearchHelper()) : undefined;
     try {
       // The ephemeron rule needs the WeakMap edge names before the search starts.
       const { nameFlags, tableIds, externalDataNames } = this.nameRules();
@@ -395,6 +400,8 @@ export class HeapSnapshot {
   pageSearchOnHelper = false;
   /** Whether the helper thread folded the shallow sizes (see markNonEssentialEdges). */
   foldOnHelper = false;
+  /** Whether the helper thread was the two-thread parse's own, kept for the analysis. */
+  helperFromParse = false;
 
   /**
    * What folding the shallow size of internal arrays, hidden objects and external string data

@@ -146,16 +146,22 @@ export class StringTable {
     const { starts, bytes } = this;
     const wanted = Buffer.from(exact, 'utf8');
     const wantedLength = wanted.length;
-    const wantedFirst = wanted[0];
+    const wantedLast = wanted[wantedLength - 1];
     const digitLed: number[] = [];
     const equal: number[] = [];
     for (let i = 0, count = this.countValue; i < count; i++) {
       const start = starts[i];
       const end = starts[i + 1];
       const first = bytes[start];
-      if (first >= 0x30 && first <= 0x39 && end - start >= 2 && bytes[end - 1] === lastByte) digitLed.push(i);
-      if (end - start === wantedLength && first === wantedFirst && wanted.equals(bytes.subarray(start, end)))
-        equal.push(i);
+      const last = bytes[end - 1];
+      if (first >= 0x30 && first <= 0x39 && last === lastByte && end - start >= 2) digitLed.push(i);
+      // Compared in place, last byte first (a call and a view per candidate cost more than the
+      // whole loop when many names share the length).
+      if (end - start === wantedLength && last === wantedLast) {
+        let k = wantedLength - 2;
+        while (k >= 0 && bytes[start + k] === wanted[k]) k--;
+        if (k < 0) equal.push(i);
+      }
     }
     return { digitLed, equal };
   }

@@ -2,13 +2,14 @@
 // the key), named "<n> / part of key (… @k) -> value (… @v) pair in WeakMap (table @t)". DevTools
 // ignores the table's side for dominators, so the value is retained by its key. A real process
 // holds WeakMaps whose values are reachable only through them; every immediate dominator and
-// retained size must equal DevTools', on one thread and on two.
+// retained size must equal DevTools', on one thread and on two (the second thread started for the
+// analysis, or kept from a two-thread parse).
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Readable } from 'node:stream';
-import { HeapSnapshot, parseSnapshotBuffer } from '../../../src/core/heapsnapshot';
+import { HeapSnapshot, parseSnapshotBuffer, parseSnapshotFile } from '../../../src/core/heapsnapshot';
 import { EDGE_TYPE_MASK, NON_ESSENTIAL } from '../../../src/core/heapsnapshot/dominators';
 import { SnapshotTokenizer } from '../../../src/core/heapsnapshot/parser';
 import { tempDir } from '../../unit/heapsnapshot/helpers';
@@ -53,6 +54,15 @@ describe('WeakMap entries in a real snapshot', function () {
     tokenizer.push(bytes);
     const two = new HeapSnapshot(tokenizer.finish()).analyse({ parallel: true });
     assert.equal(two.pageSearchOnHelper, true);
+    assert.equal(two.foldOnHelper, true);
+    assert.equal(two.helperFromParse, false);
+    // Parsed from the file on two threads: the parse's helper thread stays on for the analysis.
+    const kept = new HeapSnapshot(await parseSnapshotFile(file, { parallel: true })).analyse({
+      parallel: true,
+    });
+    assert.equal(kept.helperFromParse, true, "the parse's helper was kept");
+    assert.equal(kept.pageSearchOnHelper, true);
+    assert.equal(kept.foldOnHelper, true);
 
     // The rule was exercised: the table side of at least 350 entries is marked, the key side not.
     const { firstEdge, edgeTo, edgeTypes, edgeNames } = one.raw;
@@ -80,6 +90,7 @@ describe('WeakMap entries in a real snapshot', function () {
     for (const [label, ours] of [
       ['one thread', one],
       ['two threads', two],
+      ["the parse's helper", kept],
     ] as const) {
       let dominatorMismatches = 0;
       let retainedMismatches = 0;
@@ -91,5 +102,6 @@ describe('WeakMap entries in a real snapshot', function () {
       assert.equal(retainedMismatches, 0, `${label}: retained sizes`);
     }
     assert.deepEqual(two.raw.edgeTypes, one.raw.edgeTypes);
+    assert.deepEqual(kept.raw.edgeTypes, one.raw.edgeTypes);
   });
 });
