@@ -49,6 +49,11 @@ export interface ParseOptions {
   signal?: AbortSignal;
   /** Read size. 8 MB balances syscall overhead against cache misses. */
   chunkBytes?: number;
+  /**
+   * An analysis follows (HeapSnapshot.analyse): keep the two-thread parse's helper thread for it,
+   * which saves it a thread's start-up. Unused, the helper ends itself after a few seconds.
+   */
+  keepHelper?: boolean;
 }
 
 const enum State {
@@ -1525,8 +1530,8 @@ async function parseWithEdgeHelper(
     }
     tokenizer.helperEdgeStrings(maxString);
     const parsed = tokenizer.finish();
-    // The helper thread stays on for the analysis of this parse (see markEdges.ts).
-    kept = keep();
+    // Asked to (an analysis follows): the helper thread stays on for it (see markEdges.ts).
+    kept = options.keepHelper ? keep() : undefined;
     if (kept) keepHelperFor(parsed, kept);
     return parsed;
   } catch (error) {
@@ -1597,7 +1602,8 @@ try {
   }
 } finally { fs.closeSync(fd); }
 parentPort.postMessage(result);
-// Then this thread stays on as the analysis's helper (it ends itself if not given work soon).
+// Then this thread stays on as the analysis's helper when kept (it ends itself if not given work
+// soon; the calling thread ends it when not kept).
 const analysisControl = workerData.analysisControl;
 ${PAGE_SEARCH_HELPER_CODE}
 `;

@@ -37,6 +37,7 @@ export async function loadSnapshot(
     signal: ctx.signal,
     onProgress: (readBytes, totalBytes) =>
       ctx.onProgress?.({ phase: 'reading', file, readBytes, totalBytes }),
+    keepHelper: true,
   });
   return new HeapSnapshot(raw).analyse({ distances, onPhase: (phase) => ctx.onProgress?.({ phase, file }) });
 }
@@ -72,6 +73,7 @@ export async function summaryTask(
     signal: ctx.signal,
     onProgress: (readBytes, totalBytes) =>
       ctx.onProgress?.({ phase: 'reading', file, readBytes, totalBytes }),
+    keepHelper: true,
   });
   const t1 = performance.now();
   const snapshot = new HeapSnapshot(raw).analyse({ onPhase: (phase) => ctx.onProgress?.({ phase, file }) });
@@ -280,7 +282,7 @@ export interface AnalyseResult {
 /** Parse + dominators + retained sizes only (the benchmark's unit of work). */
 export async function analyseTask(file: string, ctx: TaskContext = {}): Promise<AnalyseResult> {
   const t0 = performance.now();
-  const raw = await parseSnapshotFile(file, { signal: ctx.signal });
+  const raw = await parseSnapshotFile(file, { signal: ctx.signal, keepHelper: true });
   const t1 = performance.now();
   const snapshot = new HeapSnapshot(raw).analyse({ distances: false });
   const t2 = performance.now();

@@ -57,10 +57,17 @@ describe('WeakMap entries in a real snapshot', function () {
     assert.equal(two.foldOnHelper, true);
     assert.equal(two.helperFromParse, false);
     // Parsed from the file on two threads: the parse's helper thread stays on for the analysis.
-    const kept = new HeapSnapshot(await parseSnapshotFile(file, { parallel: true })).analyse({
+    const kept = new HeapSnapshot(
+      await parseSnapshotFile(file, { parallel: true, keepHelper: true }),
+    ).analyse({
       parallel: true,
     });
     assert.equal(kept.helperFromParse, true, "the parse's helper was kept");
+    const notKept = new HeapSnapshot(await parseSnapshotFile(file, { parallel: true })).analyse({
+      parallel: true,
+    });
+    assert.equal(notKept.helperFromParse, false, 'kept only when asked for');
+    assert.equal(notKept.pageSearchOnHelper, true);
     assert.equal(kept.pageSearchOnHelper, true);
     assert.equal(kept.foldOnHelper, true);
 
