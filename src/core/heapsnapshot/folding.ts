@@ -43,7 +43,9 @@ export function findOwners(input: FoldInput): Int32Array {
   // owners[] values besides owner + 1 (here, not in the module: the source must stand alone).
   const NO_OWNER = 0;
   const SEVERAL_OWNERS = -1;
-  const owners = new Int32Array(N + 2);
+  // Written through first: the spread reads each entry before writing it, and a fresh page read
+  // first faults twice (in as the shared zero page, then copied on write).
+  const owners = new Int32Array(N + 2).fill(0);
   // One bit per node (0.5 MB for 4M nodes): the spread reads it once per edge at a random place,
   // and a bit set small enough for the core's own cache answers faster than the node types.
   const ownableBits = new Uint32Array((N + 31) >>> 5);
