@@ -102,10 +102,14 @@ export function computeDominators(input: DominatorInput): DominatorResult {
     return new Uint32Array(size);
   };
 
+  // A layout given with its lists' room (see layOutPredecessors).
+  const layout = input.layout;
+  const laidOut = layout && layout.length >= 2 * size && layout.byteOffset % 8 === 0 && input.lastPreds;
   // Essential predecessor counts (a node with none is held only weakly), unless the caller counted
-  // them while marking the edges. Needed only for the layout: the array is semi's afterwards.
+  // them while marking the edges. Needed only for the layout: the array is semi's afterwards (with
+  // a layout the caller's counts may be partial, summed only as they were laid out).
   let predCount = input.predCounts;
-  if (!predCount || predCount.length < size) {
+  if (!predCount || predCount.length < size || (layout && !laidOut)) {
     predCount = take();
     for (let u = 0; u < N; u++) {
       for (let e = firstEdge[u], end = firstEdge[u + 1]; e < end; e++) {
@@ -122,8 +126,8 @@ export function computeDominators(input: DominatorInput): DominatorResult {
   // once, which saves a second pass over every edge.
   // By ordinal, interleaved so that the DFS finds both in one cache line: at 2o the DFS number
   // (1-based, 0 = unvisited) | KEEP_PREDS, at 2o + 1 where o's list is being filled.
-  const laidOut = input.layout && input.layout.length >= 2 * size && input.lastPreds;
-  const byNode = laidOut ? input.layout! : new Uint32Array(2 * size);
+  // Its memory later holds Float64 retained sizes: it starts on an 8-byte boundary.
+  const byNode = laidOut ? layout : new Uint32Array(2 * size);
   const lastPreds = laidOut ? input.lastPreds! : layOutPredecessors(predCount, N, byNode);
   // DFS numbers of the predecessors.
   const predsLength = byNode[2 * N + 1];
