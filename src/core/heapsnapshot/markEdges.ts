@@ -280,9 +280,10 @@ export interface PageSearchHelper {
   /**
    * Returns once searchPageAndMarkRest's work is done: waits for the helper when it has started it,
    * and does it on this thread when it has not (or failed). True when the helper did it.
-   * waitForHelper (tests): give the helper time to start it.
+   * waitForHelper (tests): give the helper time to start it. While the helper works, `meanwhile`
+   * is called instead of waiting for as long as it returns true (a short piece of other work).
    */
-  finish(job: MarkJob, search: PageSearch, waitForHelper?: boolean): boolean;
+  finish(job: MarkJob, search: PageSearch, waitForHelper?: boolean, meanwhile?: () => boolean): boolean;
   /** Has the helper fault in the pages of shared arrays this thread is about to write. */
   prefault(arrays: Int32Array[]): void;
   /** Hands the folding of the shallow sizes to the helper: every array of fold must be shared. */
@@ -350,11 +351,11 @@ export function adoptPageSearchHelper(worker: Worker, control: Int32Array): Page
   return {
     waiting: () => Atomics.load(control, 0) === WAITING,
     start: (job, search, prefault) => worker.postMessage({ job, search, prefault }),
-    finish: (job, search, waitForHelper) => {
+    finish: (job, search, waitForHelper, meanwhile) => {
       if (waitForHelper) Atomics.wait(control, 0, WAITING, 30_000);
       let state = Atomics.compareExchange(control, 0, WAITING, TAKEN_BACK);
       while (state === CLAIMED) {
-        Atomics.wait(control, 0, CLAIMED, 1000);
+        if (!meanwhile?.()) Atomics.wait(control, 0, CLAIMED, 1000);
         state = Atomics.load(control, 0);
       }
       if (state === DONE) return true;

@@ -2,8 +2,21 @@
 // offset per string. Decoding millions of strings up front costs seconds and hundreds of MB; most
 // analyses touch only the few thousand names they print, so strings are decoded on first use.
 
+/** WeakMap ephemeron edge names start with a digit and end with ')' (see HeapSnapshot.nameRules). */
+const CLOSING_PAREN = 0x29;
+/** The name of external string data: native nodes that DevTools folds into their owner. */
+const EXTERNAL_BYTES = Buffer.from('system / ExternalStringData', 'utf8');
+const EXTERNAL_LAST = EXTERNAL_BYTES[EXTERNAL_BYTES.length - 1];
+
 export class StringTable {
   private bytes: Buffer;
+  /**
+   * The strings the analysis's name rules look at, noted as each string arrives (its bytes are in
+   * the cache then: a loop over a finished table of 2M strings cost 10-20 ms on the analysis's
+   * critical path).
+   */
+  private readonly digitLedParenNames: number[] = [];
+  private readonly externalDataNames: number[] = [];
   private byteLength = 0;
   /** starts[i]..starts[i+1] are the raw bytes of string i. */
   private starts: Uint32Array;
@@ -81,15 +94,46 @@ export class StringTable {
     this.roomForStrings(count);
     const starts = this.starts;
     const first = this.countValue + 1;
-    for (let i = 0; i < count; i++) starts[first + i] = base + ends[i];
+    let start = base;
+    for (let i = 0; i < count; i++) {
+      const end = base + ends[i];
+      starts[first + i] = end;
+      this.noteName(first + i - 1, start, end);
+      start = end;
+    }
     this.countValue += count;
   }
 
   /** Ends the string being read. */
   finishString(): void {
     this.roomForStrings(1);
+    const start = this.starts[this.countValue];
     this.countValue++;
     this.starts[this.countValue] = this.byteLength;
+    this.noteName(this.countValue - 1, start, this.byteLength);
+  }
+
+  /** Notes string `index` (raw bytes start..end) for the name rules it may match. */
+  private noteName(index: number, start: number, end: number): void {
+    const bytes = this.bytes;
+    const first = bytes[start];
+    const last = bytes[end - 1];
+    if (first >= 0x30 && first <= 0x39 && last === CLOSING_PAREN && end - start >= 2)
+      this.digitLedParenNames.push(index);
+    if (end - start === EXTERNAL_BYTES.length && last === EXTERNAL_LAST) {
+      let k = EXTERNAL_BYTES.length - 2;
+      while (k >= 0 && bytes[start + k] === EXTERNAL_BYTES[k]) k--;
+      if (k < 0) this.externalDataNames.push(index);
+    }
+  }
+
+  /**
+   * The indexes of the strings whose raw bytes start with a digit and end with ')' (candidate
+   * WeakMap edge names, checked further by the caller), and of those equal to
+   * 'system / ExternalStringData'.
+   */
+  nameRuleCandidates(): { digitLedParen: readonly number[]; externalData: readonly number[] } {
+    return { digitLedParen: this.digitLedParenNames, externalData: this.externalDataNames };
   }
 
   /** Adds a decoded string (used for names the analysis invents). */
@@ -135,35 +179,6 @@ export class StringTable {
   /** Length in bytes of the raw (escaped) form; cheap, no decoding. */
   rawLength(index: number): number {
     return this.starts[index + 1] - this.starts[index];
-  }
-
-  /**
-   * The analysis's name filters in one loop over the table (a loop per filter cost 20-26 ms over
-   * 2M strings; read without decoding): the indexes of the strings whose raw bytes start with a
-   * digit and end with `lastByte`, and of those equal to `exact` (a string with nothing escaped).
-   */
-  scanNames(lastByte: number, exact: string): { digitLed: number[]; equal: number[] } {
-    const { starts, bytes } = this;
-    const wanted = Buffer.from(exact, 'utf8');
-    const wantedLength = wanted.length;
-    const wantedLast = wanted[wantedLength - 1];
-    const digitLed: number[] = [];
-    const equal: number[] = [];
-    for (let i = 0, count = this.countValue; i < count; i++) {
-      const start = starts[i];
-      const end = starts[i + 1];
-      const first = bytes[start];
-      const last = bytes[end - 1];
-      if (first >= 0x30 && first <= 0x39 && last === lastByte && end - start >= 2) digitLed.push(i);
-      // Compared in place, last byte first (a call and a view per candidate cost more than the
-      // whole loop when many names share the length).
-      if (end - start === wantedLength && last === wantedLast) {
-        let k = wantedLength - 2;
-        while (k >= 0 && bytes[start + k] === wanted[k]) k--;
-        if (k < 0) equal.push(i);
-      }
-    }
-    return { digitLed, equal };
   }
 
   private decode(index: number): string {
