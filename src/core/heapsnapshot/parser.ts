@@ -1551,6 +1551,9 @@ const EDGE_HELPER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
 const fs = require('node:fs');
 const __name = (f) => f; // tsx names inner functions with this helper
+// The parse in a block of its own: once done, its kernel (its WebAssembly memory holds a read's
+// bytes) and buffers are garbage while this thread stays on for the analysis.
+{
 const instantiateRecordKernel = (${instantiateRecordKernel.toString()});
 const { file, start, edgeCount: m, nodeFieldCount, nodeCount, typeCount, indexedTypes, types, names, to, control: cb, readBytes, module } = workerData;
 // Shared with the main thread (see edgeTail.ts): >= 0, how far this thread has reserved record
@@ -1602,6 +1605,7 @@ try {
   }
 } finally { fs.closeSync(fd); }
 parentPort.postMessage(result);
+}
 // Then this thread stays on as the analysis's helper when kept (it ends itself if not given work
 // soon; the calling thread ends it when not kept).
 const analysisControl = workerData.analysisControl;
