@@ -333,7 +333,7 @@ export class HeapSnapshot {
       if (helper) this.pageSearchOnHelper = helper.finish(job, search, parallel === true, faultInMeanwhile);
       else searchPageAndMarkRest(job, search);
       this.markThreads = this.pageSearchOnHelper ? 2 : 1;
-      // The dominators' predecessor lists are laid out from the counts (summed into predCounts).
+      // The dominators' predecessor lists are laid out from both count arrays, summed as read.
       this.lastPreds = layOutPredecessors(search.predCounts, N, layout, countedHere);
       this.predCounts = search.predCounts;
       this.predLayout = layout;
