@@ -26,3 +26,4 @@ export { requestGate } from './limiter';
 export type { RequestGate } from './limiter';
 export { fleetReport, formatFleetText, growthLabel, timeToLimitLabel, minutesToLimit } from './fleetReport';
 export type { FleetReportV1, FleetContainerReport } from './fleetReport';
+export { historyCsv, historyJson } from './historyExport';
