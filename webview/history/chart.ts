@@ -169,9 +169,15 @@ export class HistoryChart {
     ctx.clip();
     ctx.font = `${10 * devicePixelRatio}px sans-serif`;
     ctx.lineWidth = 1.5 * devicePixelRatio;
+    // Labels of markers close together (an OOM kill and its restart) stack instead of overlapping.
+    marks.sort((a, b) => a.t - b.t);
+    let lastPx = -Infinity;
+    let row = 0;
     for (const m of marks) {
       const px = u.valToPos(m.t, 'x', true);
       if (px < left || px > left + width) continue;
+      row = px - lastPx < 48 * devicePixelRatio ? row + 1 : 0;
+      lastPx = px;
       ctx.strokeStyle = this.markerColour(m.kind);
       ctx.fillStyle = ctx.strokeStyle;
       ctx.setLineDash(m.kind === 'pod-change' ? [3 * devicePixelRatio, 3 * devicePixelRatio] : []);
@@ -179,7 +185,7 @@ export class HistoryChart {
       ctx.moveTo(px, top);
       ctx.lineTo(px, top + height);
       ctx.stroke();
-      ctx.fillText(m.label, px + 3 * devicePixelRatio, top + 12 * devicePixelRatio);
+      ctx.fillText(m.label, px + 3 * devicePixelRatio, top + (12 + row * 12) * devicePixelRatio);
     }
     ctx.restore();
   }

@@ -29,6 +29,12 @@ export interface FleetScanOptions {
   concurrency?: number;
   /** Points (all series) one answer may carry; ~26 bytes each in Prometheus's JSON. Default 400,000. */
   maxPointsPerResponse?: number;
+  /**
+   * Series (pods × containers) one request may ask for. Default 100: a request's time grows with its
+   * series, and many small requests through the gate finish within the per-request timeout where one
+   * request for a whole namespace would not.
+   */
+  maxSeriesPerRequest?: number;
   /** Points per series per request; the server's limit is 11,000. */
   maxPointsPerRequest?: number;
   signal?: AbortSignal;
@@ -37,6 +43,7 @@ export interface FleetScanOptions {
 
 export const DEFAULT_SCAN_CONCURRENCY = 4;
 export const DEFAULT_MAX_POINTS_PER_RESPONSE = 400_000;
+export const DEFAULT_MAX_SERIES_PER_REQUEST = 100;
 
 const q = (value: string): string => JSON.stringify(value);
 const regexLiteral = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -240,7 +247,10 @@ export async function scanNamespace(client: PromClient, options: FleetScanOption
   );
   const maxSeries = Math.max(
     1,
-    Math.floor((options.maxPointsPerResponse ?? DEFAULT_MAX_POINTS_PER_RESPONSE) / pointsPerSeries),
+    Math.min(
+      options.maxSeriesPerRequest ?? DEFAULT_MAX_SERIES_PER_REQUEST,
+      Math.floor((options.maxPointsPerResponse ?? DEFAULT_MAX_POINTS_PER_RESPONSE) / pointsPerSeries),
+    ),
   );
   const batches = batchPods(groups, maxSeries);
   const total = batches.length * SCAN_QUERIES.length;
@@ -250,21 +260,33 @@ export async function scanNamespace(client: PromClient, options: FleetScanOption
   // name → every answered series, across batches.
   const answers = new Map<string, StitchedSeries[]>(SCAN_QUERIES.map((s) => [s.name, []]));
   const failed = new Set<string>();
+  // A batch the server cannot answer in time is split in two and asked again (answers are indexed by
+  // pod afterwards, so any split is fine); a single pod that still times out fails the scan.
+  let splits = 0;
+  const ask = async (query: ScanQuery, pods: string[]): Promise<StitchedSeries[]> => {
+    const podMatchers = `namespace=${q(namespace)}, pod=~${q(pods.map(regexLiteral).join('|'))}`;
+    const containerMatchers = selector ? `${podMatchers}, ${selector}` : podMatchers;
+    try {
+      return await queryRange(client, query.promql(podMatchers, containerMatchers), start, end, step, {
+        maxPoints: options.maxPointsPerRequest,
+        concurrency: 8,
+        signal: options.signal,
+        limit: gate,
+      });
+    } catch (error) {
+      if (!isHeapscopeError(error, 'prometheus-timeout') || pods.length < 2 || options.signal?.aborted)
+        throw error;
+      splits++;
+      const half = Math.ceil(pods.length / 2);
+      const [a, b] = await Promise.all([ask(query, pods.slice(0, half)), ask(query, pods.slice(half))]);
+      return [...a, ...b];
+    }
+  };
   await Promise.all(
-    batches.flatMap((pods) => {
-      const podMatchers = `namespace=${q(namespace)}, pod=~${q(pods.map(regexLiteral).join('|'))}`;
-      const containerMatchers = selector ? `${podMatchers}, ${selector}` : podMatchers;
-      return SCAN_QUERIES.map(async (query) => {
+    batches.flatMap((pods) =>
+      SCAN_QUERIES.map(async (query) => {
         try {
-          const stitched = await queryRange(
-            client,
-            query.promql(podMatchers, containerMatchers),
-            start,
-            end,
-            step,
-            { maxPoints: options.maxPointsPerRequest, concurrency: 8, signal: options.signal, limit: gate },
-          );
-          answers.get(query.name)!.push(...stitched);
+          answers.get(query.name)!.push(...(await ask(query, pods)));
         } catch (error) {
           if (query.required || !isHeapscopeError(error, 'prometheus-query')) throw error;
           if (!failed.has(query.name)) warnings.push(`${query.name}: ${(error as Error).message}`);
@@ -272,9 +294,13 @@ export async function scanNamespace(client: PromClient, options: FleetScanOption
         } finally {
           options.onProgress?.({ done: ++done, total });
         }
-      });
-    }),
+      }),
+    ),
   );
+  if (splits > 0)
+    warnings.push(
+      `${splits} request${splits > 1 ? 's' : ''} timed out and ${splits > 1 ? 'were' : 'was'} asked again in halves; a longer --timeout or a smaller --concurrency spares the server.`,
+    );
 
   // Answers indexed by pod (and container), so each container takes only its own.
   const index = new Map<string, Map<string, StitchedSeries[]>>();

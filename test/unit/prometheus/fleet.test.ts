@@ -14,7 +14,7 @@ import {
 } from '../../../src/core/prometheus';
 import type { FleetContainer } from '../../../src/shared/fleetTypes';
 import type { PromVerdict } from '../../../src/shared/prometheusTypes';
-import { isHeapscopeError } from '../../../src/core/errors';
+import { HeapscopeError, isHeapscopeError } from '../../../src/core/errors';
 import { generateFleet, restartsAt, type FleetMember } from '../../fixtures/prometheus/fleet';
 import { DAY, MiB } from '../../fixtures/prometheus/histories';
 
@@ -53,7 +53,11 @@ class FakeFleetPrometheus {
   inFlight = 0;
   maxInFlight = 0;
 
-  constructor(private readonly members: FleetMember[]) {}
+  constructor(
+    private readonly members: FleetMember[],
+    /** Queries naming more pods than this time out, as a loaded server would. */
+    private readonly timeoutAbovePods = Infinity,
+  ) {}
 
   async api<T>(path: string, params: Array<[string, string]>): Promise<T> {
     this.requests++;
@@ -78,6 +82,8 @@ class FakeFleetPrometheus {
       const metric = /([a-z_]+)\{/.exec(query)?.[1] ?? '';
       const podRegex = JSON.parse(/pod=~("(?:[^"\\]|\\.)*")/.exec(query)![1]) as string;
       const pods = new Set(podRegex.split('|').map((p) => p.replace(/\\(.)/g, '$1')));
+      if (pods.size > this.timeoutAbovePods)
+        throw new HeapscopeError('prometheus-timeout', 'Prometheus at fake did not answer within 30 s.');
       const value = (m: FleetMember, t: number): number | undefined => {
         switch (metric) {
           case 'container_memory_working_set_bytes':
@@ -256,6 +262,32 @@ describe('namespace scan over a synthetic fleet', function () {
     assert.deepEqual(
       batched.containers.map((c) => [c.workload, c.verdict.verdict, c.verdict.bytesPerDay]),
       whole.containers.map((c) => [c.workload, c.verdict.verdict, c.verdict.bytesPerDay]),
+    );
+  });
+
+  it('asks again in halves when a request times out, with the same result and a note', async () => {
+    const whole = await scanNamespace(new FakeFleetPrometheus(members) as unknown as PromClient, {
+      namespace: 'shop',
+      start,
+      end,
+    });
+    const split = await scanNamespace(new FakeFleetPrometheus(members, 12) as unknown as PromClient, {
+      namespace: 'shop',
+      start,
+      end,
+    });
+    assert.deepEqual(
+      split.containers.map((c) => [c.workload, c.verdict.verdict, c.verdict.bytesPerDay]),
+      whole.containers.map((c) => [c.workload, c.verdict.verdict, c.verdict.bytesPerDay]),
+    );
+    assert.ok(split.warnings.some((w) => /timed out and were asked again in halves/.test(w)));
+    await assert.rejects(
+      scanNamespace(new FakeFleetPrometheus(members, 0) as unknown as PromClient, {
+        namespace: 'shop',
+        start,
+        end,
+      }),
+      (e: unknown) => isHeapscopeError(e, 'prometheus-timeout'),
     );
   });
 
