@@ -343,7 +343,7 @@ export function registerPrometheus(context: vscode.ExtensionContext, deps: Prome
         showError(error);
       }
     }),
-    vscode.commands.registerCommand(CONTAINERS_COMMANDS.scan, async () => {
+    vscode.commands.registerCommand('heapscope.containers.scan', async () => {
       try {
         const endpointSetting = await pickEndpoint(context);
         if (!endpointSetting) return;
@@ -358,7 +358,7 @@ export function registerPrometheus(context: vscode.ExtensionContext, deps: Prome
         showError(error);
       }
     }),
-    vscode.commands.registerCommand(CONTAINERS_COMMANDS.refresh, async () => {
+    vscode.commands.registerCommand('heapscope.containers.refresh', async () => {
       const scan = tree.current;
       if (!scan || !scanEndpoint) return vscode.commands.executeCommand(CONTAINERS_COMMANDS.scan);
       try {
@@ -368,7 +368,7 @@ export function registerPrometheus(context: vscode.ExtensionContext, deps: Prome
         showError(error);
       }
     }),
-    vscode.commands.registerCommand(CONTAINERS_COMMANDS.openHistory, async (c?: FleetContainer) => {
+    vscode.commands.registerCommand('heapscope.containers.openHistory', async (c?: FleetContainer) => {
       const scan = tree.current;
       if (!c || !scan || !scanEndpoint) return;
       try {
@@ -377,7 +377,7 @@ export function registerPrometheus(context: vscode.ExtensionContext, deps: Prome
         showError(error);
       }
     }),
-    vscode.commands.registerCommand(CONTAINERS_COMMANDS.attach, async (c?: FleetContainer) => {
+    vscode.commands.registerCommand('heapscope.containers.attach', async (c?: FleetContainer) => {
       const pod = c?.pods[c.pods.length - 1];
       if (!c || !pod) return;
       await vscode.commands.executeCommand('heapscope.startSession', {
