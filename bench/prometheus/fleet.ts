@@ -7,7 +7,7 @@
 //          [--interval=15] [--state-interval=60] [--runs=3] [--concurrency=4]
 import { execFile } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
 import type { FleetReportV1 } from '../../src/core/prometheus';
@@ -74,6 +74,7 @@ async function main() {
       path.join(out, 'scan.json'),
     ];
     const wallMs: number[] = [];
+    const load: number[] = [];
     let report: FleetReportV1 | undefined;
     for (let i = 0; i < RUNS; i++) {
       const t0 = performance.now();
@@ -82,6 +83,7 @@ async function main() {
         if (error.code !== 1) throw error;
       });
       wallMs.push(performance.now() - t0);
+      load.push(Math.round(loadavg()[0]! * 10) / 10);
       report = JSON.parse(readFileSync(path.join(out, 'scan.json'), 'utf8')) as FleetReportV1;
     }
     const scan = report!;
@@ -134,6 +136,9 @@ async function main() {
         requests: scan.requests,
         concurrency: CONCURRENCY,
         stepSeconds: scan.window.stepSeconds,
+        /** The machine's 1-minute load average after each run (2 cores): how shared it was. */
+        loadAverage: load,
+        warnings: scan.warnings,
       },
       accuracy: {
         containersScanned: scan.containers.length,
