@@ -153,6 +153,11 @@ export const prometheusHistoryTest: E2eTest = {
       await runCommand(page, 'Heapscope: Scan namespace for leaks…');
       await pickQuickItem(page, 'Last 7 days');
       await pickQuickItem(page, 'shop', 60_000, 'shop');
+      // No label matchers: every container of the namespace.
+      await page
+        .locator('.quick-input-widget .quick-input-title', { hasText: 'label matchers' })
+        .waitFor({ state: 'visible', timeout: 20_000 });
+      await page.locator('.quick-input-widget .quick-input-box input').first().press('Enter');
       const rows = await waitFor(
         'three containers in "Heapscope: Containers"',
         async () => {

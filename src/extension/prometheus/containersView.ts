@@ -58,7 +58,7 @@ export class ContainersTree implements vscode.TreeDataProvider<FleetContainer>, 
     this.scan = scan;
     const leaks = scan.containers.filter((c) => c.verdict.verdict === 'leak').length;
     const days = Math.round(((scan.end - scan.start) / 86400) * 10) / 10;
-    this.view.description = `${scan.namespace}, ${days} days`;
+    this.view.description = `${scan.namespace}${scan.selector ? ` {${scan.selector}}` : ''}, ${days} days`;
     this.view.message = `${leaks} of ${scan.containers.length} containers in ${scan.namespace} leak${scan.warnings.length ? ` (notes: ${scan.warnings.join('; ')})` : ''}.`;
     void vscode.commands.executeCommand('setContext', 'heapscope.hasContainerScan', true);
     this.changed.fire();

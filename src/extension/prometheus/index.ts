@@ -11,6 +11,7 @@ import {
   listContainers,
   listNamespaces,
   listPods,
+  parseLabelSelector,
   parseWindow,
   scanNamespace,
   workloadPattern,
@@ -277,6 +278,7 @@ export function registerPrometheus(context: vscode.ExtensionContext, deps: Prome
     endpointSetting: PromEndpointSetting,
     namespace: string,
     range: { start: number; end: number },
+    selector: string | undefined,
   ) => {
     const client = new PromClient(await resolveEndpoint(context.secrets, endpointSetting));
     const scan = await vscode.window.withProgress(
@@ -291,6 +293,7 @@ export function registerPrometheus(context: vscode.ExtensionContext, deps: Prome
         let reported = 0;
         return scanNamespace(client, {
           namespace,
+          selector,
           start: range.start,
           end: range.end,
           signal: abort.signal,
@@ -353,7 +356,22 @@ export function registerPrometheus(context: vscode.ExtensionContext, deps: Prome
         const namespace = await pickNamespace(client, range);
         if (!namespace) return;
         await vscode.commands.executeCommand('heapscope.containers.focus');
-        await runScan(endpointSetting, namespace, range);
+        const selector = await vscode.window.showInputBox({
+          title: `Scan ${namespace}: label matchers (optional)`,
+          prompt:
+            'Only containers matching these, e.g. container="app", pod=~"api-.*". Empty: every container.',
+          ignoreFocusOut: true,
+          validateInput: (v) => {
+            try {
+              parseLabelSelector(v);
+              return undefined;
+            } catch (error) {
+              return describeError(error);
+            }
+          },
+        });
+        if (selector === undefined) return;
+        await runScan(endpointSetting, namespace, range, selector.trim() || undefined);
       } catch (error) {
         showError(error);
       }
@@ -363,7 +381,12 @@ export function registerPrometheus(context: vscode.ExtensionContext, deps: Prome
       if (!scan || !scanEndpoint) return vscode.commands.executeCommand(CONTAINERS_COMMANDS.scan);
       try {
         const now = Math.floor(Date.now() / 1000);
-        await runScan(scanEndpoint, scan.namespace, { start: now - (scan.end - scan.start), end: now });
+        await runScan(
+          scanEndpoint,
+          scan.namespace,
+          { start: now - (scan.end - scan.start), end: now },
+          scan.selector,
+        );
       } catch (error) {
         showError(error);
       }
