@@ -36,7 +36,12 @@ const builds = [
 ];
 if (existsSync('webview/main.ts')) {
   builds.push({
-    entryPoints: { main: 'webview/main.ts' },
+    // One bundle per view: the live view and the Prometheus history view.
+    entryPoints: Object.fromEntries(
+      Object.entries({ main: 'webview/main.ts', history: 'webview/history/main.ts' }).filter(([, file]) =>
+        existsSync(file),
+      ),
+    ),
     outdir: 'dist/webview',
     bundle: true,
     platform: 'browser',

@@ -14,7 +14,7 @@ import { registerSnapshotView } from './snapshotView';
 import { StartCommand, type StartArgument } from './startCommand';
 import { pickPodTarget } from './k8s';
 import { registerPrometheus } from './prometheus';
-import { prometheusOverlay } from './webviewBridge';
+import { sessionMatchesRef } from './prometheus/liveMatch';
 import { WebviewHost } from './webviewHost';
 
 let controller: SessionController | undefined;
@@ -181,25 +181,27 @@ export function activate(context: vscode.ExtensionContext): void {
   registerHeapscopeDebugType(context, ctl);
   registerSnapshotView(context);
   registerPrometheus(context, {
-    // The overlay goes behind the shown session's live series; with none shown, the history stays in
-    // the Prometheus output channel and the notification the Prometheus face shows.
-    showHistory: (history) => {
-      const current = ctl.registry.current;
-      if (!current) {
-        void vscode.window.showInformationMessage(
-          'Heapscope: start or open a memory session to draw the Prometheus history behind its chart.',
-        );
-        return;
-      }
-      host.post({
-        type: 'prometheusHistory',
-        sessionId: current.id,
-        series: prometheusOverlay(history),
-        source: history.endpoint,
-      });
-      void host.show();
-    },
     currentPod: () => ctl.registry.current?.session.target.pod,
+    // History and a live session on the same pod: the history view marks the session's start and
+    // shows its current figures; the live chart stays minutes wide (see docs/prometheus.md).
+    live: (ref) => {
+      const entry = ctl.registry.live.find((e) => sessionMatchesRef(e.session.target.pod, ref));
+      if (!entry) return null;
+      const s = entry.session;
+      const last = s.samples[s.samples.length - 1];
+      return {
+        sessionName: entry.name,
+        startedAtMs: entry.startedAtMs,
+        state: s.status.state,
+        ...(last
+          ? { sampleTimeMs: last.timeMs, heapUsedBytes: last.heapUsedBytes, rssBytes: last.rssBytes }
+          : {}),
+        ...(s.verdict
+          ? { verdict: s.verdict.verdict, heapBytesPerMinute: s.verdict.growth.heapBytesPerMinute }
+          : {}),
+      };
+    },
+    onLiveChange: ctl.onDidChange,
   });
   e2e.write('activated');
 

@@ -68,6 +68,8 @@ export interface PromHistory {
   series: PromSeries[];
   events: PromEvent[];
   verdict: PromVerdict;
+  /** Working set per pod name ('pod:<name>'), oldest pod first: replicas and the pods a restart replaced. */
+  replicas?: PromSeries[];
   /** HTTP requests the history took (query_range chunks included). */
   requests: number;
   /** Queries that failed without failing the whole history (e.g. no kube-state-metrics). */

@@ -3,12 +3,12 @@
 // prom-client) is a warning, not a failure; auth, network and timeout errors fail the whole call with
 // their HeapscopeError, which the faces show without touching a live session.
 import { HeapscopeError, isHeapscopeError } from '../errors';
-import type { PromContainerRef, PromEvent, PromHistory, PromSeries } from '../../shared/prometheusTypes';
+import type { PromContainerRef, PromHistory } from '../../shared/prometheusTypes';
+import { assembleHistory } from './assemble';
 import type { PromClient } from './client';
-import { counterSteps, dedupeEvents, dropEvents, podChanges } from './events';
+import { requestGate, type RequestGate } from './limiter';
 import { planQueries, workloadPattern, type QueryPlanOptions, type SeriesQuery } from './queries';
 import { alignWindow, chooseStep, queryRange, type StitchedSeries } from './range';
-import { judgeHistory } from './verdict';
 
 export interface HistoryOptions extends QueryPlanOptions {
   /** Unix seconds. */
@@ -24,6 +24,8 @@ export interface HistoryOptions extends QueryPlanOptions {
   maxPointsPerRequest?: number;
   /** Requests in flight at once. Default 6. */
   concurrency?: number;
+  /** A gate shared with other work (e.g. a scan's); replaces `concurrency`. */
+  gate?: RequestGate;
   signal?: AbortSignal;
 }
 
@@ -58,22 +60,6 @@ export function parseTime(text: string): number {
   return Math.floor(ms / 1000);
 }
 
-/** A tiny semaphore: all chunks of all queries share the same number of requests in flight. */
-function limiter(max: number): <T>(fn: () => Promise<T>) => Promise<T> {
-  let active = 0;
-  const waiting: Array<() => void> = [];
-  return async <T>(fn: () => Promise<T>) => {
-    if (active >= max) await new Promise<void>((r) => waiting.push(r));
-    active++;
-    try {
-      return await fn();
-    } finally {
-      active--;
-      waiting.shift()?.();
-    }
-  };
-}
-
 function isOptionalFailure(error: unknown): boolean {
   return isHeapscopeError(error, 'prometheus-query');
 }
@@ -89,7 +75,7 @@ export async function fetchHistory(
     chooseStep(options.end - options.start, options.widthPoints, options.minStepSeconds);
   const { start, end } = alignWindow(options.start, options.end, step);
   const plan = planQueries(ref, step, options);
-  const limit = limiter(options.concurrency ?? 6);
+  const limit = options.gate ?? requestGate(options.concurrency ?? 6);
   const requestsBefore = client.requests;
   const warnings: string[] = [];
   const results = await Promise.all(
@@ -109,45 +95,7 @@ export async function fetchHistory(
       }
     }),
   );
-  const series: PromSeries[] = [];
-  const raw = new Map<string, StitchedSeries[]>();
-  for (const [query, stitched] of results) {
-    raw.set(query.name, stitched);
-    if (!query.chart) continue;
-    // Queries are aggregated to one series; a custom query may return several: keep the first non-empty.
-    const first = stitched.find((s) => s.points.length > 0);
-    if (first)
-      series.push({ name: query.name, promql: query.promql, unit: query.unit, points: first.points });
-    else if (query.name.startsWith('custom:') || ['workingSet', 'heapUsed'].includes(query.name))
-      warnings.push(`${query.name}: no data for ${query.promql}`);
-  }
-  const reported: PromEvent[] = dedupeEvents(
-    [
-      ...counterSteps(
-        raw.get('restarts') ?? [],
-        'restart',
-        'kube_pod_container_status_restarts_total +1',
-        start,
-        step,
-      ),
-      ...counterSteps(raw.get('oomEvents') ?? [], 'oom-kill', 'container_oom_events_total +1', start, step),
-      ...counterSteps(
-        raw.get('oomReason') ?? [],
-        'oom-kill',
-        'kube_pod_container_status_last_terminated_reason{reason="OOMKilled"}',
-        start,
-        step,
-        true,
-      ),
-      ...podChanges(raw.get('pods') ?? [], start, step),
-    ],
-    step,
-  );
-  const workingSet = series.find((s) => s.name === 'workingSet');
-  const events = [...reported, ...dropEvents(workingSet?.points ?? [], reported, step)].sort(
-    (a, b) => a.time - b.time,
-  );
-  const verdict = judgeHistory(series, events, start, end, step);
+  const { series, events, verdict, replicas } = assembleHistory(results, start, end, step, warnings);
   return {
     endpoint: client.displayUrl,
     container: ref,
@@ -157,6 +105,7 @@ export async function fetchHistory(
     series,
     events,
     verdict,
+    replicas,
     requests: client.requests - requestsBefore,
     warnings,
   };

@@ -224,6 +224,7 @@ export function judgeHistory(
     segments: segments.length,
   };
   if (limitBytes) result.limitBytes = limitBytes;
-  if (daysToLimit !== undefined) result.daysToLimit = Math.round(daysToLimit * 10) / 10;
+  // Two decimals (~15 minutes): the faces derive hours and minutes from it and must agree with the summary.
+  if (daysToLimit !== undefined) result.daysToLimit = Math.round(daysToLimit * 100) / 100;
   return result;
 }

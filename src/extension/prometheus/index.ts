@@ -1,6 +1,7 @@
 // The Prometheus face of the extension: endpoints, the container picker built from the server's
-// labels, the window, the history (drawn by the host through deps.showHistory), PromQL editing saved
-// as custom series. Every failure is a message; nothing here can stop or break a live session.
+// labels, the window, the history view (historyPanel.ts), the namespace scan and its Containers tree
+// (containersView.ts), PromQL editing saved as custom series. Every failure is a message; nothing
+// here can stop or break a live session.
 import * as vscode from 'vscode';
 import { describeError, isHeapscopeError } from '../../core/errors';
 import {
@@ -10,26 +11,34 @@ import {
   listContainers,
   listNamespaces,
   listPods,
+  parseLabelSelector,
   parseWindow,
+  scanNamespace,
   workloadPattern,
   type PodChoice,
 } from '../../core/prometheus';
+import type { FleetContainer } from '../../shared/fleetTypes';
+import type { HistoryLiveFigures } from '../../shared/historyProtocol';
 import type {
   PromContainerRef,
   PromCustomSeriesSetting,
   PromEndpointSetting,
   PromHistory,
 } from '../../shared/prometheusTypes';
+import { CONTAINERS_COMMANDS, ContainersTree } from './containersView';
+import { HistoryPanel } from './historyPanel';
 import { parseCustomWindow, sanitizeCustomSeries, toTemplate } from './model';
 import { addEndpointFlow, deleteSecrets, readEndpoints, resolveEndpoint, writeEndpoints } from './endpoints';
 
 export interface PrometheusDeps {
-  /** Draw the history: in the live session's chart when there is one, else in a chart of its own. */
-  showHistory(data: PromHistory): void;
   /** "namespace/pod[/container]" of the current k8s session, to preselect it. */
   currentPod?(): string | undefined;
   /** Points the chart can draw (its width); default 1200. */
   chartWidthPoints?(): number;
+  /** The live session on the same container, if one runs. */
+  live(ref: PromContainerRef): HistoryLiveFigures | null;
+  /** Fires when any live session changes. */
+  onLiveChange: vscode.Event<unknown>;
 }
 
 export const PROMETHEUS_COMMANDS = {
@@ -189,40 +198,117 @@ export function registerPrometheus(context: vscode.ExtensionContext, deps: Prome
     if (prefix) void vscode.window.showErrorMessage(prefix + describeError(error));
   };
 
-  const load = async (selection: Selection): Promise<void> => {
-    const endpoint = await resolveEndpoint(context.secrets, selection.endpoint);
+  const fetchFor = async (
+    endpointSetting: PromEndpointSetting,
+    request: { ref: PromContainerRef; start: number; end: number },
+    signal: AbortSignal,
+  ): Promise<PromHistory> => {
+    const endpoint = await resolveEndpoint(context.secrets, endpointSetting);
     if (endpoint.verifyTls === false)
       void vscode.window.showWarningMessage(
-        `Heapscope: TLS verification is off for ${selection.endpoint.name}.`,
+        `Heapscope: TLS verification is off for ${endpointSetting.name}.`,
       );
     const client = new PromClient(endpoint);
-    const history = await vscode.window.withProgress(
+    return vscode.window.withProgress(
       {
         location: vscode.ProgressLocation.Notification,
-        title: `Prometheus history of ${selection.ref.namespace}/${selection.ref.pod}/${selection.ref.container}`,
+        title: `Prometheus history of ${request.ref.namespace}/${request.ref.pod}/${request.ref.container}`,
         cancellable: true,
       },
       async (_progress, token) => {
         const abort = new AbortController();
         token.onCancellationRequested(() => abort.abort());
-        return fetchHistory(client, selection.ref, {
-          start: selection.start,
-          end: selection.end,
+        signal.addEventListener('abort', () => abort.abort(), { once: true });
+        return fetchHistory(client, request.ref, {
+          start: request.start,
+          end: request.end,
           widthPoints: deps.chartWidthPoints?.() ?? 1200,
           custom: customSeries(),
           signal: abort.signal,
         });
       },
     );
+  };
+
+  // Which endpoint the panel's request belongs to (the panel knows containers, not endpoints).
+  let panelEndpoint: PromEndpointSetting | undefined;
+  const panel = new HistoryPanel(context, {
+    load: (request, signal) => fetchFor(panelEndpoint!, request, signal),
+    live: (ref) => deps.live(ref),
+    onLiveChange: deps.onLiveChange,
+    pickAnother: () => void vscode.commands.executeCommand(PROMETHEUS_COMMANDS.showHistory),
+    attach: (ref, pod) =>
+      void vscode.commands.executeCommand('heapscope.startSession', {
+        kind: 'k8s',
+        namespace: ref.namespace,
+        pod,
+        container: ref.container,
+      }),
+  });
+  const tree = new ContainersTree();
+  let scanEndpoint: PromEndpointSetting | undefined;
+  context.subscriptions.push(panel, tree);
+
+  const load = async (selection: Selection, pods?: string[]): Promise<void> => {
+    panelEndpoint = selection.endpoint;
+    const history = await panel.open({
+      ref: selection.ref,
+      start: selection.start,
+      end: selection.end,
+      pods,
+    });
+    if (!history) return;
     last = { selection, history };
     output.appendLine(formatHistoryText(history));
     output.appendLine('');
-    deps.showHistory(history);
-    const v = history.verdict;
-    const say =
-      v.verdict === 'leak' ? vscode.window.showWarningMessage : vscode.window.showInformationMessage;
-    void say(`Heapscope: ${v.verdict === 'leak' ? 'leak — ' : ''}${v.summary}`, 'Show queries').then(
-      (a) => a && output.show(true),
+  };
+
+  const pickNamespace = async (client: PromClient, range: { start: number; end: number }) =>
+    pickFrom<string>('Heapscope: namespace to scan', async () => {
+      const names = await listNamespaces(client, range);
+      if (names.length === 0)
+        throw new Error(
+          'The server has no container metrics (container_memory_working_set_bytes) in this window.',
+        );
+      const pre = deps.currentPod?.()?.split('/')[0];
+      return { items: names.map((n) => ({ label: n, value: n })), active: (v) => v === pre };
+    });
+
+  const runScan = async (
+    endpointSetting: PromEndpointSetting,
+    namespace: string,
+    range: { start: number; end: number },
+    selector: string | undefined,
+  ) => {
+    const client = new PromClient(await resolveEndpoint(context.secrets, endpointSetting));
+    const scan = await vscode.window.withProgress(
+      {
+        location: { viewId: 'heapscope.containers' },
+        title: `Scanning ${namespace}`,
+        cancellable: true,
+      },
+      (progress, token) => {
+        const abort = new AbortController();
+        token.onCancellationRequested(() => abort.abort());
+        let reported = 0;
+        return scanNamespace(client, {
+          namespace,
+          selector,
+          start: range.start,
+          end: range.end,
+          signal: abort.signal,
+          onProgress: ({ done, total }) => {
+            const percent = total ? Math.floor((done / total) * 100) : 0;
+            progress.report({ increment: percent - reported, message: `${done}/${total} queries` });
+            reported = percent;
+          },
+        });
+      },
+    );
+    scanEndpoint = endpointSetting;
+    tree.set(scan);
+    output.appendLine(
+      `scan of ${namespace}: ${scan.containers.length} containers, ${scan.containers.filter((c) => c.verdict.verdict === 'leak').length} leaking, ${scan.requests} requests`,
     );
   };
 
@@ -259,6 +345,70 @@ export function registerPrometheus(context: vscode.ExtensionContext, deps: Prome
       } catch (error) {
         showError(error);
       }
+    }),
+    vscode.commands.registerCommand('heapscope.containers.scan', async () => {
+      try {
+        const endpointSetting = await pickEndpoint(context);
+        if (!endpointSetting) return;
+        const range = await pickWindow();
+        if (!range) return;
+        const client = new PromClient(await resolveEndpoint(context.secrets, endpointSetting));
+        const namespace = await pickNamespace(client, range);
+        if (!namespace) return;
+        await vscode.commands.executeCommand('heapscope.containers.focus');
+        const selector = await vscode.window.showInputBox({
+          title: `Scan ${namespace}: label matchers (optional)`,
+          prompt:
+            'Only containers matching these, e.g. container="app", pod=~"api-.*". Empty: every container.',
+          ignoreFocusOut: true,
+          validateInput: (v) => {
+            try {
+              parseLabelSelector(v);
+              return undefined;
+            } catch (error) {
+              return describeError(error);
+            }
+          },
+        });
+        if (selector === undefined) return;
+        await runScan(endpointSetting, namespace, range, selector.trim() || undefined);
+      } catch (error) {
+        showError(error);
+      }
+    }),
+    vscode.commands.registerCommand('heapscope.containers.refresh', async () => {
+      const scan = tree.current;
+      if (!scan || !scanEndpoint) return vscode.commands.executeCommand(CONTAINERS_COMMANDS.scan);
+      try {
+        const now = Math.floor(Date.now() / 1000);
+        await runScan(
+          scanEndpoint,
+          scan.namespace,
+          { start: now - (scan.end - scan.start), end: now },
+          scan.selector,
+        );
+      } catch (error) {
+        showError(error);
+      }
+    }),
+    vscode.commands.registerCommand('heapscope.containers.openHistory', async (c?: FleetContainer) => {
+      const scan = tree.current;
+      if (!c || !scan || !scanEndpoint) return;
+      try {
+        await load({ endpoint: scanEndpoint, ref: c.ref, start: scan.start, end: scan.end }, c.pods);
+      } catch (error) {
+        showError(error);
+      }
+    }),
+    vscode.commands.registerCommand('heapscope.containers.attach', async (c?: FleetContainer) => {
+      const pod = c?.pods[c.pods.length - 1];
+      if (!c || !pod) return;
+      await vscode.commands.executeCommand('heapscope.startSession', {
+        kind: 'k8s',
+        namespace: c.namespace,
+        pod,
+        container: c.container,
+      });
     }),
     vscode.commands.registerCommand('heapscope.prometheus.editQuery', async () => {
       try {

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { AddressInfo } from 'node:net';
-import { PromClient, fetchHistory, parseContainerSpec } from '../../../src/core/prometheus';
+import { PromClient, fetchHistory, parseContainerSpec, scanNamespace } from '../../../src/core/prometheus';
 import { isHeapscopeError, type HeapscopeErrorCode } from '../../../src/core/errors';
 import { freePort } from '../../fixtures/prometheus/server';
 import { runCli } from '../cliRunner';
@@ -259,6 +259,133 @@ describe('prometheus error paths', function () {
       }
     } finally {
       await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+// The namespace scan meets the same failures after a good start: the server lists the containers, then
+// its query answers go wrong. Each fails the scan with its own error (or, for a missing optional
+// metric, becomes a note), and the CLI says it and exits 2.
+describe('prometheus error paths of the namespace scan', function () {
+  this.timeout(30_000);
+  let server: Server;
+  let base: string;
+  const pending = new Set<() => void>();
+  const SERIES = JSON.stringify({
+    status: 'success',
+    data: [
+      { __name__: 'container_memory_working_set_bytes', namespace: 'shop', pod: 'api-0', container: 'app' },
+    ],
+  });
+
+  before(async () => {
+    server = createServer((req, res) => {
+      const [, mode = '', ...rest] = (req.url ?? '').split('/');
+      const path = `/${rest.join('/')}`;
+      let body = '';
+      req.on('data', (d: Buffer) => (body += d.toString()));
+      req.on('end', () => {
+        const query = new URLSearchParams(body).get('query') ?? '';
+        if (path.startsWith('/api/v1/series') && mode !== 'html-series') {
+          res.writeHead(200, { 'Content-Type': 'application/json' });
+          res.end(SERIES);
+        } else if (mode === 'html' || mode === 'html-series') {
+          res.writeHead(200, { 'Content-Type': 'text/html' });
+          res.end(
+            '<!DOCTYPE html><html><head><title>Sign in – Corp SSO</title></head><body>login</body></html>',
+          );
+        } else if (mode === 'forbidden') {
+          res.writeHead(403, { 'Content-Type': 'text/plain' });
+          res.end('no access to tenant');
+        } else if (mode === 'slow') {
+          pending.add(() => res.destroy());
+        } else if (mode === 'huge') {
+          res.writeHead(200, { 'Content-Type': 'application/json' });
+          res.on('error', () => undefined);
+          res.write('{"status":"success","data":{"resultType":"matrix","result":[');
+          res.end(Buffer.alloc(2 * 1024 * 1024, 0x20));
+        } else if (
+          mode === 'required-error' ||
+          (mode === 'optional-error' && !query.includes('container_memory_working_set_bytes'))
+        ) {
+          res.writeHead(422, { 'Content-Type': 'application/json' });
+          res.end(JSON.stringify({ status: 'error', errorType: 'bad_data', error: 'unknown metric family' }));
+        } else {
+          const start = Number(new URLSearchParams(body).get('start'));
+          const values = Array.from({ length: 30 }, (_, i) => [start + i * 60, String(100_000_000)]);
+          res.writeHead(200, { 'Content-Type': 'application/json' });
+          res.end(
+            JSON.stringify({
+              status: 'success',
+              data: {
+                resultType: 'matrix',
+                result: [{ metric: { pod: 'api-0', container: 'app' }, values }],
+              },
+            }),
+          );
+        }
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  after(async () => {
+    for (const stop of pending) stop();
+    server.closeAllConnections();
+    await new Promise((r) => server.close(r));
+  });
+
+  const scan = (mode: string, extra: Partial<ConstructorParameters<typeof PromClient>[0]> = {}) =>
+    scanNamespace(new PromClient({ url: `${base}/${mode}`, ...extra }), {
+      namespace: 'shop',
+      start: 1_700_000_000,
+      end: 1_700_000_000 + 1800,
+    });
+  const rejectsWith = (promise: Promise<unknown>, code: HeapscopeErrorCode, message: RegExp) =>
+    assert.rejects(promise, (e: unknown) => {
+      assert.ok(isHeapscopeError(e, code), `expected ${code}, got ${String(e)}`);
+      assert.match((e as Error).message, message);
+      return true;
+    });
+
+  it('an HTML page, to the container list or to the queries, is not JSON', async () => {
+    await rejectsWith(scan('html-series'), 'prometheus-not-json', /HTML page \("Sign in – Corp SSO"\)/);
+    await rejectsWith(scan('html'), 'prometheus-not-json', /HTML page \("Sign in – Corp SSO"\)/);
+  });
+
+  it('a 403 on the queries is an auth error with the server text', () =>
+    rejectsWith(scan('forbidden'), 'prometheus-auth', /HTTP 403 Forbidden\).*"no access to tenant"/));
+
+  it('a slow server times out, and a huge answer is cut at the cap', async () => {
+    await rejectsWith(scan('slow', { timeoutMs: 300 }), 'prometheus-timeout', /did not answer within 0\.3 s/);
+    await rejectsWith(
+      scan('huge', { maxResponseBytes: 1024 * 1024 }),
+      'prometheus-too-large',
+      /more than 1 MiB; stopped reading/,
+    );
+  });
+
+  it('a missing optional metric is a note; a failing working set fails the scan', async () => {
+    const result = await scan('optional-error');
+    assert.equal(result.containers.length, 1);
+    assert.ok(
+      result.warnings.some((w) => /^limit: .*unknown metric family/.test(w)),
+      result.warnings.join('\n'),
+    );
+    await rejectsWith(scan('required-error'), 'prometheus-query', /bad_data: unknown metric family/);
+  });
+
+  it('CLI: says what went wrong and exits 2', async () => {
+    for (const [mode, message] of [
+      ['html', /did not answer with Prometheus JSON \(HTTP 200\): it sent an HTML page/],
+      ['forbidden', /refused the request \(HTTP 403 Forbidden\)/],
+    ] as const) {
+      const r = await runCli(['prom', '--url', `${base}/${mode}`, '--namespace', 'shop', '--window', '1h'], {
+        fromSource: true,
+      });
+      assert.equal(r.code, 2, mode);
+      assert.match(r.stderr, message);
+      assert.equal(r.stdout, '');
     }
   });
 });
