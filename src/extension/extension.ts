@@ -13,6 +13,7 @@ import { createMemorySession, discovery, openRecording } from './engine';
 import { registerSnapshotView } from './snapshotView';
 import { StartCommand, type StartArgument } from './startCommand';
 import { pickPodTarget } from './k8s';
+import { reportedSourceUrls } from './locations';
 import { registerPrometheus } from './prometheus';
 import { prometheusOverlay } from './webviewBridge';
 import { WebviewHost } from './webviewHost';
@@ -53,7 +54,12 @@ export function activate(context: vscode.ExtensionContext): void {
       case 'export':
         return actions.export(entry, intent.format);
       case 'openSource':
-        return actions.openSource(intent.url, intent.line, intent.column);
+        return actions.openSource(
+          intent.url,
+          intent.line,
+          intent.column,
+          reportedSourceUrls(entry?.session.suspects ?? []),
+        );
       case 'comparePrometheus':
         return void (await vscode.commands.executeCommand('heapscope.prometheus.showHistory', {
           pod: entry?.session.target.pod,
