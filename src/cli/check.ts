@@ -4,6 +4,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { describeError, HeapscopeError } from '../core/errors';
+import { redactArgs } from '../core/redact';
 import { checkContext, parsePodRef } from '../core/k8s/podRef';
 import { MemorySession } from '../core/session/memorySession';
 import { wantsHolders } from '../core/leak';
@@ -272,7 +273,7 @@ function positiveNumber(text: string, name: string): number {
 function describeTarget(target: TargetSpec): string {
   switch (target.kind) {
     case 'launch':
-      return `\`${[target.command, ...target.args].join(' ')}\``;
+      return `\`${redactArgs([target.command, ...target.args]).join(' ')}\``;
     case 'attach':
       return target.address;
     case 'pid':

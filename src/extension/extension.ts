@@ -14,6 +14,7 @@ import { registerSnapshotView } from './snapshotView';
 import { StartCommand, type StartArgument } from './startCommand';
 import { pickPodTarget } from './k8s';
 import { reportedSourceUrls } from './locations';
+import { redactedOutput } from './redactedOutput';
 import { registerPrometheus } from './prometheus';
 import { prometheusOverlay } from './webviewBridge';
 import { WebviewHost } from './webviewHost';
@@ -21,7 +22,7 @@ import { WebviewHost } from './webviewHost';
 let controller: SessionController | undefined;
 
 export function activate(context: vscode.ExtensionContext): void {
-  const output = vscode.window.createOutputChannel('Heapscope', { log: true });
+  const output = redactedOutput(vscode.window.createOutputChannel('Heapscope', { log: true }));
   context.subscriptions.push(output);
   const ctl = new SessionController(context, output, createMemorySession, openRecording);
   controller = ctl;

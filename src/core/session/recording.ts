@@ -6,6 +6,7 @@ import { closeSync, fsyncSync, mkdirSync, openSync, writeFileSync, writeSync } f
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { HeapscopeError } from '../errors';
+import { redactTarget } from '../redact';
 import { frameKey } from '../sampling/profile';
 import type {
   AllocationProfileReading,
@@ -58,7 +59,11 @@ export class RecordingWriter {
     private readonly log?: (line: string) => void,
   ) {
     mkdirSync(dir, { recursive: true });
-    writeFileSync(join(dir, META_FILE), JSON.stringify(meta, null, 2) + '\n');
+    // Credentials never reach the disk: URL user:password and secret-looking arguments are redacted.
+    writeFileSync(
+      join(dir, META_FILE),
+      JSON.stringify({ ...meta, target: redactTarget(meta.target) }, null, 2) + '\n',
+    );
     this.fd = openSync(join(dir, EVENTS_FILE), 'a');
   }
 
