@@ -166,7 +166,7 @@ export function registerSnapshotCommands(program: Command, setExit: (code: numbe
             );
             const path = o.paths[0]?.text ?? ['(no path from a GC root: unreachable or held only weakly)'];
             for (const step of path) out.push(`    ${step}`);
-            out.push(...allocatedLines(o.allocationStack));
+            for (const line of allocatedLines(o.allocationStack)) out.push(line);
           }
           process.stdout.write(`${out.join('\n')}\n`);
         }),
@@ -254,7 +254,7 @@ export function registerSnapshotCommands(program: Command, setExit: (code: numbe
             for (const site of result.allocationSites) {
               const classes = site.constructors.map((c) => `${c.name} ×${c.count}`).join(', ');
               out.push(`  ${site.count} objects (${formatBytes(site.bytes)}): ${classes}`);
-              out.push(...site.frames.map((frame) => `      in ${describeFrame(frame)}`));
+              for (const frame of site.frames) out.push(`      in ${describeFrame(frame)}`);
             }
           }
           process.stdout.write(`${out.join('\n')}\n`);
@@ -314,7 +314,7 @@ export function registerSnapshotCommands(program: Command, setExit: (code: numbe
               out.push(`  path ${i + 1}:`);
               for (const step of p.text) out.push(`    ${step}`);
             });
-            out.push(...allocatedLines(o.allocationStack));
+            for (const line of allocatedLines(o.allocationStack)) out.push(line);
           }
           process.stdout.write(`${out.join('\n')}\n`);
         }),

@@ -160,7 +160,7 @@ function allocationSection(result: DiffResult): string[] {
       (c) => `${escapeMarkdown(c.name || '(no name)')} ×${count(c.count)}`,
     );
     out.push(`- **${count(site.count)}** objects (${formatBytes(site.bytes)}): ${classes.join(', ')}`);
-    out.push(...frameList(site.frames, '  '));
+    for (const line of frameList(site.frames, '  ')) out.push(line);
   }
   out.push('');
   return out;
@@ -332,8 +332,13 @@ export function diffMarkdown(result: DiffResult, options: DiffReportOptions = {}
     );
     candidates = rows.map((c) => c.name);
   }
-  out.push(...holdersSection(result, names));
-  out.push(...allocationSection(result));
-  out.push(...nextSteps(files[last], candidates), '');
+  // Loops, not push(...lines): a snapshot decides how many lines there are.
+  for (const section of [
+    holdersSection(result, names),
+    allocationSection(result),
+    nextSteps(files[last], candidates),
+  ])
+    for (const line of section) out.push(line);
+  out.push('');
   return out.join('\n');
 }

@@ -516,7 +516,9 @@ export class MemorySession extends EventEmitter<SessionEvents> implements Memory
     if (this.gcEvents.length > MAX_GC_EVENTS) {
       const cut = Math.floor(MAX_GC_EVENTS / 2);
       const kept = this.gcEvents.filter((e, i) => i >= cut || e.kind === 'major');
-      this.gcEvents.splice(0, this.gcEvents.length, ...kept);
+      // A loop, not splice(...kept): up to 100 000 arguments would overflow the stack.
+      this.gcEvents.length = 0;
+      for (const event of kept) this.gcEvents.push(event);
     }
     this.writer?.gc(events);
     for (const event of events) this.emit('gc', event);
