@@ -12,6 +12,7 @@ import { heapTooLargeForHolders, type TargetSpec } from '../core/session/api';
 import type { ReportV1 } from '../core/types';
 import { exitCodes } from './exitCodes';
 import { progressLine, summaryText } from './checkFormat';
+import { stripControl } from '../shared/text';
 
 interface CheckOptions {
   attach?: string;
@@ -82,7 +83,7 @@ async function runCheck(command: string[], options: CheckOptions): Promise<numbe
     projectRoot,
     holders: options.holders,
     holdersMaxHeapBytes: plan.holdersMaxHeapBytes,
-    log: (line) => progress.print(line),
+    log: (line) => progress.print(stripControl(line)),
     onTargetOutput: options.quiet ? undefined : (line) => progress.print(`  [target] ${line}`),
   });
   const started = Date.now();

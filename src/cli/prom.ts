@@ -16,6 +16,7 @@ import {
   type PromAuth,
 } from '../core/prometheus';
 import { exitCodes } from './exitCodes';
+import { stripControl } from '../shared/text';
 
 interface PromOptions {
   url?: string;
@@ -187,7 +188,9 @@ async function runProm(options: PromOptions): Promise<number> {
         await writeFile(target, text);
       }
     }
-    const out = options.json === '-' ? err : (line: string) => process.stdout.write(`${line}\n`);
+    const print = options.json === '-' ? err : (line: string) => process.stdout.write(`${line}\n`);
+    // Label values come from the server: no control character reaches the terminal.
+    const out = (text: string) => print(text.split('\n').map(stripControl).join('\n'));
     out(
       options.quiet ? `${history.verdict.verdict}: ${history.verdict.summary}` : formatHistoryText(history),
     );

@@ -17,6 +17,7 @@ import {
 import { formatBytes } from '../core/leak';
 import { location } from './checkFormat';
 import { exitCodes } from './exitCodes';
+import { stripControl } from '../shared/text';
 
 type JsonOption = string | boolean | undefined;
 
@@ -168,7 +169,7 @@ export function registerSnapshotCommands(program: Command, setExit: (code: numbe
             for (const step of path) out.push(`    ${step}`);
             for (const line of allocatedLines(o.allocationStack)) out.push(line);
           }
-          process.stdout.write(`${out.join('\n')}\n`);
+          process.stdout.write(`${out.map(stripControl).join('\n')}\n`);
         }),
     );
 
@@ -257,7 +258,7 @@ export function registerSnapshotCommands(program: Command, setExit: (code: numbe
               for (const frame of site.frames) out.push(`      in ${describeFrame(frame)}`);
             }
           }
-          process.stdout.write(`${out.join('\n')}\n`);
+          process.stdout.write(`${out.map(stripControl).join('\n')}\n`);
         }),
     );
 
@@ -316,7 +317,7 @@ export function registerSnapshotCommands(program: Command, setExit: (code: numbe
             });
             for (const line of allocatedLines(o.allocationStack)) out.push(line);
           }
-          process.stdout.write(`${out.join('\n')}\n`);
+          process.stdout.write(`${out.map(stripControl).join('\n')}\n`);
         }),
     );
 }
