@@ -115,7 +115,7 @@ function k8s(json: Json): Row {
   const forward = obj(json.forwardThroughput);
   return {
     bench: 'Kubernetes (real kubectl, local API server)',
-    command: '`npx tsx bench/k8s/run.ts`',
+    command: `\`npx tsx bench/k8s/run.ts --runs=${num(json.runs) ?? '?'}\``,
     result:
       `pod chosen → first sample: median ${fmt(num(first.medianMs), 0)} ms; ${fmt(num(forward.snapshotMB), 1)} MB snapshot ` +
       `through the forward at ${fmt(num(forward.forwardMBPerSecond), 1)} MB/s (direct ${fmt(num(forward.directMBPerSecond), 1)} MB/s)`,
@@ -185,27 +185,36 @@ export function tableMarkdown(rows: readonly Row[], notRun: readonly string[]): 
 
 const ALL_BENCHES = ['accuracy', 'overhead', 'snapshot', 'prometheus', 'k8s', 'chart'];
 
-async function main(): Promise<void> {
-  const { rows, unknown } = rowsFrom(RESULTS);
+/** docs/performance.md with its table made from the results folder (formatted as Prettier wants). */
+export async function renderedDoc(
+  resultsDir = RESULTS,
+  docFile = DOC,
+): Promise<{ doc: string; next: string; rows: number; unknown: string[] }> {
+  const { rows, unknown } = rowsFrom(resultsDir);
   const present = new Set(
-    existsSync(RESULTS)
-      ? readdirSync(RESULTS)
+    existsSync(resultsDir)
+      ? readdirSync(resultsDir)
           .filter((f) => f.endsWith('.json'))
           .map((f) => ALL_BENCHES.find((b) => f.startsWith(b)))
       : [],
   );
   const notRun = ALL_BENCHES.filter((b) => !present.has(b)).map((b) => `\`${b}\``);
   const table = tableMarkdown(rows, notRun);
-  const doc = readFileSync(DOC, 'utf8');
+  const doc = readFileSync(docFile, 'utf8');
   const i = doc.indexOf(START);
   const j = doc.indexOf(END);
-  if (i < 0 || j < i) throw new Error(`${DOC} has no table markers (${START} … ${END}).`);
+  if (i < 0 || j < i) throw new Error(`${docFile} has no table markers (${START} … ${END}).`);
   // Formatted as the repository's Prettier check wants it, so --check and `prettier --check` agree.
-  const config = (await prettier.resolveConfig(DOC)) ?? {};
+  const config = (await prettier.resolveConfig(docFile)) ?? {};
   const next = await prettier.format(`${doc.slice(0, i + START.length)}\n\n${table}\n\n${doc.slice(j)}`, {
     ...config,
-    filepath: DOC,
+    filepath: docFile,
   });
+  return { doc, next, rows: rows.length, unknown };
+}
+
+async function main(): Promise<void> {
+  const { doc, next, rows, unknown } = await renderedDoc();
   if (unknown.length) console.error(`bench:report: not understood, left out: ${unknown.join(', ')}`);
   if (process.argv.includes('--check')) {
     if (next !== doc) {
@@ -215,7 +224,7 @@ async function main(): Promise<void> {
     return;
   }
   writeFileSync(DOC, next);
-  console.log(`bench:report: ${rows.length} rows from bench/results into docs/performance.md`);
+  console.log(`bench:report: ${rows} rows from bench/results into docs/performance.md`);
 }
 
 if (require.main === module)
