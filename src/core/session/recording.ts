@@ -89,6 +89,8 @@ export class RecordingWriter {
     readonly dir: string,
     meta: RecordingMeta,
     private readonly log?: (line: string) => void,
+    /** Forces written lines to disk; tests watch it. */
+    private readonly fsync: (fd: number) => void = fsyncSync,
   ) {
     mkdirSync(dir, { recursive: true });
     // Credentials never reach the disk: URL user:password and secret-looking arguments are redacted.
@@ -160,7 +162,7 @@ export class RecordingWriter {
     if (this.fd === undefined || !this.dirty) return;
     this.dirty = false;
     try {
-      fsyncSync(this.fd);
+      this.fsync(this.fd);
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
       // Some file systems refuse fsync (EINVAL); the data is written either way. A full disk is not that.

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isHeapscopeError } from '../../../src/core/errors';
 import { EVENTS_FILE, openRecording, readRecording, RecordingWriter } from '../../../src/core/session';
-import { writeWhole } from '../../../src/core/session/recording';
+import { FSYNC_INTERVAL_MS, writeWhole } from '../../../src/core/session/recording';
 
 describe('recording', () => {
   let dir: string;
@@ -124,5 +124,18 @@ describe('recording', () => {
     assert.equal(logged.length, 1, logged.join('\n'));
     assert.match(logged[0], /the disk is full: recording to .* stopped \(ENOSPC\); the session goes on/);
     assert.match(writer.failure ?? '', /ENOSPC/);
+  });
+
+  it('forces lines to disk every few seconds while the session runs, not only at close', async () => {
+    let synced: () => void = () => undefined;
+    const firstSync = new Promise<void>((resolve) => (synced = resolve));
+    const writer = new RecordingWriter(dir, meta(), undefined, () => synced());
+    try {
+      writer.sample(sample(1));
+      // Resolves when the writer's own timer calls fsync (every FSYNC_INTERVAL_MS); mocha's timeout bounds it.
+      await firstSync;
+    } finally {
+      writer.close();
+    }
   });
 });
