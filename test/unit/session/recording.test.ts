@@ -126,7 +126,8 @@ describe('recording', () => {
     assert.match(writer.failure ?? '', /ENOSPC/);
   });
 
-  it('forces lines to disk every few seconds while the session runs, not only at close', async () => {
+  it('forces lines to disk every few seconds while the session runs, not only at close', async function () {
+    this.timeout(FSYNC_INTERVAL_MS * 5);
     let synced: () => void = () => undefined;
     const firstSync = new Promise<void>((resolve) => (synced = resolve));
     const writer = new RecordingWriter(dir, meta(), undefined, () => synced());
