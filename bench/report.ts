@@ -80,9 +80,11 @@ function snapshot(json: Json): Row[] {
     const large = str(c.case) === 'large';
     return {
       bench: `heap snapshot, ${str(c.case) ?? '?'} (${fmt(num(c.fileMb), 0)} MB, ${fmt((num(c.nodeCount) ?? 0) / 1e6, 1)}M nodes)`,
-      command: large
-        ? '`npx tsx bench/snapshot/run.ts --runs 3 --no-memlab`'
-        : '`npx tsx bench/snapshot/run.ts --small-only`',
+      command:
+        '`npx tsx bench/snapshot/run.ts' +
+        (large ? '' : ' --small-only') +
+        (num(ml.seconds) === undefined ? ' --no-memlab' : '') +
+        ` --runs ${num(c.runs) ?? '?'}\``,
       result:
         `Heapscope ${fmt(num(ours.seconds), 2)} s, ${fmt(num(ours.peakRssMb), 0)} MiB peak; ` +
         `DevTools ${fmt(num(dt.seconds), 1)} s, ${fmt(num(dt.peakRssMb), 0)} MiB: ×${fmt(num(c.speedupVsDevtools), 1)}` +
@@ -179,7 +181,7 @@ export function tableMarkdown(rows: readonly Row[], notRun: readonly string[]): 
   for (const r of rows)
     lines.push(`| ${[r.bench, r.command, r.result, r.goal, r.measured].map(cell).join(' | ')} |`);
   if (notRun.length)
-    lines.push('', `Not in bench/results (not run since the results were reset): ${notRun.join(', ')}.`);
+    lines.push('', `No results in bench/results for: ${notRun.join(', ')} (not run for this table).`);
   return lines.join('\n');
 }
 
