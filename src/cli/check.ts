@@ -4,12 +4,15 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { describeError, HeapscopeError } from '../core/errors';
+import { redactArgs } from '../core/redact';
+import { checkContext, parsePodRef } from '../core/k8s/podRef';
 import { MemorySession } from '../core/session/memorySession';
 import { wantsHolders } from '../core/leak';
 import { heapTooLargeForHolders, type TargetSpec } from '../core/session/api';
 import type { ReportV1 } from '../core/types';
 import { exitCodes } from './exitCodes';
 import { progressLine, summaryText } from './checkFormat';
+import { stripControl } from '../shared/text';
 
 interface CheckOptions {
   attach?: string;
@@ -80,7 +83,7 @@ async function runCheck(command: string[], options: CheckOptions): Promise<numbe
     projectRoot,
     holders: options.holders,
     holdersMaxHeapBytes: plan.holdersMaxHeapBytes,
-    log: (line) => progress.print(line),
+    log: (line) => progress.print(stripControl(line)),
     onTargetOutput: options.quiet ? undefined : (line) => progress.print(`  [target] ${line}`),
   });
   const started = Date.now();
@@ -234,16 +237,19 @@ export function planCheck(command: string[], options: CheckOptions): CheckPlan {
       throw new HeapscopeError('usage', `--pid needs a process id, not "${options.pid}".`);
     target = { kind: 'pid', pid };
   } else {
-    const parts = options.k8s!.split('/');
-    if (parts.length < 2 || parts.length > 3 || parts.some((p) => !p)) {
-      throw new HeapscopeError('usage', `--k8s needs <namespace>/<pod>[/<container>], not "${options.k8s}".`);
+    let ref: { namespace: string; pod: string; container?: string };
+    try {
+      ref = parsePodRef(options.k8s!);
+    } catch (error) {
+      throw new HeapscopeError(
+        'usage',
+        `--k8s needs <namespace>/<pod>[/<container>]: ${describeError(error)}`,
+      );
     }
     target = {
       kind: 'k8s',
-      namespace: parts[0],
-      pod: parts[1],
-      container: parts[2],
-      context: options.context,
+      ...ref,
+      context: options.context === undefined ? undefined : checkContext(options.context),
       kubeconfig: options.kubeconfig,
     };
   }
@@ -268,7 +274,7 @@ function positiveNumber(text: string, name: string): number {
 function describeTarget(target: TargetSpec): string {
   switch (target.kind) {
     case 'launch':
-      return `\`${[target.command, ...target.args].join(' ')}\``;
+      return `\`${redactArgs([target.command, ...target.args]).join(' ')}\``;
     case 'attach':
       return target.address;
     case 'pid':

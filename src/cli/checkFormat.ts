@@ -2,6 +2,7 @@
 import { isAbsolute, relative } from 'node:path';
 import { formatBytes } from '../core/leak';
 import type { MemorySample, ReportV1, SourceFrame, TrendVerdict } from '../core/types';
+import { stripControl } from '../shared/text';
 
 export function signedRate(bytesPerMinute: number): string {
   return `${bytesPerMinute >= 0 ? '+' : '-'}${formatBytes(Math.abs(bytesPerMinute))}/min`;
@@ -101,7 +102,8 @@ export function summaryText(report: ReportV1, projectRoot: string, maxSuspects =
   }
   if (report.holdersSkipped)
     lines.push(`  holders not named: ${report.holdersSkipped.reason} (--holders-max-heap moves the limit)`);
-  return lines.join('\n');
+  // Names come from the target: no control character reaches the terminal.
+  return lines.map(stripControl).join('\n');
 }
 
 function formatMinutes(minutes: number): string {

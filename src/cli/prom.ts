@@ -21,6 +21,7 @@ import {
 } from '../core/prometheus';
 import type { Verdict } from '../core/types';
 import { exitCodes } from './exitCodes';
+import { stripControl } from '../shared/text';
 
 interface PromOptions {
   url?: string;
@@ -138,6 +139,15 @@ function exitCodeOf(v: Verdict): number {
   return v === 'leak' ? exitCodes.leak : v === 'no-leak' ? exitCodes.ok : exitCodes.inconclusive;
 }
 
+/** Where the human-readable result goes: stderr when stdout carries the JSON. Label values come from
+ *  the server, so no control character reaches the terminal. */
+function textOut(jsonOnStdout: boolean): (text: string) => void {
+  const print = jsonOnStdout
+    ? (line: string) => process.stderr.write(`${line}\n`)
+    : (line: string) => process.stdout.write(`${line}\n`);
+  return (text) => print(text.split('\n').map(stripControl).join('\n'));
+}
+
 async function writeJson(where: string, report: unknown): Promise<void> {
   const text = `${JSON.stringify(report, null, 2)}\n`;
   if (where === '-') process.stdout.write(text);
@@ -226,7 +236,7 @@ async function runProm(options: PromOptions): Promise<number> {
         concurrency,
       });
       if (options.json) await writeJson(options.json, fleetReport(scan));
-      const out = options.json === '-' ? err : (line: string) => process.stdout.write(`${line}\n`);
+      const out = textOut(options.json === '-');
       const leaks = scan.containers.filter((c) => c.verdict.verdict === 'leak').length;
       out(
         options.quiet
@@ -250,7 +260,7 @@ async function runProm(options: PromOptions): Promise<number> {
       custom,
     });
     if (options.json) await writeJson(options.json, historyReport(history));
-    const out = options.json === '-' ? err : (line: string) => process.stdout.write(`${line}\n`);
+    const out = textOut(options.json === '-');
     out(
       options.quiet ? `${history.verdict.verdict}: ${history.verdict.summary}` : formatHistoryText(history),
     );

@@ -17,6 +17,7 @@ import {
 import { formatBytes } from '../core/leak';
 import { location } from './checkFormat';
 import { exitCodes } from './exitCodes';
+import { stripControl } from '../shared/text';
 
 type JsonOption = string | boolean | undefined;
 
@@ -166,9 +167,9 @@ export function registerSnapshotCommands(program: Command, setExit: (code: numbe
             );
             const path = o.paths[0]?.text ?? ['(no path from a GC root: unreachable or held only weakly)'];
             for (const step of path) out.push(`    ${step}`);
-            out.push(...allocatedLines(o.allocationStack));
+            for (const line of allocatedLines(o.allocationStack)) out.push(line);
           }
-          process.stdout.write(`${out.join('\n')}\n`);
+          process.stdout.write(`${out.map(stripControl).join('\n')}\n`);
         }),
     );
 
@@ -254,10 +255,10 @@ export function registerSnapshotCommands(program: Command, setExit: (code: numbe
             for (const site of result.allocationSites) {
               const classes = site.constructors.map((c) => `${c.name} ×${c.count}`).join(', ');
               out.push(`  ${site.count} objects (${formatBytes(site.bytes)}): ${classes}`);
-              out.push(...site.frames.map((frame) => `      in ${describeFrame(frame)}`));
+              for (const frame of site.frames) out.push(`      in ${describeFrame(frame)}`);
             }
           }
-          process.stdout.write(`${out.join('\n')}\n`);
+          process.stdout.write(`${out.map(stripControl).join('\n')}\n`);
         }),
     );
 
@@ -314,9 +315,9 @@ export function registerSnapshotCommands(program: Command, setExit: (code: numbe
               out.push(`  path ${i + 1}:`);
               for (const step of p.text) out.push(`    ${step}`);
             });
-            out.push(...allocatedLines(o.allocationStack));
+            for (const line of allocatedLines(o.allocationStack)) out.push(line);
           }
-          process.stdout.write(`${out.join('\n')}\n`);
+          process.stdout.write(`${out.map(stripControl).join('\n')}\n`);
         }),
     );
 }

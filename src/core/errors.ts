@@ -1,6 +1,8 @@
 // Errors a user can cause. Each carries a code (for exit codes, tests and the UI) and a message that
 // says what happened and what to do. Faces print `message`; they never show a stack for these.
 
+import { redactText } from './redact';
+
 export type HeapscopeErrorCode =
   | 'usage'
   | 'target-unreachable'
@@ -16,6 +18,7 @@ export type HeapscopeErrorCode =
   | 'prometheus-unreachable'
   | 'prometheus-query'
   | 'prometheus-too-large'
+  | 'prometheus-malformed'
   | 'k8s-kubectl-missing'
   | 'k8s-no-context'
   | 'k8s-unreachable'
@@ -44,8 +47,7 @@ export function isHeapscopeError(error: unknown, code?: HeapscopeErrorCode): err
   return error instanceof HeapscopeError && (code === undefined || error.code === code);
 }
 
-/** A message fit for a person, whatever was thrown. */
+/** A message fit for a person, whatever was thrown; credentials (URL user:password, tokens) removed. */
 export function describeError(error: unknown): string {
-  if (error instanceof Error) return error.message;
-  return String(error);
+  return redactText(error instanceof Error ? error.message : String(error));
 }

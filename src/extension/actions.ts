@@ -1,6 +1,6 @@
 // What the toolbar buttons, the palette commands and the webview's intents do to a session: force GC,
 // heap snapshot, allocation sampling, exports, open source. All through the engine's MemorySession.
-import { existsSync, promises as fs } from 'node:fs';
+import { existsSync, promises as fs, realpathSync } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { describeError, isHeapscopeError } from '../core/errors';
@@ -8,7 +8,7 @@ import { snapshotPauseSeconds } from '../core/heapsnapshot/capture';
 import { DEFAULT_HOLDERS_MAX_HEAP_BYTES } from '../core/session/api';
 import type { SessionController } from './controller';
 import { formatBytes } from './format';
-import { scriptUrlToPath } from './locations';
+import { scriptUrlToPath, sourceOpenAllowed } from './locations';
 import { recordingToJson, samplesToCsv } from './recordings';
 import type { SessionEntry } from './sessionRegistry';
 
@@ -184,11 +184,26 @@ export class SessionActions {
     if (open) await vscode.commands.executeCommand('vscode.open', uri);
   }
 
-  /** Opens a script URL at a 1-based line (suspect rows, stack frames). */
-  async openSource(url: string, line: number, column = 1): Promise<void> {
-    const file = scriptUrlToPath(url, this.controller.workspaceRoots(), existsSync);
+  /**
+   * Opens a script URL at a 1-based line (suspect rows, stack frames): a file of the workspace, or
+   * one the session reported (`reported`); anything else the webview asks for is refused.
+   */
+  async openSource(
+    url: string,
+    line: number,
+    column = 1,
+    reported: ReadonlySet<string> = new Set(),
+  ): Promise<void> {
+    const roots = this.controller.workspaceRoots();
+    const file = scriptUrlToPath(url, roots, existsSync);
     if (!file || !existsSync(file)) {
       void vscode.window.showWarningMessage(`Heapscope: ${url} is not a file in this workspace.`);
+      return;
+    }
+    if (!sourceOpenAllowed(url, file, roots, reported, realpathSync)) {
+      void vscode.window.showWarningMessage(
+        `Heapscope: not opening ${file}: it is outside the workspace and not a source this session reported.`,
+      );
       return;
     }
     const position = new vscode.Position(Math.max(0, line - 1), Math.max(0, column - 1));

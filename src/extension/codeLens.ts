@@ -1,6 +1,7 @@
 // Leak suspects inline: a CodeLens over each suspect's function (or the holder's declaration), an
 // overview-ruler mark with the detail as hover, an optional Problems entry per confirmed leak, and a
 // read-only Markdown detail opened from the lens.
+import { stripControl } from '../shared/text';
 import { existsSync } from 'node:fs';
 import * as vscode from 'vscode';
 import type { SessionController } from './controller';
@@ -171,7 +172,7 @@ export class SuspectLenses
         const line = suspect.line - 1;
         const diagnostic = new vscode.Diagnostic(
           new vscode.Range(line, Math.max(0, suspect.column - 1), line, Number.MAX_SAFE_INTEGER),
-          `Memory leak: ${suspect.functionName || '(anonymous)'} keeps allocations alive (${entry.name}: suspect #${suspect.rank})`,
+          `Memory leak: ${stripControl(suspect.functionName) || '(anonymous)'} keeps allocations alive (${entry.name}: suspect #${suspect.rank})`,
           vscode.DiagnosticSeverity.Warning,
         );
         diagnostic.source = 'Heapscope';

@@ -3,6 +3,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { describeError, HeapscopeError } from '../core/errors';
+import { redactArgs } from '../core/redact';
 import type { MemorySessionApi, SessionOptions, TargetSpec } from '../core/session/api';
 import { formatBytes, formatRate, statusBarText } from './format';
 import { pruneRecordings, recordingFolderName } from './recordings';
@@ -348,7 +349,7 @@ function escape(text: string): string {
 export function describeTarget(target: TargetSpec): string {
   switch (target.kind) {
     case 'launch':
-      return `launch ${[target.command, ...target.args].join(' ')}`;
+      return `launch ${redactArgs([target.command, ...target.args]).join(' ')}`;
     case 'attach':
       return `attach ${target.address}`;
     case 'pid':

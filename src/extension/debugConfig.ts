@@ -1,7 +1,8 @@
 // The `heapscope` debug type's launch.json entries, turned into the engine's TargetSpec. Pure: the
 // debug adapter and the quick pick both use it, and unit tests check every shape and every mistake.
 import * as path from 'node:path';
-import { HeapscopeError } from '../core/errors';
+import { describeError, HeapscopeError } from '../core/errors';
+import { isContextName, parsePodRef } from '../core/k8s/podRef';
 import type { TargetSpec } from '../core/session/api';
 
 export interface HeapscopeLaunchConfig {
@@ -97,10 +98,20 @@ export function targetFromDebugConfig(
       return config.port !== undefined ? { kind: 'pid', pid, port: config.port } : { kind: 'pid', pid };
     }
     if (config.pod !== undefined) {
-      const parts = config.pod.split('/');
-      if (parts.length < 2 || parts.length > 3 || parts.some((p) => !p))
-        throw usage(`"pod" must be "namespace/pod" or "namespace/pod/container", not "${config.pod}".`);
-      const [namespace, pod, container] = parts as [string, string, string | undefined];
+      let ref: { namespace: string; pod: string; container?: string };
+      try {
+        ref = parsePodRef(String(config.pod));
+      } catch (error) {
+        throw usage(`"pod" ${describeError(error)}`);
+      }
+      if (
+        config.kubeContext !== undefined &&
+        (typeof config.kubeContext !== 'string' || !isContextName(config.kubeContext))
+      )
+        throw usage(
+          `"kubeContext" must be a kubeconfig context name (no spaces, not starting with "-"), not ${JSON.stringify(config.kubeContext)}.`,
+        );
+      const { namespace, pod, container } = ref;
       return {
         kind: 'k8s',
         namespace,

@@ -13,6 +13,8 @@ import { createMemorySession, discovery, openRecording } from './engine';
 import { registerSnapshotView } from './snapshotView';
 import { StartCommand, type StartArgument } from './startCommand';
 import { pickPodTarget } from './k8s';
+import { reportedSourceUrls } from './locations';
+import { redactedOutput } from './redactedOutput';
 import { registerPrometheus } from './prometheus';
 import { sessionMatchesRef } from './prometheus/liveMatch';
 import { WebviewHost } from './webviewHost';
@@ -20,7 +22,7 @@ import { WebviewHost } from './webviewHost';
 let controller: SessionController | undefined;
 
 export function activate(context: vscode.ExtensionContext): void {
-  const output = vscode.window.createOutputChannel('Heapscope', { log: true });
+  const output = redactedOutput(vscode.window.createOutputChannel('Heapscope', { log: true }));
   context.subscriptions.push(output);
   const ctl = new SessionController(context, output, createMemorySession, openRecording);
   controller = ctl;
@@ -53,7 +55,12 @@ export function activate(context: vscode.ExtensionContext): void {
       case 'export':
         return actions.export(entry, intent.format);
       case 'openSource':
-        return actions.openSource(intent.url, intent.line, intent.column);
+        return actions.openSource(
+          intent.url,
+          intent.line,
+          intent.column,
+          reportedSourceUrls(entry?.session.suspects ?? []),
+        );
       case 'comparePrometheus':
         return void (await vscode.commands.executeCommand('heapscope.prometheus.showHistory', {
           pod: entry?.session.target.pod,

@@ -1,5 +1,6 @@
 // Text the extension shows for figures: CodeLens titles, status bar items, sparklines. Pure (no
 // `vscode`), so it is unit-tested without an editor.
+import { plainLabel } from '../shared/text';
 import type { Suspect, TrendVerdict } from '../core/types';
 import type { SessionState } from '../core/session/api';
 import { formatBytes, formatRate } from '../shared/format';
@@ -21,8 +22,10 @@ export function holderLensTitle(suspect: Pick<Suspect, 'growthBytesPerMinute' | 
   const kept = holder?.retainedBytes !== undefined ? ` · keeps ${formatBytes(holder.retainedBytes)}` : '';
   const count = holder?.count !== undefined ? ` in ${holder.count} objects` : '';
   return (
-    `⚠ holds leaking objects (${holder?.kind ?? 'holder'} ${holder?.name ?? ''})`.replace(' )', ')') +
-    `${kept}${count} · ${formatRate(suspect.growthBytesPerMinute)}`
+    `⚠ holds leaking objects (${plainLabel(holder?.kind ?? 'holder')} ${plainLabel(holder?.name ?? '')})`.replace(
+      ' )',
+      ')',
+    ) + `${kept}${count} · ${formatRate(suspect.growthBytesPerMinute)}`
   );
 }
 

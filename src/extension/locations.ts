@@ -2,6 +2,7 @@
 // "open source" and diagnostics land in the workspace. Pure: no `vscode`, paths as strings.
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { Suspect } from '../core/types';
 
 /**
  * Absolute path of the file behind a script URL, or undefined when it is not a file we can open
@@ -50,4 +51,46 @@ export function shortLocation(file: string, line: number, roots: readonly string
     if (rel && !rel.startsWith('..') && !path.isAbsolute(rel)) return `${rel}:${line}`;
   }
   return `${path.basename(file)}:${line}`;
+}
+
+/** The script URLs a session reported: its suspects, their stacks and their holders' declarations. */
+export function reportedSourceUrls(suspects: readonly Suspect[]): Set<string> {
+  const urls = new Set<string>();
+  for (const suspect of suspects) {
+    if (suspect.url) urls.add(suspect.url);
+    for (const frame of suspect.stack ?? []) if (frame.url) urls.add(frame.url);
+    if (suspect.holder?.location?.url) urls.add(suspect.holder.location.url);
+  }
+  return urls;
+}
+
+/**
+ * Whether the webview may open this file: it lies inside a workspace folder (links followed), or it
+ * is what a URL the session itself reported points to. The webview shows text from the target, so a
+ * message asking to open /etc/shadow or ~/.ssh/id_rsa must be refused.
+ */
+export function sourceOpenAllowed(
+  url: string,
+  file: string,
+  roots: readonly string[],
+  reported: ReadonlySet<string>,
+  realpath: (file: string) => string,
+): boolean {
+  if (reported.has(url)) return true;
+  let real: string;
+  try {
+    real = realpath(file);
+  } catch {
+    return false;
+  }
+  return roots.some((root) => {
+    let realRoot: string;
+    try {
+      realRoot = realpath(root);
+    } catch {
+      return false;
+    }
+    const rel = path.relative(realRoot, real);
+    return rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel);
+  });
 }

@@ -5,6 +5,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { AllocationFrame, DiffResult, RetainedObject, SummaryResult } from '../core/heapsnapshot';
 import { isInternalClass } from '../core/heapsnapshot/summary';
 import type { SourceFrame } from '../core/types';
+import { codeBlock, codeSpan, escapeMarkdown } from '../shared/text';
 import { formatBytes } from './format';
 
 /** Constructors shown per table unless told otherwise (the CLI's `--top 0` lists them all). */
@@ -38,27 +39,8 @@ function signedBytes(n: number): string {
   return n > 0 ? `+${formatBytes(n)}` : formatBytes(n);
 }
 
-/** Text as Markdown shows it literally, on one line (table cells included). */
-export function escapeMarkdown(text: string): string {
-  return text.replace(/\s*[\r\n]+\s*/g, ' ').replace(/[\\`*_[\]<>|~#&]/g, (c) => `\\${c}`);
-}
-
-/** A code span holding `text` whatever backticks it contains. */
-export function codeSpan(text: string): string {
-  const oneLine = text.replace(/[\r\n]+/g, ' ');
-  const fence = '`'.repeat(longestBacktickRun([oneLine]) + 1);
-  const pad = oneLine.startsWith('`') || oneLine.endsWith('`') ? ' ' : '';
-  return `${fence}${pad}${oneLine}${pad}${fence}`;
-}
-
-function longestBacktickRun(lines: readonly string[]): number {
-  return Math.max(0, ...lines.flatMap((line) => (line.match(/`+/g) ?? []).map((run) => run.length)));
-}
-
-/** A fence longer than any backtick run in `lines` (at least three), for a code block of them. */
-function codeFence(lines: readonly string[]): string {
-  return '`'.repeat(Math.max(3, longestBacktickRun(lines) + 1));
-}
+// Target and snapshot text goes through the shared escapes (src/shared/text.ts).
+export { codeSpan, escapeMarkdown };
 
 /** A POSIX shell word: as is when safe, single-quoted otherwise. */
 export function shellQuote(word: string): string {
@@ -132,8 +114,8 @@ function holdersSection(result: DiffResult, names: readonly string[]): string[] 
       '',
     );
     if (holder.path.length) {
-      const fence = codeFence(holder.path);
-      out.push(`${fence}text`, ...holder.path, fence, '');
+      for (const line of codeBlock(holder.path)) out.push(line);
+      out.push('');
     }
   }
   return out;
@@ -160,7 +142,7 @@ function allocationSection(result: DiffResult): string[] {
       (c) => `${escapeMarkdown(c.name || '(no name)')} ×${count(c.count)}`,
     );
     out.push(`- **${count(site.count)}** objects (${formatBytes(site.bytes)}): ${classes.join(', ')}`);
-    out.push(...frameList(site.frames, '  '));
+    for (const line of frameList(site.frames, '  ')) out.push(line);
   }
   out.push('');
   return out;
@@ -234,8 +216,8 @@ function largestSection(largest: readonly RetainedObject[] | undefined): string[
     if (object.location) out.push(`Defined at ${locationLink(object.location)}.`, '');
     const path = object.paths[0]?.text;
     if (path?.length) {
-      const fence = codeFence(path);
-      out.push(`${fence}text`, ...path, fence, '');
+      for (const line of codeBlock(path)) out.push(line);
+      out.push('');
     } else out.push('No path from a GC root (held only weakly or unreachable).', '');
     if (object.allocationStack?.length) out.push('Allocated:', '', ...frameList(object.allocationStack), '');
   }
@@ -332,8 +314,13 @@ export function diffMarkdown(result: DiffResult, options: DiffReportOptions = {}
     );
     candidates = rows.map((c) => c.name);
   }
-  out.push(...holdersSection(result, names));
-  out.push(...allocationSection(result));
-  out.push(...nextSteps(files[last], candidates), '');
+  // Loops, not push(...lines): a snapshot decides how many lines there are.
+  for (const section of [
+    holdersSection(result, names),
+    allocationSection(result),
+    nextSteps(files[last], candidates),
+  ])
+    for (const line of section) out.push(line);
+  out.push('');
   return out.join('\n');
 }

@@ -1,12 +1,9 @@
 // The detail behind a leak CodeLens: allocation stack, holder, retainer path and a growth sparkline, as
 // Markdown (shown in a hover and in a side document). Pure.
 import type { Suspect } from '../core/types';
+import { codeBlock, codeSpan, escapeMarkdown } from '../shared/text';
 import { formatBytes, formatRate, sparkline } from './format';
 import { scriptUrlToPath, shortLocation } from './locations';
-
-function escapeMarkdown(text: string): string {
-  return text.replace(/([\\`*_{}[\]()#+\-.!|<>])/g, '\\$1');
-}
 
 export function suspectMarkdown(
   suspect: Suspect,
@@ -19,7 +16,7 @@ export function suspectMarkdown(
     return file ? shortLocation(file, line, roots) : `${url}:${line}`;
   };
   const lines: string[] = [];
-  lines.push(`### ⚠ Leak suspect #${suspect.rank}: \`${suspect.functionName || '(anonymous)'}\``);
+  lines.push(`### ⚠ Leak suspect #${suspect.rank}: ${codeSpan(suspect.functionName || '(anonymous)')}`);
   lines.push('');
   lines.push(
     `${escapeMarkdown(where(suspect.url, suspect.line))} · session **${escapeMarkdown(sessionName)}** · ${
@@ -30,7 +27,7 @@ export function suspectMarkdown(
   if (suspect.allocation) {
     // Same file as the function: the line is enough. Backticks in the callee would end the code span.
     const { line, callee } = suspect.allocation;
-    lines.push(`- Allocates at line **${line}**${callee ? ` (\`${callee.replace(/`/g, "'")}\`)` : ''}`);
+    lines.push(`- Allocates at line **${line}**${callee ? ` (${codeSpan(callee)})` : ''}`);
   }
   lines.push(
     `- Live: **${formatBytes(suspect.liveBytes)}**, growing **${formatRate(suspect.growthBytesPerMinute)}**`,
@@ -51,7 +48,7 @@ export function suspectMarkdown(
       .filter(Boolean)
       .join(', ');
     lines.push(
-      `- Held by: **${escapeMarkdown(h.kind)} \`${h.name}\`**${kept ? ` (${kept})` : ''}${
+      `- Held by: **${escapeMarkdown(h.kind)} ${codeSpan(h.name)}**${kept ? ` (${kept})` : ''}${
         h.location ? ` at ${escapeMarkdown(where(h.location.url, h.location.line))}` : ''
       }`,
     );
@@ -59,23 +56,19 @@ export function suspectMarkdown(
       lines.push('');
       lines.push('**Retainer path** (from a GC root):');
       lines.push('');
-      lines.push('```text');
-      h.path.forEach((step, i) => lines.push(`${'  '.repeat(i)}${i ? '└ ' : ''}${step}`));
-      lines.push('```');
+      for (const line of codeBlock(h.path.map((step, i) => `${'  '.repeat(i)}${i ? '└ ' : ''}${step}`)))
+        lines.push(line);
     }
   }
   if (suspect.stack.length) {
     lines.push('');
     lines.push('**Allocation stack** (top first):');
     lines.push('');
-    lines.push('```text');
-    for (const frame of suspect.stack) {
+    const frames = suspect.stack.map((frame) => {
       const folded = frame.foldedFrom ? `   [via ${frame.foldedFrom}]` : '';
-      lines.push(
-        `at ${frame.functionName || '(anonymous)'} (${where(frame.url, frame.line)}${frame.column ? `:${frame.column}` : ''})${folded}`,
-      );
-    }
-    lines.push('```');
+      return `at ${frame.functionName || '(anonymous)'} (${where(frame.url, frame.line)}${frame.column ? `:${frame.column}` : ''})${folded}`;
+    });
+    for (const line of codeBlock(frames)) lines.push(line);
   }
   return `${lines.join('\n')}\n`;
 }

@@ -10,17 +10,18 @@ source "$(dirname "${BASH_SOURCE[0]}")/install.sh"
 e2e_now() { date +%s.%N; }
 e2e_since() { awk -v a="$1" -v b="$(e2e_now)" 'BEGIN{printf "%.1fs", b-a}'; }
 
-# npm run build, then vsce package (--no-dependencies: esbuild bundled the runtime dependencies).
-# The packaged README is docs/vsix-readme.md: the repository README links into docs/, which the .vsix
-# does not carry (and vsce refuses relative links without a repository URL).
+# scripts/package.sh (vsce package, which builds through vscode:prepublish). Its options live in
+# package.json's "vsce" field: no dependency scan (esbuild bundled the runtime dependencies), and the
+# packaged README is docs/vsix-readme.md (the repository README links into docs/, which the .vsix does
+# not carry).
 e2e_prepare_extension() {
   local t
   t=$(e2e_now)
-  (cd "$E2E_ROOT" && npm run -s build) || return 1
   VSIX=$E2E_CACHE/heapscope.vsix
   rm -f "$VSIX"
-  (cd "$E2E_ROOT" && "$VSCE" package --no-dependencies --allow-missing-repository \
-    --readme-path docs/vsix-readme.md --out "$VSIX" >"$E2E_CACHE/vsce.log" 2>&1) || { cat "$E2E_CACHE/vsce.log" >&2; return 1; }
+  # The same packaging as `npm run package` (it builds dist/ through vscode:prepublish).
+  (cd "$E2E_ROOT" && bash scripts/package.sh --out "$VSIX" >"$E2E_CACHE/vsce.log" 2>&1) ||
+    { cat "$E2E_CACHE/vsce.log" >&2; return 1; }
   e2e_log "built + packaged $(basename "$VSIX") in $(e2e_since "$t")"
 }
 

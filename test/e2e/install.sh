@@ -45,7 +45,8 @@ export npm_config_nodedir="$NODE24_HOME"
 
 CS_DIR=$E2E_CACHE/code-server-$CS_VERSION
 CODE_SERVER=$CS_DIR/node_modules/.bin/code-server
-if [ ! -x "$CODE_SERVER" ] || [ ! -f "$CS_DIR/.installed" ]; then
+# HEAPSCOPE_E2E_TOOLS=package (scripts/package.sh): Node 24 and vsce only.
+if [ "${HEAPSCOPE_E2E_TOOLS:-all}" != package ] && { [ ! -x "$CODE_SERVER" ] || [ ! -f "$CS_DIR/.installed" ]; }; then
   e2e_log "installing code-server@$CS_VERSION (compiles native modules; ~2 min once) into $CS_DIR"
   rm -rf "$CS_DIR"
   mkdir -p "$CS_DIR"

@@ -180,7 +180,10 @@ function spawnFailure(command: string, error: Error): HeapscopeError {
   return new HeapscopeError('usage', `Cannot start ${command}: ${error.message}`, { cause: error });
 }
 
-function splitLines(stream: NodeJS.ReadableStream, onLine: (line: string) => void): void {
+/** A target that prints without newlines must not grow this buffer without end: longer lines are cut. */
+export const MAX_OUTPUT_LINE_CHARS = 64 * 1024;
+
+export function splitLines(stream: NodeJS.ReadableStream, onLine: (line: string) => void): void {
   let buffered = '';
   stream.setEncoding('utf8');
   stream.on('data', (chunk: string) => {
@@ -189,6 +192,10 @@ function splitLines(stream: NodeJS.ReadableStream, onLine: (line: string) => voi
     while ((newline = buffered.indexOf('\n')) >= 0) {
       onLine(buffered.slice(0, newline).replace(/\r$/, ''));
       buffered = buffered.slice(newline + 1);
+    }
+    while (buffered.length > MAX_OUTPUT_LINE_CHARS) {
+      onLine(buffered.slice(0, MAX_OUTPUT_LINE_CHARS));
+      buffered = buffered.slice(MAX_OUTPUT_LINE_CHARS);
     }
   });
   stream.on('end', () => {

@@ -44,8 +44,17 @@ export async function wakeInspector(
       `Not allowed to signal pid ${pid} (it belongs to another user).`,
     );
   }
-  // SIGUSR1's default action terminates a process: only send it to something that is Node.
-  if (argv && argv.length && !looksLikeNode(argv[0])) {
+  // SIGUSR1's default action terminates a process: only send it to something known to be Node. A
+  // command line that cannot be read (permissions, a zombie, `ps` failing) is not known to be Node.
+  if (!argv || argv.length === 0 || !argv[0]) {
+    throw new HeapscopeError(
+      'target-not-node',
+      `Cannot read the command line of pid ${pid} (no permission, a zombie, or \`ps\` failed), so it is not known ` +
+        'to be a Node.js process; SIGUSR1 would stop any other process, so it was not sent. Start the process ' +
+        'with --inspect, or attach with --attach to its inspector port.',
+    );
+  }
+  if (!looksLikeNode(argv[0])) {
     throw new HeapscopeError(
       'target-not-node',
       `pid ${pid} is not a Node.js process (${argv.slice(0, 3).join(' ')}); SIGUSR1 would stop it, so it was not sent.`,

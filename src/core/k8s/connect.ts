@@ -13,6 +13,7 @@ import {
   type KubectlOptions,
   type KubectlResult,
 } from './kubectl';
+import { checkPodNames } from './podRef';
 import { getPod, listContexts, type PodSummary } from './pods';
 import { startForward, type ForwardTarget, type RunningForward } from './portForward';
 import {
@@ -83,6 +84,7 @@ export async function connectToPod(
   spec: PodTargetSpec,
   options: ConnectOptions = {},
 ): Promise<PodConnection> {
+  checkPodNames(spec);
   const log = options.log ?? (() => undefined);
   const kubectl: KubectlOptions = {
     kubectlPath: options.kubectlPath,
@@ -316,7 +318,7 @@ function execIn(
       ...targetFlags(target),
       `--namespace=${target.namespace}`,
       'exec',
-      target.pod,
+      `pod/${target.pod}`,
       '-c',
       container,
       '--',

@@ -3,6 +3,7 @@
 // turned into HeapscopeErrors whose message says what to do.
 import { spawn } from 'node:child_process';
 import { HeapscopeError } from '../errors';
+import { checkContext } from './podRef';
 
 /** Where and as whom kubectl talks: the parts of a pod target that select the cluster. */
 export interface KubectlTarget {
@@ -22,6 +23,11 @@ export interface KubectlOptions {
   env?: NodeJS.ProcessEnv;
 }
 
+/** What is kept of kubectl's output: its JSON answers fit easily; a runaway stream does not fill memory. */
+export const MAX_STDOUT_CHARS = 64 * 1024 * 1024;
+/** Only the end of stderr is read (its last lines say what went wrong). */
+export const MAX_STDERR_CHARS = 64 * 1024;
+
 export interface KubectlResult {
   stdout: string;
   stderr: string;
@@ -36,7 +42,7 @@ export function kubectlBinary(options: KubectlOptions): string {
 export function targetFlags(target: KubectlTarget): string[] {
   const flags: string[] = [];
   if (target.kubeconfig) flags.push(`--kubeconfig=${target.kubeconfig}`);
-  if (target.context) flags.push(`--context=${target.context}`);
+  if (target.context !== undefined) flags.push(`--context=${checkContext(target.context)}`);
   return flags;
 }
 
@@ -61,6 +67,7 @@ export function runKubectl(args: string[], options: KubectlOptions = {}): Promis
     });
     let stdout = '';
     let stderr = '';
+    let stdoutCapped = false;
     let settled = false;
     const timer =
       options.timeoutMs !== undefined
@@ -75,8 +82,18 @@ export function runKubectl(args: string[], options: KubectlOptions = {}): Promis
       if (timer) clearTimeout(timer);
       options.signal?.removeEventListener('abort', onAbort);
     };
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    child.stdout.setEncoding('utf8').on('data', (d: string) => {
+      if (stdout.length + d.length <= MAX_STDOUT_CHARS) stdout += d;
+      else if (!stdoutCapped) {
+        stdoutCapped = true;
+        stderr += `\nkubectl wrote more than ${MAX_STDOUT_CHARS / 1024 / 1024} MiB; the rest was not read`;
+        child.kill('SIGKILL');
+      }
+    });
+    child.stderr.setEncoding('utf8').on('data', (d: string) => {
+      stderr += d;
+      if (stderr.length > MAX_STDERR_CHARS) stderr = stderr.slice(-MAX_STDERR_CHARS);
+    });
     child.on('error', (error: NodeJS.ErrnoException) => {
       if (settled) return;
       settled = true;

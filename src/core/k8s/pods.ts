@@ -1,5 +1,6 @@
 // Contexts, namespaces, pods and containers as the pickers show them, read through kubectl.
 import { HeapscopeError } from '../errors';
+import { checkNamespace, checkPodNames } from './podRef';
 import { kubectlFailure, runKubectl, targetFlags, type KubectlOptions, type KubectlTarget } from './kubectl';
 
 /** API calls give up after this long, so an unreachable cluster fails fast with a clear message. */
@@ -116,6 +117,7 @@ export async function listPods(
   target: KubectlTarget & { namespace: string },
   options: KubectlOptions = {},
 ): Promise<PodSummary[]> {
+  checkNamespace(target.namespace);
   const result = await runKubectl(
     [...targetFlags(target), REQUEST_TIMEOUT, `--namespace=${target.namespace}`, 'get', 'pods', '-o', 'json'],
     options,
@@ -130,14 +132,15 @@ export async function getPod(
   target: KubectlTarget & { namespace: string; pod: string },
   options: KubectlOptions = {},
 ): Promise<PodSummary> {
+  checkPodNames({ namespace: target.namespace, pod: target.pod });
+  // `pod/<name>`: one argument that cannot be read as a flag, whatever the name holds.
   const result = await runKubectl(
     [
       ...targetFlags(target),
       REQUEST_TIMEOUT,
       `--namespace=${target.namespace}`,
       'get',
-      'pod',
-      target.pod,
+      `pod/${target.pod}`,
       '-o',
       'json',
     ],

@@ -81,7 +81,7 @@ export function startForward(
     options.signal?.addEventListener('abort', onAbort, { once: true });
     void exited.then(() => options.signal?.removeEventListener('abort', onAbort));
     child.stdout!.setEncoding('utf8').on('data', (d: string) => {
-      stdout += d;
+      stdout = (stdout + d).slice(-8000);
       const match = /Forwarding from 127\.0\.0\.1:(\d+) ->/.exec(stdout);
       if (match && !ready) {
         ready = true;

@@ -6,6 +6,7 @@
 import * as http from 'node:http';
 import * as https from 'node:https';
 import { HeapscopeError } from '../errors';
+import { replyShapeProblem } from './replyShape';
 
 export interface PromAuth {
   kind: 'none' | 'bearer' | 'basic';
@@ -88,6 +89,11 @@ export class PromClient {
     } catch {
       throw notJson(url, text);
     }
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+      throw new HeapscopeError(
+        'prometheus-malformed',
+        `Prometheus at ${this.displayUrl} answered ${url.pathname} with JSON that is not a Prometheus reply.`,
+      );
     if (parsed.status !== 'success') {
       const type = parsed.errorType ? `${parsed.errorType}: ` : '';
       throw new HeapscopeError(
@@ -95,6 +101,13 @@ export class PromClient {
         `Prometheus at ${this.displayUrl} answered: ${type}${parsed.error ?? 'unknown error'}`,
       );
     }
+    const problem = replyShapeProblem(url.pathname, parsed.data);
+    if (problem)
+      throw new HeapscopeError(
+        'prometheus-malformed',
+        `Prometheus at ${this.displayUrl} answered "success" to ${url.pathname} with data Heapscope cannot read (${problem}). ` +
+          'Check that the URL points at a Prometheus-compatible API (not a proxy or another service).',
+      );
     return parsed.data as T;
   }
 

@@ -25,8 +25,13 @@ export function formatHistoryText(history: PromHistory): string {
   );
   for (const s of history.series) {
     const values = s.points.map((p) => p[1]);
-    const min = Math.min(...values);
-    const max = Math.max(...values);
+    // Loops, not Math.min(...values): a long window has more points than a call takes arguments.
+    let min = Infinity;
+    let max = -Infinity;
+    for (const value of values) {
+      if (value < min) min = value;
+      if (value > max) max = value;
+    }
     const last = values[values.length - 1];
     lines.push(
       `  ${s.name.padEnd(12)} last ${fmtValue(s, last).padStart(10)}  min ${fmtValue(s, min).padStart(10)}  max ${fmtValue(s, max).padStart(10)}  ${s.points.length} points`,

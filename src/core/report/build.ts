@@ -1,5 +1,6 @@
 // Builds the versioned report (ReportV1) from what a session saw. Pure: the session, a recording
 // reopened from disk and tests all produce reports the same way.
+import { redactTarget } from '../redact';
 import type { GcEvent, MemorySample, ReportV1, Suspect, TargetInfo, TrendVerdict } from '../types';
 import { HEAPSCOPE_VERSION } from '../version';
 
@@ -30,7 +31,7 @@ export function buildReport(input: ReportInput): ReportV1 {
   const report: ReportV1 = {
     schema: 1,
     tool: { name: 'heapscope', version: HEAPSCOPE_VERSION },
-    target: stripCredentials(input.target),
+    target: redactTarget(input.target),
     startedAt: new Date(input.startedAtMs).toISOString(),
     durationSeconds: round(Math.max(0, input.endedAtMs - input.startedAtMs) / 1000, 1),
     verdict: verdict.verdict,
@@ -58,17 +59,4 @@ export function buildReport(input: ReportInput): ReportV1 {
 function round(value: number, digits: number): number {
   const f = 10 ** digits;
   return Math.round(value * f) / f;
-}
-
-/** Inspector URLs never carry credentials, but a user-typed ws:// URL could: drop user:password. */
-function stripCredentials(target: TargetInfo): TargetInfo {
-  if (!target.inspectorUrl) return { ...target };
-  try {
-    const url = new URL(target.inspectorUrl);
-    url.username = '';
-    url.password = '';
-    return { ...target, inspectorUrl: url.toString() };
-  } catch {
-    return { ...target };
-  }
 }

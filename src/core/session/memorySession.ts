@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { redactArgs, redactTarget, redactText } from '../redact';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { HeapscopeError, describeError } from '../errors';
@@ -130,7 +131,10 @@ export class MemorySession extends EventEmitter<SessionEvents> implements Memory
         onPodEvent: (event) => this.onPodEvent(event),
       });
       this.client = this.connection.client;
-      this.target = { ...this.connection.info, title: this.connection.info.title ?? this.target.title };
+      this.target = redactTarget({
+        ...this.connection.info,
+        title: this.connection.info.title ?? this.target.title,
+      });
       await this.identify();
       if (this.recordingDir) this.openRecording(this.recordingDir);
       this.watchForExit();
@@ -512,7 +516,9 @@ export class MemorySession extends EventEmitter<SessionEvents> implements Memory
     if (this.gcEvents.length > MAX_GC_EVENTS) {
       const cut = Math.floor(MAX_GC_EVENTS / 2);
       const kept = this.gcEvents.filter((e, i) => i >= cut || e.kind === 'major');
-      this.gcEvents.splice(0, this.gcEvents.length, ...kept);
+      // A loop, not splice(...kept): up to 100 000 arguments would overflow the stack.
+      this.gcEvents.length = 0;
+      for (const event of kept) this.gcEvents.push(event);
     }
     this.writer?.gc(events);
     for (const event of events) this.emit('gc', event);
@@ -831,7 +837,8 @@ export class MemorySession extends EventEmitter<SessionEvents> implements Memory
     this.emit('status', status);
   }
 
-  private log(line: string): void {
+  private log(raw: string): void {
+    const line = redactText(raw);
     this.options.log?.(line);
     this.emit('log', line);
   }
@@ -841,7 +848,7 @@ function targetInfoOf(options: SessionOptions): TargetInfo {
   const spec = options.target;
   switch (spec.kind) {
     case 'launch':
-      return { kind: 'launch', command: [spec.command, ...spec.args] };
+      return { kind: 'launch', command: redactArgs([spec.command, ...spec.args]) };
     case 'attach':
       return { kind: 'attach' };
     case 'pid':

@@ -34,7 +34,13 @@ export class RecordedSession extends EventEmitter<SessionEvents> implements Memo
     const ended = last && (last.state === 'stopped' || last.state === 'target-exited') ? last : undefined;
     this.status = {
       state: ended?.state ?? 'stopped',
-      message: `Recording ${data.dir} (read-only)${data.truncated ? '; its last line was cut off and skipped' : ''}.`,
+      message:
+        `Recording ${data.dir} (read-only)` +
+        (data.truncated ? '; its last line was cut off and skipped' : '') +
+        (data.skippedLines
+          ? `; ${data.skippedLines} line${data.skippedLines === 1 ? '' : 's'} could not be read and ${data.skippedLines === 1 ? 'was' : 'were'} skipped`
+          : '') +
+        '.',
     };
   }
 

@@ -4,6 +4,7 @@
 import * as vscode from 'vscode';
 import { describeError } from '../../core/errors';
 import { listContexts, listNamespaces, listPods, type PodSummary, type PodTargetSpec } from '../../core/k8s';
+import { isNamespaceName } from '../../core/k8s/podRef';
 import { containerItems, contextItems, podItems, type Pick } from './pickItems';
 
 const TOTAL_STEPS = 4;
@@ -93,7 +94,7 @@ function pickStep<T>(
       const chosen = quickPick.selectedItems[0] ?? quickPick.activeItems[0];
       if (chosen) return finish(chosen.value);
       const typed = quickPick.value.trim();
-      if (options.allowTyped && /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(typed)) finish(typed as unknown as T);
+      if (options.allowTyped && isNamespaceName(typed)) finish(typed as unknown as T);
     });
     quickPick.onDidHide(() => finish(undefined));
     quickPick.show();

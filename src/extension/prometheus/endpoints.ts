@@ -1,38 +1,63 @@
-// Prometheus endpoints: the list lives in the setting `heapscope.prometheus.endpoints` (URL, name,
-// auth kind, header names — nothing secret); tokens, passwords and header values live in VS Code's
-// SecretStorage, keyed by endpoint name, and are only read to build a request.
+// Prometheus endpoints: the list lives in the user setting `heapscope.prometheus.endpoints` (URL,
+// name, auth kind, header names — nothing secret; application scope, and only the user's own value is
+// read); tokens, passwords and header values live in VS Code's SecretStorage, bound to the endpoint's
+// name and URL (./secretBinding.ts), and are only read to build a request.
 import { readFile } from 'node:fs/promises';
 import * as vscode from 'vscode';
 import type { PromEndpoint } from '../../core/prometheus';
 import type { PromEndpointSetting } from '../../shared/prometheusTypes';
-import { sanitizeEndpoints } from './model';
+import {
+  deleteBoundSecrets,
+  readBoundSecrets,
+  storeBoundSecret,
+  userEndpoints,
+  workspaceSetsEndpoints,
+} from './secretBinding';
 
 const SECTION = 'heapscope.prometheus';
 
+let warnedWorkspace = false;
+
+/** The user's endpoints; a workspace's value is ignored (it could redirect the stored secrets). */
 export function readEndpoints(): PromEndpointSetting[] {
-  return sanitizeEndpoints(vscode.workspace.getConfiguration(SECTION).get<unknown>('endpoints', []));
+  const inspected = vscode.workspace.getConfiguration(SECTION).inspect<unknown>('endpoints');
+  if (workspaceSetsEndpoints(inspected) && !warnedWorkspace) {
+    warnedWorkspace = true;
+    void vscode.window.showWarningMessage(
+      'Heapscope: this workspace sets heapscope.prometheus.endpoints; it was ignored. Endpoints are read from your user settings only, so a repository cannot redirect your stored credentials.',
+    );
+  }
+  return userEndpoints(inspected);
 }
 
+/** Writes the user setting; the list given is the user's own (never merged with workspace values). */
 export async function writeEndpoints(list: PromEndpointSetting[]): Promise<void> {
   await vscode.workspace
     .getConfiguration(SECTION)
     .update('endpoints', list, vscode.ConfigurationTarget.Global);
 }
 
-const secretKey = (endpoint: string, what: string) => `${SECTION}.${endpoint}.${what}`;
-
 export async function storeSecret(
   secrets: vscode.SecretStorage,
-  endpoint: string,
+  endpoint: Pick<PromEndpointSetting, 'name' | 'url'>,
   what: string,
   value: string,
 ): Promise<void> {
-  await secrets.store(secretKey(endpoint, what), value);
+  await storeBoundSecret(secrets, endpoint, what, value);
 }
 
 export async function deleteSecrets(secrets: vscode.SecretStorage, e: PromEndpointSetting): Promise<void> {
-  for (const what of ['token', 'password', ...(e.headerNames ?? []).map((h) => `header:${h}`)])
-    await secrets.delete(secretKey(e.name, what));
+  await deleteBoundSecrets(secrets, e);
+}
+
+async function confirmUrlChange(e: PromEndpointSetting, storedFor: string | undefined): Promise<boolean> {
+  const send = 'Send them';
+  const answer = await vscode.window.showWarningMessage(
+    `Heapscope: the credentials of Prometheus endpoint "${e.name}" were stored for ${storedFor ?? 'an unrecorded URL'}; the endpoint now points to ${e.url}. Send them to ${e.url}?`,
+    { modal: true },
+    send,
+  );
+  return answer === send;
 }
 
 /** The endpoint with its secrets, for one request batch; never stored anywhere. */
@@ -40,20 +65,16 @@ export async function resolveEndpoint(
   secrets: vscode.SecretStorage,
   e: PromEndpointSetting,
 ): Promise<PromEndpoint> {
+  const found = await readBoundSecrets(secrets, e, confirmUrlChange);
   const headers: Record<string, string> = {};
   for (const name of e.headerNames ?? []) {
-    const value = await secrets.get(secretKey(e.name, `header:${name}`));
+    const value = found.get(`header:${name}`);
     if (value !== undefined) headers[name] = value;
   }
   const endpoint: PromEndpoint = { url: e.url, headers, verifyTls: e.verifyTls !== false };
-  if (e.auth === 'bearer')
-    endpoint.auth = { kind: 'bearer', token: (await secrets.get(secretKey(e.name, 'token'))) ?? '' };
+  if (e.auth === 'bearer') endpoint.auth = { kind: 'bearer', token: found.get('token') ?? '' };
   if (e.auth === 'basic')
-    endpoint.auth = {
-      kind: 'basic',
-      user: e.user ?? '',
-      password: (await secrets.get(secretKey(e.name, 'password'))) ?? '',
-    };
+    endpoint.auth = { kind: 'basic', user: e.user ?? '', password: found.get('password') ?? '' };
   if (e.caFile) endpoint.ca = await readFile(e.caFile);
   return endpoint;
 }
@@ -111,7 +132,7 @@ export async function addEndpointFlow(
       ignoreFocusOut: true,
     });
     if (token === undefined) return undefined;
-    await storeSecret(secrets, setting.name, 'token', token);
+    await storeSecret(secrets, setting, 'token', token);
   } else if (authPick.value === 'basic') {
     const user = await vscode.window.showInputBox({ title: 'Basic auth user', ignoreFocusOut: true });
     if (user === undefined) return undefined;
@@ -122,7 +143,7 @@ export async function addEndpointFlow(
     });
     if (password === undefined) return undefined;
     setting.user = user;
-    await storeSecret(secrets, setting.name, 'password', password);
+    await storeSecret(secrets, setting, 'password', password);
   }
   const headerNames: string[] = [];
   for (;;) {
@@ -137,7 +158,7 @@ export async function addEndpointFlow(
     const i = header.indexOf(':');
     const hname = header.slice(0, i).trim();
     headerNames.push(hname);
-    await storeSecret(secrets, setting.name, `header:${hname}`, header.slice(i + 1).trim());
+    await storeSecret(secrets, setting, `header:${hname}`, header.slice(i + 1).trim());
   }
   if (headerNames.length) setting.headerNames = headerNames;
   if (url.startsWith('https:')) setting.verifyTls = true;

@@ -442,7 +442,11 @@ export function registerPrometheus(context: vscode.ExtensionContext, deps: Prome
         if (!name) return;
         // Saved as a template so the series applies to every container, not only this one.
         const template = toTemplate(promql, last.selection.ref);
-        const saved = customSeries().filter((c) => c.name !== name);
+        // From the user's own value only: a workspace's series are never copied into user settings.
+        const saved = sanitizeCustomSeries(
+          vscode.workspace.getConfiguration('heapscope.prometheus').inspect<unknown>('customSeries')
+            ?.globalValue ?? [],
+        ).filter((c) => c.name !== name);
         saved.push({ name, promql: template, unit: pick.value.unit });
         await vscode.workspace
           .getConfiguration('heapscope.prometheus')

@@ -79,6 +79,28 @@ describe('k8s: heapscope check --k8s (bundled CLI, real kubectl, local API serve
     assert.deepEqual(await kubectlProcessesFor(cluster.kubeconfig), []);
   });
 
+  it('refuses names that kubectl would read as flags, before any kubectl call', async () => {
+    const before = cluster.server.requests.length;
+    const hostile: Array<[string[], RegExp]> = [
+      [['--k8s', 'shop/--as=system:admin'], /not a valid Kubernetes pod name/],
+      [['--k8s', '--server=evil.example:443/api-0'], /not a valid Kubernetes namespace/],
+      [['--k8s', 'shop/api-0/--privileged'], /not a valid Kubernetes container name/],
+      [
+        ['--k8s', 'shop/api-0', '--context', '--server=https://evil.example'],
+        /not a valid Kubernetes context/,
+      ],
+    ];
+    for (const [args, message] of hostile) {
+      const result = await runCli(
+        ['check', ...args, '--kubeconfig', cluster.kubeconfig, '--duration', '2'],
+        cluster.env,
+      );
+      assert.equal(result.code, 2, result.stderr);
+      assert.match(result.stderr, message);
+    }
+    assert.equal(cluster.server.requests.length, before, 'no request reached the API server');
+  });
+
   it('exits 2 with the RBAC message when port-forward is forbidden', async () => {
     cluster.server.forbidden = [{ verb: 'create', resource: 'pods/portforward' }];
     try {

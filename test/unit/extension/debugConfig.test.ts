@@ -85,6 +85,19 @@ describe('extension launch.json (heapscope type)', () => {
       /"pid" must be a process id/,
     );
     usageError(() => targetFromDebugConfig({ request: 'attach', pod: 'justapod' }, folder), /namespace\/pod/);
+    // A cloned repository's launch.json must not turn a name into a kubectl flag (--server sends the token elsewhere).
+    usageError(
+      () => targetFromDebugConfig({ request: 'attach', pod: 'shop/--server=evil.example:443' }, folder),
+      /not a valid Kubernetes pod name/,
+    );
+    usageError(
+      () =>
+        targetFromDebugConfig(
+          { request: 'attach', pod: 'shop/api-0', kubeContext: '--server=https://evil.example' },
+          folder,
+        ),
+      /"kubeContext" must be a kubeconfig context name/,
+    );
     usageError(
       () =>
         targetFromDebugConfig({ request: 'launch', program: 'x.js', args: [1 as unknown as string] }, folder),

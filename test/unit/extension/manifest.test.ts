@@ -12,6 +12,7 @@ const pkg = JSON.parse(readFileSync(path.join(repo, 'package.json'), 'utf8')) as
     commands: Array<{ command: string; title: string; category?: string; icon?: string }>;
     menus: Record<string, Array<{ command: string; when?: string }>>;
     views: Record<string, Array<{ id: string; type?: string }>>;
+    configuration: { properties: Record<string, { scope?: string }> };
     debuggers: Array<{
       type: string;
       configurationSnippets: Array<{ label: string; body: Record<string, unknown> }>;
@@ -38,6 +39,13 @@ function registeredCommands(): Set<string> {
 
 describe('extension manifest', () => {
   const contributed = new Set(pkg.contributes.commands.map((c) => c.command));
+
+  it('keeps the Prometheus endpoints a user-level setting (a workspace cannot redirect credentials)', () => {
+    assert.equal(
+      pkg.contributes.configuration.properties['heapscope.prometheus.endpoints']?.scope,
+      'application',
+    );
+  });
 
   it('contributes every command the extension registers, and registers every contributed one', () => {
     const registered = registeredCommands();

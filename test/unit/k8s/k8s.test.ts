@@ -4,8 +4,8 @@
 import { strict as assert } from 'node:assert';
 import { constants as zlibConstants, createDeflate } from 'node:zlib';
 import { binaryMissing } from '../../../src/core/k8s/connect';
-import { kubectlFailure } from '../../../src/core/k8s/kubectl';
-import { parsePodRef } from '../../../src/core/k8s/podRef';
+import { kubectlFailure, targetFlags } from '../../../src/core/k8s/kubectl';
+import { checkContext, parsePodRef } from '../../../src/core/k8s/podRef';
 import { formatAge, summarizePod } from '../../../src/core/k8s/pods';
 import {
   SCAN_SCRIPT,
@@ -200,6 +200,37 @@ describe('k8s: pods and references', () => {
     assert.deepEqual(parsePodRef('dev/api-0/app'), { namespace: 'dev', pod: 'api-0', container: 'app' });
     for (const bad of ['api-0', 'dev/', 'a/b/c/d', 'Dev/api', 'dev/api;rm -rf'])
       assert.throws(() => parsePodRef(bad), /not a pod reference/);
+  });
+
+  it('refuses names kubectl would read as flags, and names the API server would refuse', () => {
+    for (const bad of [
+      'shop/--as=system:admin',
+      '--server=https:x/api-0',
+      'shop/api-0/--privileged',
+      'shop/-api',
+      'Shop/api-0',
+      'shop/api_0',
+      `shop/${'a'.repeat(254)}`,
+      `${'a'.repeat(64)}/api-0`,
+    ])
+      assert.throws(() => parsePodRef(bad), /not a valid Kubernetes/, bad);
+    assert.deepEqual(parsePodRef('kube-system/coredns-5d78c9869d-abcde.x/app'), {
+      namespace: 'kube-system',
+      pod: 'coredns-5d78c9869d-abcde.x',
+      container: 'app',
+    });
+  });
+
+  it('accepts the context names clouds write, refuses what kubectl would read as a flag', () => {
+    for (const good of ['kind-kind', 'arn:aws:eks:eu-west-1:123:cluster/shop', 'gke_p_z_c', 'me@prod'])
+      assert.equal(checkContext(good), good);
+    for (const bad of ['--server=https://evil.example', '-x', '', 'a b', 'a\nb'])
+      assert.throws(() => checkContext(bad), /not a valid Kubernetes context/, bad);
+  });
+
+  it('puts no name where kubectl reads flags: kubectl arguments carry --context=… and pod/<name>', () => {
+    assert.deepEqual(targetFlags({ context: 'kind' }), ['--context=kind']);
+    assert.throws(() => targetFlags({ context: '-v=9' }), /not a valid Kubernetes context/);
   });
 });
 

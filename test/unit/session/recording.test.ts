@@ -1,10 +1,11 @@
 import { strict as assert } from 'node:assert';
-import { appendFileSync } from 'node:fs';
+import { appendFileSync, symlinkSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isHeapscopeError } from '../../../src/core/errors';
 import { EVENTS_FILE, openRecording, readRecording, RecordingWriter } from '../../../src/core/session';
+import { FSYNC_INTERVAL_MS, writeWhole } from '../../../src/core/session/recording';
 
 describe('recording', () => {
   let dir: string;
@@ -63,5 +64,79 @@ describe('recording', () => {
     );
     await writeFile(join(dir, 'meta.json'), JSON.stringify({ ...meta(), version: 9 }));
     await assert.rejects(readRecording(dir), /unknown format/);
+  });
+
+  it('skips and counts lines of the wrong shape (corrupt or hostile), never crashing', async () => {
+    const writer = new RecordingWriter(dir, meta());
+    writer.sample(sample(1));
+    writer.close();
+    const hostile = [
+      '{"t":"gc","d":5}',
+      '{"t":"gc","d":[{"timeMs":"x"}]}',
+      '{"t":"profile","d":{}}',
+      '{"t":"profile","d":{"timeMs":1,"sites":[[1,"a",2]]}}',
+      '{"t":"stack","d":{"id":1,"frames":"nope"}}',
+      '{"t":"sample","d":null}',
+      '{"t":"suspects","d":[{"rank":1}]}',
+      '{"t":"verdict","d":{"verdict":"maybe"}}',
+      '{"t":"status","d":7}',
+      '{"t":"__proto__","d":{}}',
+      '[1,2,3]',
+      'null',
+      '\u0000\u0001garbage',
+    ];
+    appendFileSync(join(dir, EVENTS_FILE), hostile.join('\n') + '\n');
+    appendFileSync(join(dir, EVENTS_FILE), JSON.stringify({ t: 'sample', d: sample(2) }) + '\n');
+    // A report.json of the wrong shape is skipped too (the events are used instead).
+    await writeFile(join(dir, 'report.json'), JSON.stringify({ schema: 1, suspects: 'x' }));
+    const data = await readRecording(dir);
+    assert.equal(data.skippedLines, hostile.length + 1);
+    assert.deepEqual(
+      data.samples.map((s) => s.timeMs),
+      [1, 2],
+    );
+    assert.equal(data.report, undefined);
+    const session = await openRecording(dir);
+    assert.match(session.status.message ?? '', /14 lines could not be read and were skipped/);
+    assert.equal(session.report().samples, 2);
+  });
+
+  it('completes short writes: a line is written whole', () => {
+    const written: Buffer[] = [];
+    const shortWrite = (_fd: number, buffer: Buffer, offset: number, length: number) => {
+      const n = Math.min(3, length);
+      written.push(buffer.subarray(offset, offset + n));
+      return n;
+    };
+    writeWhole(0, Buffer.from('{"t":"sample"}\n'), shortWrite);
+    assert.equal(Buffer.concat(written).toString(), '{"t":"sample"}\n');
+    assert.throws(() => writeWhole(0, Buffer.from('x'), () => 0), /write returned 0/);
+  });
+
+  // /dev/full answers every write with ENOSPC (Linux, where the tests run).
+  it('says the disk is full (ENOSPC) in its own words, and keeps the session going', () => {
+    symlinkSync('/dev/full', join(dir, EVENTS_FILE));
+    const logged: string[] = [];
+    const writer = new RecordingWriter(dir, meta(), (line) => logged.push(line));
+    writer.sample(sample(1));
+    writer.sample(sample(2));
+    writer.close();
+    assert.equal(logged.length, 1, logged.join('\n'));
+    assert.match(logged[0], /the disk is full: recording to .* stopped \(ENOSPC\); the session goes on/);
+    assert.match(writer.failure ?? '', /ENOSPC/);
+  });
+
+  it('forces lines to disk every few seconds while the session runs, not only at close', async function () {
+    this.timeout(FSYNC_INTERVAL_MS * 5);
+    let synced: () => void = () => undefined;
+    const firstSync = new Promise<void>((resolve) => (synced = resolve));
+    const writer = new RecordingWriter(dir, meta(), undefined, () => synced());
+    try {
+      writer.sample(sample(1));
+      // Resolves when the writer's own timer calls fsync (every FSYNC_INTERVAL_MS); mocha's timeout bounds it.
+      await firstSync;
+    } finally {
+      writer.close();
+    }
   });
 });
