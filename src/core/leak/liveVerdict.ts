@@ -34,9 +34,9 @@ export interface LiveVerdictOptions {
   holdMs: number;
   /** ...in at least this share of the readings of that time (one noisy reading does not reset it). */
   holdShare: number;
-  /** A shown leak gives way only after this long: a leak that blinks teaches nothing. */
-  leakReleaseMs: number;
-  /** Leak confidence never exceeds this: the corpus cannot vouch for more (docs/leak-method.md). */
+  /** A shown leak or no-leak gives way only after this long: a verdict that blinks teaches nothing. */
+  releaseMs: number;
+  /** Confidence never exceeds this: the corpus cannot vouch for more (docs/leak-method.md). */
   maxConfidence: number;
   /** Changes kept in the history; beyond, the oldest go (the first one stays). */
   maxHistory: number;
@@ -54,7 +54,7 @@ export const DEFAULT_LIVE_OPTIONS: LiveVerdictOptions = {
   maxDropFraction: 0.5,
   holdMs: 4_000,
   holdShare: 0.75,
-  leakReleaseMs: 15_000,
+  releaseMs: 15_000,
   maxConfidence: 0.99,
   maxHistory: 500,
 };
@@ -234,7 +234,8 @@ export function gateVerdict(
         ),
       };
     }
-    return { raw, verdict: raw };
+    const confidence = round3(Math.min(o.maxConfidence, raw.growth.confidence));
+    return { raw, verdict: { ...raw, growth: { ...raw.growth, confidence } } };
   }
   return { raw, verdict: inconclusive(raw, raw.reason) };
 }
@@ -281,9 +282,9 @@ export class LiveVerdict {
   ): TrendVerdict {
     const next = gateVerdict(input, this.options, this.shown?.verdict).verdict;
     this.recent.push({ timeMs: nowMs, verdict: next.verdict });
-    const holdMs = this.shown?.verdict === 'leak' ? this.options.leakReleaseMs : this.options.holdMs;
-    const since = nowMs - holdMs;
-    const keepSince = nowMs - Math.max(this.options.holdMs, this.options.leakReleaseMs);
+    const decided = this.shown !== undefined && this.shown.verdict !== 'inconclusive';
+    const since = nowMs - (decided ? this.options.releaseMs : this.options.holdMs);
+    const keepSince = nowMs - Math.max(this.options.holdMs, this.options.releaseMs);
     while (this.recent.length > 1 && this.recent[1].timeMs <= keepSince) this.recent.shift();
     if (!this.shown) {
       this.show(next, nowMs, startedAtMs);
@@ -298,7 +299,8 @@ export class LiveVerdict {
 
   /** Has the gate given `verdict` over the whole hold time, in enough of its readings? */
   private held(verdict: Verdict, since: number): boolean {
-    if (this.recent[0].timeMs > since) return false;
+    // Only readings taken while the current verdict was shown count against it.
+    if (this.recent[0].timeMs > since || this.shownSinceMs > since) return false;
     const inHold = this.recent.filter((r) => r.timeMs >= since);
     const agreeing = inHold.filter((r) => r.verdict === verdict).length;
     return agreeing >= this.options.holdShare * inHold.length;
