@@ -1,6 +1,14 @@
 // Builds the versioned report (ReportV1) from what a session saw. Pure: the session, a recording
 // reopened from disk and tests all produce reports the same way.
-import type { GcEvent, MemorySample, ReportV1, Suspect, TargetInfo, TrendVerdict, VerdictChange } from '../types';
+import type {
+  GcEvent,
+  MemorySample,
+  ReportV1,
+  Suspect,
+  TargetInfo,
+  TrendVerdict,
+  VerdictChange,
+} from '../types';
 import { HEAPSCOPE_VERSION } from '../version';
 
 export interface ReportInput {
