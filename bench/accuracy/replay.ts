@@ -1,7 +1,7 @@
 // Replays recorded series through the analysis, for tuning without a target.
 //   npx tsx bench/accuracy/replay.ts <dump.json> [...]
 // Dumps written by probe.ts (--dump): the final verdict and the suspects.
-//   npx tsx bench/accuracy/replay.ts --live <dir>
+//   npx tsx bench/accuracy/replay.ts --live <dir>[,<dir>...]
 // Recordings of the corpus (run.ts --record <dir>: one folder per scenario): the verdict shown
 // while observing, re-computed after every reading as the session does, both ungated (the trend
 // analysis of the window so far, as shown before the live gate) and gated (LiveVerdict). Prints,
@@ -90,21 +90,23 @@ function percent(right: number, calls: number): string {
   return calls ? `${((100 * right) / calls).toFixed(1)} %` : '-';
 }
 
-async function replayLive(root: string): Promise<void> {
+async function replayLive(roots: readonly string[]): Promise<void> {
   const manifest = JSON.parse(
     readFileSync(join(repo, 'test', 'fixtures', 'leaks', 'manifest.json'), 'utf8'),
   ) as {
     scenarios: Array<{ name: string; expect: 'leak' | 'no-leak' }>;
   };
-  const folders = new Set(readdirSync(root));
   const runs: Replayed[] = [];
-  for (const scenario of manifest.scenarios) {
-    if (!folders.has(scenario.name)) continue;
-    runs.push(await replayRecording(join(root, scenario.name), scenario.name, scenario.expect));
+  for (const root of roots) {
+    const folders = new Set(readdirSync(root));
+    for (const scenario of manifest.scenarios) {
+      if (!folders.has(scenario.name)) continue;
+      runs.push(await replayRecording(join(root, scenario.name), scenario.name, scenario.expect));
+    }
   }
   const outcomes = (which: 'before' | 'after'): Array<{ expect: 'leak' | 'no-leak'; live: LiveOutcome }> =>
     runs.map((r) => ({ expect: r.expect, live: liveOutcome(r[which].history, r.expect) }));
-  console.log(`== ${runs.length} recordings in ${root}`);
+  console.log(`== ${runs.length} recordings in ${roots.join(', ')}`);
   for (const run of runs) {
     console.log(
       `${run.name.padEnd(24)} expect ${run.expect.padEnd(7)} ${String(run.seconds).padStart(4)} s  ` +
@@ -133,7 +135,7 @@ async function replayLive(root: string): Promise<void> {
     JSON.stringify(
       {
         at: new Date().toISOString(),
-        recordings: root,
+        recordings: roots,
         ungated: liveSummary(outcomes('before')),
         gated: liveSummary(outcomes('after')),
         reliability: tables,
@@ -178,7 +180,7 @@ async function replayDumps(files: readonly string[]): Promise<void> {
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
   const liveIndex = args.indexOf('--live');
-  if (liveIndex >= 0) await replayLive(resolve(args[liveIndex + 1]));
+  if (liveIndex >= 0) await replayLive(args[liveIndex + 1].split(',').map((dir) => resolve(dir)));
   else await replayDumps(args);
 }
 

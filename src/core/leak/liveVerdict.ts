@@ -24,6 +24,10 @@ export interface LiveVerdictOptions {
   minRecentSlopeRatio: number;
   /** One-sided Mann–Kendall p-value under which the newest part counts as still rising. */
   pRecent: number;
+  /** A rise counts as levelled off when its newest part falls short of its pace by this many σ. */
+  levelledNoiseFactor: number;
+  /** ...or, against the pace just before it, once the newest part is this long, ms. */
+  minLevelledMs: number;
   /** Once a leak is shown, it stays while the newest part rises at this fraction of the earlier slope... */
   keepRecentSlopeRatio: number;
   /** ...with this p-value. Looser than the call, so that noise cannot make a leak blink. */
@@ -49,6 +53,8 @@ export const DEFAULT_LIVE_OPTIONS: LiveVerdictOptions = {
   minRecentMs: 15_000,
   minRecentSlopeRatio: 0.6,
   pRecent: 0.1,
+  levelledNoiseFactor: 4,
+  minLevelledMs: 30_000,
   keepRecentSlopeRatio: 0.2,
   keepPRecent: 0.35,
   maxDropFraction: 0.5,
@@ -234,10 +240,66 @@ export function gateVerdict(
         ),
       };
     }
+    // Once no-leak is shown, a warm-up's plateau only grows longer: the clear-stop test is for the call.
+    for (const series of shown === 'no-leak' ? [] : [detail.heap, detail.external]) {
+      if (series.call !== 'warm-up') continue;
+      const floor = buildFloor(input.samples, input.gcEvents ?? [], series.field);
+      const waiting = stillLevelling(series, floor.points, floor.spanMs, o);
+      if (waiting) return { raw, verdict: inconclusive(raw, waiting) };
+    }
     const confidence = round3(Math.min(o.maxConfidence, raw.growth.confidence));
     return { raw, verdict: { ...raw, growth: { ...raw.growth, confidence } } };
   }
   return { raw, verdict: inconclusive(raw, raw.reason) };
+}
+
+/**
+ * A rise that stopped is a warm-up only when the stop is clear: over the newest part of the window
+ * the floor stays short of where the earlier rise's pace would have taken it, by more than
+ * levelledNoiseFactor × the earlier part's own scatter about its line. A slow leak under churn
+ * climbs in steps, and one step's flat top falls short of its pace by less than a step; a filled
+ * cache falls short by many times its noise. A cache that fills along a curve is measured against
+ * the pace just before the newest part (where the curve is nearly straight) once that part is
+ * long (minLevelledMs), longer than the flat top of a step. Returns why the no-leak call waits.
+ */
+function stillLevelling(
+  series: SeriesTrend,
+  points: readonly FloorPoint[],
+  spanMs: number,
+  o: LiveVerdictOptions,
+): string | undefined {
+  const recentMs = Math.max(o.minRecentMs, spanMs * o.recentFraction);
+  const endMs = points[points.length - 1]?.timeMs ?? 0;
+  const recent = points.filter((p) => p.timeMs >= endMs - recentMs);
+  const before = points.filter((p) => p.timeMs < endMs - recentMs);
+  if (recent.length < 3 || before.length < 4) return undefined;
+  const t0 = points[0].timeMs;
+  const minutes = (p: FloorPoint): number => (p.timeMs - t0) / MS_PER_MINUTE;
+  const recentSlope = theilSen(
+    recent.map(minutes),
+    recent.map((p) => p.bytes),
+  ).slope;
+  const fallsShort = (reference: readonly FloorPoint[]): boolean => {
+    const fit = theilSen(
+      reference.map(minutes),
+      reference.map((p) => p.bytes),
+    );
+    if (fit.slope <= 0) return true;
+    const scatter = mad(reference.map((p) => p.bytes - (fit.intercept + fit.slope * minutes(p))));
+    return (fit.slope - recentSlope) * (recentMs / MS_PER_MINUTE) > o.levelledNoiseFactor * scatter;
+  };
+  const startMs = before[0].timeMs;
+  const justBefore = before.filter((p) => p.timeMs >= (startMs + endMs - recentMs) / 2);
+  if (fallsShort(before)) return undefined;
+  if (recentMs >= o.minLevelledMs && justBefore.length >= 4 && fallsShort(justBefore)) return undefined;
+  const pace = theilSen(
+    before.map(minutes),
+    before.map((p) => p.bytes),
+  ).slope;
+  return (
+    `${series.field === 'external' ? 'Off-heap memory' : 'Heap floor'} rose ${rate(pace)}, then held for ` +
+    `the newest ${seconds(recentMs)} s; waiting to see whether it stays there.`
+  );
 }
 
 /**

@@ -75,7 +75,7 @@ describe('leak/liveVerdict: the verdict shown while observing', () => {
     }
 
     const saturating: Array<[tau: number, totalMb: number, noLeakFrom: number, noLeakBy: number]> = [
-      [5, 40, 30, 50],
+      [5, 40, 30, 75],
       [10, 10, 40, 65],
       [20, 40, 100, 160],
     ];
@@ -209,6 +209,20 @@ describe('leak/liveVerdict: the verdict shown while observing', () => {
         ['leak', 60, 150],
       ]);
     });
+
+    for (const every of [10, 20]) {
+      it(`a leak that climbs in steps every ${every} s (1.5 MB/min): never a no-leak on a step's flat top`, () => {
+        const history = watch({
+          seconds: 180,
+          floor: (t) => 20 * MB + Math.floor(t / every) * ((1.5 * MB * every) / 60),
+          ...churn,
+        });
+        assertHistory(history, [
+          ['inconclusive', 0, 0],
+          ['leak', 50, 75],
+        ]);
+      });
+    }
 
     it('an off-heap leak (Buffers) under a flat JS heap: leak, from the external floor', () => {
       const history = watch({
