@@ -65,7 +65,10 @@ export function summaryText(report: ReportV1, projectRoot: string, maxSuspects =
   lines.push(
     `  growth: heap floor ${signedRate(report.growth.heapBytesPerMinute)}, external ${signedRate(
       report.growth.externalBytesPerMinute,
-    )}, confidence ${Math.round(report.growth.confidence * 100)}%`,
+    )}` +
+      (report.verdict === 'inconclusive'
+        ? ''
+        : `, confidence ${Math.round(report.growth.confidence * 100)}%`),
   );
   if (report.minutesToHeapLimit !== undefined && report.heapLimitBytes) {
     lines.push(

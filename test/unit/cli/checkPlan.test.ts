@@ -118,4 +118,27 @@ describe('check options', () => {
       'observing 22/60 s · floor +37.0 MiB/min · leak (97%) · 12 GCs',
     );
   });
+
+  it('summary: an inconclusive verdict carries its reason, not a confidence', () => {
+    const report = buildReport({
+      target: { kind: 'attach' },
+      startedAtMs: 0,
+      endedAtMs: 30_000,
+      samples: [],
+      gcEvents: 0,
+      verdict: {
+        verdict: 'inconclusive',
+        growth: { heapBytesPerMinute: 2 * 1048576, externalBytesPerMinute: 0, confidence: 0 },
+        reason: 'Heap floor rising 2.0 MiB/min for 28 s; waiting to see whether it levels off.',
+      },
+      suspects: [],
+    });
+    const text = summaryText(report, '/proj');
+    assert.match(text, /^heapscope: inconclusive after 30 s/);
+    assert.match(
+      text,
+      /^ {2}Heap floor rising 2\.0 MiB\/min for 28 s; waiting to see whether it levels off\.$/m,
+    );
+    assert.match(text, /^ {2}growth: heap floor \+2\.0 MiB\/min, external \+0 B\/min$/m);
+  });
 });
