@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 HEAPSCOPE_SKIP_APT=1 bash scripts/setup.sh || exit 2
 npm run -s build || exit 2
 mkdir -p .heapscope
-node dist/cli.js check --duration "${DURATION:-30}" --json .heapscope/example-report.json -- node examples/leaky-service/server.js
+node dist/cli.js check --duration "${DURATION:-60}" --json .heapscope/example-report.json -- node examples/leaky-service/server.js
 rc=$?
 echo "report: .heapscope/example-report.json (exit code $rc: 0 no leak, 1 leak, 2 error, 3 inconclusive)"
 exit $rc

@@ -43,7 +43,7 @@ cat <<MSG
     1. open server.js (the leaking example),
     2. F1 → "Heapscope: Start memory session" → "Launch a script…" → server.js
        (or F5 "Debug target" in Run and Debug to see the side bar follow a debug session),
-    3. watch the chart, the verdict after ~30 s, and the "leak suspect" CodeLens over recordSession.
+    3. watch the chart, the verdict after ~55 s, and the "leak suspect" CodeLens over recordSession.
   Remote machine? ssh -L $CS_PORT:127.0.0.1:$CS_PORT <host>, then open the same URL locally.
   Logs: $RUN/server.log. Ctrl-C stops everything.
 

@@ -226,7 +226,8 @@ export class LiveView {
     const parts = [
       `heap ${formatRate(g.heapBytesPerMinute)}`,
       `external ${formatRate(g.externalBytesPerMinute)}`,
-      `confidence ${formatConfidence(g.confidence)}`,
+      // Undecided, the reason says what the verdict waits for; a confidence would say nothing.
+      ...(verdict.verdict === 'inconclusive' ? [] : [`confidence ${formatConfidence(g.confidence)}`]),
       `heap limit in ${formatMinutes(verdict.minutesToHeapLimit)}`,
     ];
     this.verdictFigures.textContent = parts.join(' · ');

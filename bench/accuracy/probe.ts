@@ -3,12 +3,13 @@
 // analysis be tuned on real V8 data independently of the CLI. Usage:
 //   npx tsx bench/accuracy/probe.ts <fixture.js> [seconds] [--dump file.json]
 // The dump holds the raw samples, GC events and profile readings, replayable by the unit tests.
+// It also prints the history of the live verdict (what a session would have shown, and when).
 import { spawn } from 'node:child_process';
 import { createWriteStream, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import CDP from 'chrome-remote-interface';
-import { analyzeTrendDetail, attributeHolders, rankSuspects } from '../../src/core/leak';
+import { analyzeTrendDetail, attributeHolders, LiveVerdict, rankSuspects } from '../../src/core/leak';
 import type {
   AllocationProfileReading,
   AllocationSiteReading,
@@ -88,6 +89,9 @@ async function main(): Promise<void> {
     const gcEvents: GcEvent[] = [];
     const readings: AllocationProfileReading[] = [];
     const kinds: Record<number, GcEvent['kind']> = { 1: 'minor', 4: 'major', 8: 'incremental', 16: 'weakcb' };
+    // The verdict a session would have shown after each reading.
+    const live = new LiveVerdict();
+    const startedAtMs = Date.now();
     for (let s = 1; s <= seconds; s++) {
       await new Promise((r) => setTimeout(r, 1000));
       const result = await client.Runtime.evaluate({ expression: READ_MEMORY, returnByValue: true });
@@ -110,6 +114,7 @@ async function main(): Promise<void> {
           externalAfterBytes: g.x,
         });
       }
+      live.update({ samples, gcEvents }, startedAtMs);
       if (s % 3 === 0) {
         const { profile } = await client.HeapProfiler.getSamplingProfile();
         readings.push({ timeMs: Date.now(), sites: flatten(profile.head as ProfileNode, profile.samples) });
@@ -120,6 +125,8 @@ async function main(): Promise<void> {
     console.log(
       `heap: ${detail.heap.call} ${detail.heap.detail} (${detail.heap.points} pts); external: ${detail.external.call} ${detail.external.detail}`,
     );
+    for (const change of live.history)
+      console.log(`live ${change.atSeconds} s: ${change.verdict} (${change.confidence}) ${change.reason}`);
     console.log(`gc events: ${gcEvents.length} (major ${gcEvents.filter((g) => g.kind === 'major').length})`);
     const sources = {
       async getScriptSource(scriptId: string): Promise<string | undefined> {

@@ -2,13 +2,17 @@
 // leaking scenario, is the verdict "leak" and is the declared culprit suspect #1 (or in the top 3)?
 // For every control, is the verdict "no-leak" (a "leak" is a false positive)?
 //   npx tsx bench/accuracy/run.ts [--only name[,name...]] [--parallel 2] [--duration-scale 1]
-//                                 [--sampling-interval <bytes>]
-// Prints `N/M right (top1 …, top3 …, false positives …)` and one line per scenario; writes
+//                                 [--sampling-interval <bytes>] [--record <dir>]
+// --record keeps each run's recording in <dir>/<scenario> (replay.ts --live replays them).
+// Prints `N/M right (top1 …, top3 …, false positives …)`, one line per scenario with what the live
+// verdict showed (a wrong verdict at any moment; when the right one came to stay), and
+// `live: wrong verdicts shown X/M runs, median time to a lasting leak call N s`; writes
 // bench/results/accuracy.json (accuracy-<bytes>.json with --sampling-interval). Needs `npm run build` first (it runs dist/cli.js).
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { ReportV1, Suspect } from '../../src/core/types';
+import { formatLive, liveOutcome, liveSummary, type LiveOutcome } from './live';
 
 const repo = resolve(__dirname, '..', '..');
 const corpus = join(repo, 'test', 'fixtures', 'leaks');
@@ -37,6 +41,8 @@ interface Outcome {
   heapBytesPerMinute?: number;
   externalBytesPerMinute?: number;
   wallSeconds: number;
+  /** What the live verdict showed during the run (report.verdictHistory). */
+  live?: LiveOutcome;
   error?: string;
 }
 
@@ -63,7 +69,12 @@ function describe(suspect: Suspect | undefined): string {
   return `${suspect.functionName} ${file}:${suspect.line}${suspect.holder ? ` held by ${suspect.holder.name}` : ''}`;
 }
 
-function runOne(scenario: Scenario, durationScale: number, samplingInterval?: string): Promise<Outcome> {
+function runOne(
+  scenario: Scenario,
+  durationScale: number,
+  samplingInterval?: string,
+  recordDir?: string,
+): Promise<Outcome> {
   const duration = Math.max(10, Math.round(scenario.budgetSeconds * durationScale));
   const command = scenario.command ?? ['node', scenario.file];
   const args = [
@@ -74,6 +85,7 @@ function runOne(scenario: Scenario, durationScale: number, samplingInterval?: st
     '--duration',
     String(duration),
     ...(samplingInterval ? ['--sampling-interval', samplingInterval] : []),
+    ...(recordDir ? ['--record', join(recordDir, scenario.name)] : []),
     '--',
     ...command,
   ];
@@ -123,6 +135,7 @@ function runOne(scenario: Scenario, durationScale: number, samplingInterval?: st
         confidence: report.growth.confidence,
         heapBytesPerMinute: report.growth.heapBytesPerMinute,
         externalBytesPerMinute: report.growth.externalBytesPerMinute,
+        ...(report.verdictHistory ? { live: liveOutcome(report.verdictHistory, scenario.expect) } : {}),
       });
     });
   });
@@ -138,6 +151,8 @@ async function main(): Promise<void> {
   const parallel = Math.max(1, Number(argValue('--parallel') ?? 2));
   const durationScale = Number(argValue('--duration-scale') ?? 1);
   const samplingInterval = argValue('--sampling-interval');
+  const recordArg = argValue('--record');
+  const recordDir = recordArg ? resolve(recordArg) : undefined;
   const scenarios = manifest.scenarios.filter((s) => !only || only.includes(s.name));
   // Longest first, so the slow scenario overlaps the others instead of running last alone.
   const queue = [...scenarios].sort((a, b) => b.budgetSeconds - a.budgetSeconds);
@@ -145,7 +160,7 @@ async function main(): Promise<void> {
   await Promise.all(
     Array.from({ length: parallel }, async () => {
       for (let next = queue.shift(); next; next = queue.shift()) {
-        const outcome = await runOne(next, durationScale, samplingInterval);
+        const outcome = await runOne(next, durationScale, samplingInterval, recordDir);
         outcomes.push(outcome);
         console.log(formatLine(outcome));
       }
@@ -166,6 +181,8 @@ async function main(): Promise<void> {
   console.log('');
   for (const outcome of outcomes) console.log(formatLine(outcome));
   console.log(summary);
+  const live = liveSummary(outcomes);
+  console.log(live);
   mkdirSync(join(repo, 'bench', 'results'), { recursive: true });
   writeFileSync(
     join(repo, 'bench', 'results', samplingInterval ? `accuracy-${samplingInterval}.json` : 'accuracy.json'),
@@ -176,6 +193,7 @@ async function main(): Promise<void> {
         durationScale,
         samplingIntervalBytes: samplingInterval ? Number(samplingInterval) : undefined,
         summary,
+        live,
         right,
         total: outcomes.length,
         top1,
@@ -198,7 +216,7 @@ function formatLine(o: Outcome): string {
     o.heapBytesPerMinute !== undefined
       ? ` heap ${kib(o.heapBytesPerMinute)}/min ext ${kib(o.externalBytesPerMinute ?? 0)}/min conf ${o.confidence}`
       : '';
-  return `${mark} ${o.name.padEnd(24)} expect ${o.expect.padEnd(7)} got ${o.verdict.padEnd(12)}${rank}${rate} top1: ${o.top1 ?? '-'} (${o.wallSeconds}s)${o.error ? ` ${o.error}` : ''}`;
+  return `${mark} ${o.name.padEnd(24)} expect ${o.expect.padEnd(7)} got ${o.verdict.padEnd(12)}${rank}${rate} top1: ${o.top1 ?? '-'} ${formatLive(o.live)} (${o.wallSeconds}s)${o.error ? ` ${o.error}` : ''}`;
 }
 
 function kib(bytes: number): string {

@@ -301,6 +301,10 @@ class ProgressLine {
     if (!this.enabled) return;
     this.last = line;
     if (this.tty) {
+      // Redrawn in place only while it fits on one row; a wrapped line would leave its head behind.
+      const columns = process.stderr.columns;
+      if (columns && line.length >= columns) line = `${line.slice(0, columns - 2)}…`;
+      this.last = line;
       process.stderr.write(`\r\x1b[2K${line}`);
       this.shown = true;
     } else if (Date.now() - this.lastPrintMs >= 10_000) {

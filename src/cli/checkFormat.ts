@@ -39,10 +39,20 @@ export function progressLine(options: {
   }
   if (options.verdict) {
     parts.push(`floor ${signedRate(options.verdict.growth.heapBytesPerMinute)}`);
-    parts.push(`${options.verdict.verdict} (${Math.round(options.verdict.growth.confidence * 100)}%)`);
+    // Undecided, the reason says what the verdict waits for; decided, the confidence says how sure.
+    parts.push(
+      options.verdict.verdict === 'inconclusive'
+        ? `inconclusive: ${uncapitalise(options.verdict.reason.replace(/\.$/, ''))}`
+        : `${options.verdict.verdict} (${Math.round(options.verdict.growth.confidence * 100)}%)`,
+    );
   }
   parts.push(`${options.gcCount} GCs`);
   return parts.join(' · ');
+}
+
+/** "Heap floor rising" → "heap floor rising"; "JS heap" stays. */
+function uncapitalise(text: string): string {
+  return /^[A-Z][a-z]/.test(text) ? text.charAt(0).toLowerCase() + text.slice(1) : text;
 }
 
 export function summaryText(report: ReportV1, projectRoot: string, maxSuspects = 5): string {
@@ -56,7 +66,10 @@ export function summaryText(report: ReportV1, projectRoot: string, maxSuspects =
   lines.push(
     `  growth: heap floor ${signedRate(report.growth.heapBytesPerMinute)}, external ${signedRate(
       report.growth.externalBytesPerMinute,
-    )}, confidence ${Math.round(report.growth.confidence * 100)}%`,
+    )}` +
+      (report.verdict === 'inconclusive'
+        ? ''
+        : `, confidence ${Math.round(report.growth.confidence * 100)}%`),
   );
   if (report.minutesToHeapLimit !== undefined && report.heapLimitBytes) {
     lines.push(

@@ -90,6 +90,16 @@ export interface TrendVerdict {
   reason: string;
 }
 
+/** One change of the verdict shown while observing (ReportV1.verdictHistory). */
+export interface VerdictChange {
+  /** Seconds since the start of observation. */
+  atSeconds: number;
+  verdict: Verdict;
+  /** 0..1, as shown; 0 for inconclusive. */
+  confidence: number;
+  reason: string;
+}
+
 export type SuspectKind = 'heap' | 'external';
 
 /** What keeps a suspect's objects alive, found through retainers in a heap snapshot. */
@@ -176,4 +186,6 @@ export interface ReportV1 {
   holdersSkipped?: { heapUsedBytes: number; limitBytes: number; reason: string };
   /** Last memory sample. */
   lastSample?: MemorySample;
+  /** Every change of the verdict shown while observing, oldest first (the last is `verdict`). */
+  verdictHistory?: VerdictChange[];
 }

@@ -5,11 +5,12 @@ import * as vscode from 'vscode';
 import { describeError, HeapscopeError } from '../core/errors';
 import { redactArgs } from '../core/redact';
 import type { MemorySessionApi, SessionOptions, TargetSpec } from '../core/session/api';
-import { formatBytes, formatRate, statusBarText } from './format';
+import { formatBytes, statusBarText } from './format';
 import { pruneRecordings, recordingFolderName } from './recordings';
 import { SessionRegistry, type SessionEntry, type SessionOrigin } from './sessionRegistry';
 import { notificationsDue, readSettings, type HeapscopeSettings, type NotificationState } from './settings';
 import { isLoopbackAddress } from './targetPicks';
+import { VerdictNotifier } from './verdictNotifier';
 
 export type SessionFactory = (options: SessionOptions) => MemorySessionApi;
 export type RecordingOpener = (dir: string) => Promise<MemorySessionApi>;
@@ -33,6 +34,7 @@ export class SessionController implements vscode.Disposable {
   readonly registry = new SessionRegistry();
   private readonly statusItems = new Map<string, vscode.StatusBarItem>();
   private readonly notified = new Map<string, NotificationState>();
+  private readonly verdictNotifiers = new Map<string, VerdictNotifier>();
   private readonly stopping = new Set<string>();
   private readonly changeEmitter = new vscode.EventEmitter<{ entry: SessionEntry; what: string }>();
   /** Any session's data or state changed: `what` is the engine event name ("sample", "suspects", ...). */
@@ -201,7 +203,8 @@ export class SessionController implements vscode.Disposable {
     item.name = `Heapscope: ${entry.name}`;
     item.command = { command: 'heapscope.showView', title: 'Show', arguments: [entry.id] };
     this.statusItems.set(entry.id, item);
-    this.notified.set(entry.id, { growthNotified: false, heapNotified: false });
+    this.notified.set(entry.id, { heapNotified: false });
+    this.verdictNotifiers.set(entry.id, new VerdictNotifier());
     const refresh = (): void => {
       item.text = statusBarText(summary(entry));
       item.tooltip = tooltip(entry);
@@ -244,29 +247,17 @@ export class SessionController implements vscode.Disposable {
 
   private notify(entry: SessionEntry, figures: { heapUsedBytes?: number }): void {
     const state = this.notified.get(entry.id);
-    const verdict = entry.session.verdict;
     if (!state) return;
-    const due = notificationsDue(this.settings(), state, {
-      leak: verdict?.verdict === 'leak',
-      growthBytesPerMinute:
-        (verdict?.growth.heapBytesPerMinute ?? 0) + (verdict?.growth.externalBytesPerMinute ?? 0),
-      ...(figures.heapUsedBytes !== undefined ? { heapUsedBytes: figures.heapUsedBytes } : {}),
-    });
-    for (const kind of due) {
-      if (kind === 'growth') {
-        state.growthNotified = true;
-        const g = verdict!.growth;
-        void this.offerActions(
-          `Heapscope: ${entry.name} leaks ${formatRate(g.heapBytesPerMinute + g.externalBytesPerMinute)} (confidence ${Math.round(g.confidence * 100)} %).`,
-          entry,
-        );
-      } else {
-        state.heapNotified = true;
-        void this.offerActions(
-          `Heapscope: ${entry.name} uses ${formatBytes(figures.heapUsedBytes ?? 0)} of JS heap, over the ${formatBytes(this.settings().notifyHeapUsedBytes)} threshold.`,
-          entry,
-        );
-      }
+    const leak = this.verdictNotifiers
+      .get(entry.id)
+      ?.observe(entry.session.verdict, entry.session.samples, this.settings().notifyGrowthBytesPerMinute);
+    if (leak) void this.offerActions(`Heapscope: ${entry.name} ${leak}`, entry);
+    if (notificationsDue(this.settings(), state, figures).includes('heap')) {
+      state.heapNotified = true;
+      void this.offerActions(
+        `Heapscope: ${entry.name} uses ${formatBytes(figures.heapUsedBytes ?? 0)} of JS heap, over the ${formatBytes(this.settings().notifyHeapUsedBytes)} threshold.`,
+        entry,
+      );
     }
   }
 
@@ -284,6 +275,7 @@ export class SessionController implements vscode.Disposable {
     this.statusItems.get(entry.id)?.dispose();
     this.statusItems.delete(entry.id);
     this.notified.delete(entry.id);
+    this.verdictNotifiers.delete(entry.id);
     this.changeEmitter.fire({ entry, what: 'ended' });
     const ended = this.registry.all.filter((e) => e.ended && e.id !== this.registry.current?.id);
     for (const old of ended.slice(0, Math.max(0, ended.length - MAX_ENDED_SESSIONS)))

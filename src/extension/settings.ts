@@ -78,25 +78,18 @@ export function readSettings(get: (key: string) => unknown): HeapscopeSettings {
   };
 }
 
-/** Which notifications a new verdict or sample should raise (each at most once per session). */
+/** Which notifications a new sample should raise (each at most once per session). The leak
+ * notification has its own rule (verdictNotifier.ts). */
 export interface NotificationState {
-  growthNotified: boolean;
   heapNotified: boolean;
 }
 
 export function notificationsDue(
-  settings: Pick<HeapscopeSettings, 'notifyGrowthBytesPerMinute' | 'notifyHeapUsedBytes'>,
+  settings: Pick<HeapscopeSettings, 'notifyHeapUsedBytes'>,
   state: NotificationState,
-  figures: { leak: boolean; growthBytesPerMinute: number; heapUsedBytes?: number },
-): Array<'growth' | 'heap'> {
-  const due: Array<'growth' | 'heap'> = [];
-  if (
-    !state.growthNotified &&
-    settings.notifyGrowthBytesPerMinute > 0 &&
-    figures.leak &&
-    figures.growthBytesPerMinute >= settings.notifyGrowthBytesPerMinute
-  )
-    due.push('growth');
+  figures: { heapUsedBytes?: number },
+): Array<'heap'> {
+  const due: Array<'heap'> = [];
   if (
     !state.heapNotified &&
     settings.notifyHeapUsedBytes > 0 &&

@@ -2,6 +2,8 @@
 // methods live in small modules next to this file; see docs/leak-method.md for how and why.
 export { analyzeTrend, analyzeTrendDetail, DEFAULT_THRESHOLDS, formatBytes } from './trend';
 export type { TrendInput, TrendThresholds, SeriesTrend } from './trend';
+export { DEFAULT_LIVE_OPTIONS, gateVerdict, LiveVerdict } from './liveVerdict';
+export type { GatedVerdict, LiveVerdictOptions } from './liveVerdict';
 export { rankSuspects } from './suspects';
 export type { SuspectOptions } from './suspects';
 export { LocationResolver } from './locations';

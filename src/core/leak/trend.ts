@@ -55,6 +55,10 @@ export interface SeriesTrend {
   points: number;
   spanMs: number;
   detail: string;
+  /** The whole window rises significantly (whatever its newest part does). */
+  risesOverWindow: boolean;
+  /** One-sided Mann–Kendall p-value of a rise over the whole window (1 when not tested). */
+  pIncreasing: number;
 }
 
 const MS_PER_MINUTE = 60_000;
@@ -74,6 +78,8 @@ function analyzeSeries(
     lastFloorBytes: points.length ? points[points.length - 1].bytes : 0,
     points: points.length,
     spanMs,
+    risesOverWindow: false,
+    pIncreasing: 1,
   };
   if (points.length === 0) return { ...base, call: 'no-data', detail: 'no data' };
   if (points.length < t.minPoints || spanMs < t.minSpanMs) {
@@ -101,8 +107,14 @@ function analyzeSeries(
   const lateDetrended = lateYs.map((y, i) => y - minRate * lateXs[i]);
   const mkLateBelow = mannKendall(lateDetrended);
 
-  const result = { ...base, bytesPerMinute: all.slope, minRateBytesPerMinute: minRate };
   const growing = all.slope >= minRate && mkAll.pIncreasing < t.pLeak && all.lower > 0;
+  const result = {
+    ...base,
+    bytesPerMinute: all.slope,
+    minRateBytesPerMinute: minRate,
+    risesOverWindow: growing,
+    pIncreasing: mkAll.pIncreasing,
+  };
   const lateGrowing = late.slope >= minRate * 0.5 && mkLate.pIncreasing < t.pLate;
   const fmt = (r: number): string => `${formatBytes(r)}/min`;
   if (growing && lateGrowing) {

@@ -1,7 +1,15 @@
 // Builds the versioned report (ReportV1) from what a session saw. Pure: the session, a recording
 // reopened from disk and tests all produce reports the same way.
 import { redactTarget } from '../redact';
-import type { GcEvent, MemorySample, ReportV1, Suspect, TargetInfo, TrendVerdict } from '../types';
+import type {
+  GcEvent,
+  MemorySample,
+  ReportV1,
+  Suspect,
+  TargetInfo,
+  TrendVerdict,
+  VerdictChange,
+} from '../types';
 import { HEAPSCOPE_VERSION } from '../version';
 
 export interface ReportInput {
@@ -16,6 +24,8 @@ export interface ReportInput {
   targetExited?: ReportV1['targetExited'];
   snapshots?: ReportV1['snapshots'];
   holdersSkipped?: ReportV1['holdersSkipped'];
+  /** Every change of the verdict shown while observing. */
+  verdictHistory?: readonly VerdictChange[];
 }
 
 const NO_VERDICT: TrendVerdict = {
@@ -53,6 +63,7 @@ export function buildReport(input: ReportInput): ReportV1 {
   if (input.snapshots?.length) report.snapshots = [...input.snapshots];
   if (input.holdersSkipped) report.holdersSkipped = { ...input.holdersSkipped };
   if (last) report.lastSample = last;
+  if (input.verdictHistory?.length) report.verdictHistory = input.verdictHistory.map((c) => ({ ...c }));
   return report;
 }
 

@@ -145,6 +145,16 @@ const report = shape(
     ),
     holdersSkipped: shape({ heapUsedBytes: num({ min: 0 }), limitBytes: num({ min: 0 }), reason: str }),
     lastSample: sample,
+    verdictHistory: arrayOf(
+      shape({
+        atSeconds: num({ min: 0 }),
+        verdict: oneOf('leak', 'no-leak', 'inconclusive'),
+        confidence: (v, path, problems) => {
+          if (typeof v !== 'number' || v < 0 || v > 1) problems.push(`${path}: expected 0..1`);
+        },
+        reason: str,
+      }),
+    ),
   },
 );
 

@@ -13,9 +13,9 @@ import { captureHeapSnapshot, snapshotPauseSeconds, type CdpLike } from '../heap
 import { connectTarget, type CdpClient, type TargetConnection } from '../inspector';
 import type { PodConnectionEvent } from '../k8s';
 import {
-  analyzeTrend,
   attributeHolders,
   formatBytes,
+  LiveVerdict,
   LocationResolver,
   rankSuspects,
   wantsHolders,
@@ -100,6 +100,7 @@ export class MemorySession extends EventEmitter<SessionEvents> implements Memory
   private ranking: Promise<void> = Promise.resolve();
   private stopping: Promise<ReportV1> | undefined;
   private verdictCount = 0;
+  private readonly liveVerdict = new LiveVerdict();
   private readonly teardown = new AbortController();
 
   constructor(options: SessionOptions) {
@@ -223,6 +224,7 @@ export class MemorySession extends EventEmitter<SessionEvents> implements Memory
       targetExited: this.exitInfo,
       snapshots: this.snapshots,
       holdersSkipped: this.holdersSkipped,
+      verdictHistory: this.liveVerdict.history,
     });
   }
 
@@ -527,11 +529,15 @@ export class MemorySession extends EventEmitter<SessionEvents> implements Memory
   private updateVerdict(): void {
     let verdict: TrendVerdict;
     try {
-      verdict = analyzeTrend({
-        samples: this.samples,
-        gcEvents: this.gcEvents,
-        heapLimitBytes: this.samples[this.samples.length - 1]?.heapLimitBytes,
-      });
+      // The verdict shown while observing is gated: no leak call before the rise is sustained.
+      verdict = this.liveVerdict.update(
+        {
+          samples: this.samples,
+          gcEvents: this.gcEvents,
+          heapLimitBytes: this.samples[this.samples.length - 1]?.heapLimitBytes,
+        },
+        this.startedAtMs,
+      );
     } catch (error) {
       this.log(`heapscope: verdict failed: ${describeError(error)}`);
       return;

@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { isHeapscopeError } from '../../../src/core/errors';
 import { planCheck } from '../../../src/cli/check';
-import { summaryText } from '../../../src/cli/checkFormat';
+import { progressLine, summaryText } from '../../../src/cli/checkFormat';
 import { buildReport } from '../../../src/core/report';
 
 const opts = (extra: Record<string, unknown> = {}) => ({ duration: '60', holders: true, ...extra });
@@ -89,5 +89,56 @@ describe('check options', () => {
     assert.match(text, /\n {7}allocates at src\/server\.js:16 \('x'\.repeat\)\n {7}held by/);
     assert.match(text, /held by Array sessionLog at src\/server\.js:8:7/);
     assert.match(text, /confidence 90%/);
+  });
+
+  it('progress: a decided verdict with its confidence, an undecided one with what it waits for', () => {
+    const growth = { heapBytesPerMinute: 37 * 1024 * 1024, externalBytesPerMinute: 0 };
+    const common = { elapsedSeconds: 22.4, durationSeconds: 60, gcCount: 12, state: 'observing' };
+    assert.equal(
+      progressLine({
+        ...common,
+        verdict: {
+          verdict: 'inconclusive',
+          growth: { ...growth, confidence: 0 },
+          reason: 'Heap floor rising 37.0 MiB/min for 20 s; waiting to see whether it levels off.',
+        },
+      }),
+      'observing 22/60 s · floor +37.0 MiB/min · inconclusive: heap floor rising 37.0 MiB/min for 20 s; ' +
+        'waiting to see whether it levels off · 12 GCs',
+    );
+    assert.equal(
+      progressLine({
+        ...common,
+        verdict: {
+          verdict: 'leak',
+          growth: { ...growth, confidence: 0.973 },
+          reason: 'JS heap post-GC floor rises.',
+        },
+      }),
+      'observing 22/60 s · floor +37.0 MiB/min · leak (97%) · 12 GCs',
+    );
+  });
+
+  it('summary: an inconclusive verdict carries its reason, not a confidence', () => {
+    const report = buildReport({
+      target: { kind: 'attach' },
+      startedAtMs: 0,
+      endedAtMs: 30_000,
+      samples: [],
+      gcEvents: 0,
+      verdict: {
+        verdict: 'inconclusive',
+        growth: { heapBytesPerMinute: 2 * 1048576, externalBytesPerMinute: 0, confidence: 0 },
+        reason: 'Heap floor rising 2.0 MiB/min for 28 s; waiting to see whether it levels off.',
+      },
+      suspects: [],
+    });
+    const text = summaryText(report, '/proj');
+    assert.match(text, /^heapscope: inconclusive after 30 s/);
+    assert.match(
+      text,
+      /^ {2}Heap floor rising 2\.0 MiB\/min for 28 s; waiting to see whether it levels off\.$/m,
+    );
+    assert.match(text, /^ {2}growth: heap floor \+2\.0 MiB\/min, external \+0 B\/min$/m);
   });
 });

@@ -73,4 +73,25 @@ describe('report', () => {
     assert.ok(problems.includes('report.growth.confidence: missing'));
     assert.ok(validateReport('nope').length > 0);
   });
+
+  it('carries the history of the live verdict, and the validator checks each change', () => {
+    const verdictHistory = [
+      { atSeconds: 1, verdict: 'inconclusive' as const, confidence: 0, reason: 'Not enough data yet.' },
+      { atSeconds: 53.2, verdict: 'leak' as const, confidence: 0.97, reason: 'Heap floor rises.' },
+    ];
+    const report = buildReport({ ...base, verdictHistory });
+    assert.deepEqual(report.verdictHistory, verdictHistory);
+    assert.notEqual(report.verdictHistory, verdictHistory, 'a copy, not the live array');
+    assert.deepEqual(validateReport(report), []);
+    assert.equal(buildReport(base).verdictHistory, undefined);
+    const broken = JSON.parse(JSON.stringify(report));
+    broken.verdictHistory[1].verdict = 'maybe';
+    broken.verdictHistory[1].confidence = 2;
+    delete broken.verdictHistory[0].atSeconds;
+    assert.deepEqual(validateReport(broken), [
+      'report.verdictHistory[0].atSeconds: missing',
+      'report.verdictHistory[1].verdict: expected one of leak, no-leak, inconclusive',
+      'report.verdictHistory[1].confidence: expected 0..1',
+    ]);
+  });
 });
