@@ -2,6 +2,7 @@
 // through Node's /json/list endpoint, and says loudly when the inspector is not on loopback: the
 // inspector is remote code execution for anyone who can reach it.
 import { HeapscopeError, describeError } from '../errors';
+import { openCdpClient, type CdpClient } from './cdp';
 
 export interface InspectorAddress {
   host: string;
@@ -134,4 +135,25 @@ export async function resolveInspector(address: string): Promise<ResolvedInspect
     title: target.title,
     warning,
   };
+}
+
+export interface InspectorConnection {
+  client: CdpClient;
+  url: string;
+  close(): Promise<void>;
+}
+
+/**
+ * Opens a CDP client for what a user typed (ws:// URL, host:port, or port on 127.0.0.1); a
+ * non-loopback host is accepted with a warning.
+ */
+export async function connectTo(
+  address: string,
+  warn?: (message: string) => void,
+  signal?: AbortSignal,
+): Promise<InspectorConnection> {
+  const resolved = await resolveInspector(address);
+  if (resolved.warning) warn?.(resolved.warning);
+  const client = await openCdpClient({ target: resolved.webSocketDebuggerUrl, signal });
+  return { client, url: resolved.webSocketDebuggerUrl, close: () => client.close() };
 }

@@ -2,6 +2,7 @@
 // must be undone at the end (a launched process, a port-forward) and the warnings a face must show.
 import { connectToPod, type PodConnectionEvent } from '../k8s';
 import type { TargetSpec } from '../session/api';
+import { describeError } from '../errors';
 import type { TargetInfo } from '../types';
 import { loopbackWarning, resolveInspector } from './address';
 import { openCdpClient, type CdpClient } from './cdp';
@@ -21,9 +22,15 @@ export interface TargetConnection {
    * and opens a new client on it. Rejects (k8s-port-forward) once the transport gave up.
    */
   reopen?: () => Promise<CdpClient>;
-  /** Closes the client, stops a launched process, tears a port-forward down. Idempotent. */
-  dispose(): Promise<void>;
+  /**
+   * Closes the client, stops a launched process, tears a port-forward down. Idempotent and bounded:
+   * a launched process gets `graceMs` (default 1000) to go on SIGTERM, then SIGKILL.
+   */
+  dispose(graceMs?: number): Promise<void>;
 }
+
+/** How long a launched target may take to exit on SIGTERM when a session stops. */
+export const STOP_GRACE_MS = 1000;
 
 export interface ConnectOptions {
   log?: (line: string) => void;
@@ -51,7 +58,7 @@ export async function connectTarget(
     case 'attach': {
       const resolved = await resolveInspector(spec.address);
       warn(resolved.warning);
-      const client = await openCdpClient({ target: resolved.webSocketDebuggerUrl });
+      const client = await openCdpClient({ target: resolved.webSocketDebuggerUrl, signal: options.signal });
       return simple(
         client,
         { kind: 'attach', inspectorUrl: resolved.webSocketDebuggerUrl, title: resolved.title },
@@ -61,7 +68,7 @@ export async function connectTarget(
     case 'pid': {
       const woken = await wakeInspector(spec.pid, { port: spec.port });
       for (const action of woken.actions) options.log?.(`heapscope: ${action}`);
-      const client = await openCdpClient({ target: woken.webSocketDebuggerUrl });
+      const client = await openCdpClient({ target: woken.webSocketDebuggerUrl, signal: options.signal });
       return simple(
         client,
         { kind: 'pid', pid: spec.pid, inspectorUrl: woken.webSocketDebuggerUrl, title: woken.title },
@@ -73,12 +80,13 @@ export async function connectTarget(
         cwd: spec.cwd,
         env: spec.env,
         onOutput: options.onTargetOutput,
+        signal: options.signal,
       });
       let client: CdpClient;
       try {
-        client = await openCdpClient({ target: launched.inspectorUrl });
+        client = await openCdpClient({ target: launched.inspectorUrl, signal: options.signal });
       } catch (error) {
-        await launched.stop();
+        await launched.stop(STOP_GRACE_MS);
         throw error;
       }
       const connection = simple(
@@ -95,7 +103,8 @@ export async function connectTarget(
       let disposing: Promise<void> | undefined;
       // Close the client first: a program that exits on SIGTERM by itself would otherwise wait for
       // the debugger to disconnect.
-      connection.dispose = () => (disposing ??= closeClient().then(() => launched.stop()));
+      connection.dispose = (graceMs = STOP_GRACE_MS) =>
+        (disposing ??= closeClient().then(() => launched.stop(graceMs)));
       connection.launched = launched;
       return connection;
     }
@@ -107,7 +116,7 @@ export async function connectTarget(
         host = undefined;
       }
       if (host) warn(loopbackWarning(host));
-      const client = await openCdpClient(spec.options);
+      const client = await openCdpClient({ ...spec.options, signal: options.signal });
       if (spec.shared) await subscribeToProxyEvents(client, options.log);
       return {
         ...simple(
@@ -132,7 +141,7 @@ export async function connectTarget(
       for (const action of pod.actions) options.log?.(`heapscope: ${action}`);
       let client: CdpClient;
       try {
-        client = await openCdpClient({ target: pod.inspectorUrl });
+        client = await openCdpClient({ target: pod.inspectorUrl, signal: options.signal });
       } catch (error) {
         await pod.dispose();
         throw error;
@@ -194,7 +203,7 @@ async function subscribeToProxyEvents(client: CdpClient, log?: (line: string) =>
     await client.send('JsDebug.subscribe', { events: PROXY_EVENTS });
   } catch (error) {
     // A plain inspector (not js-debug's proxy) does not know the JsDebug domain and sends every event.
-    log?.(`heapscope: no js-debug proxy event subscription (${(error as Error).message}); using plain CDP.`);
+    log?.(`heapscope: no js-debug proxy event subscription (${describeError(error)}); using plain CDP.`);
   }
 }
 

@@ -69,7 +69,6 @@ describe('session: reconnect through a dropped port-forward', function () {
       target: { kind: 'k8s', namespace: 'shop', pod: 'api-0', kubeconfig: cluster.kubeconfig },
       metricsIntervalMs: 200,
       profileIntervalMs: 500,
-      holders: false,
       log: (line) => logs.push(line),
     });
     session.on('status', (s) => statuses.push(s));
@@ -112,7 +111,6 @@ describe('session: reconnect through a dropped port-forward', function () {
       target: { kind: 'k8s', namespace: 'shop', pod: 'api-1', kubeconfig: cluster.kubeconfig },
       metricsIntervalMs: 200,
       allocationSampling: false,
-      holders: false,
     });
     const ended = new Promise<SessionStatus>((resolve) =>
       session!.on('status', (s) => (s.state === 'target-exited' ? resolve(s) : undefined)),
