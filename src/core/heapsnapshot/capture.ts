@@ -94,21 +94,29 @@ export async function captureHeapSnapshot(
     );
   }
   if (options.signal?.aborted) throw new HeapscopeError('cancelled', 'Heap snapshot capture was cancelled.');
-  // Checked again when the file is linked to its name; this only spares a long capture for nothing.
-  if (
-    await lstat(file).then(
-      () => true,
-      () => false,
-    )
-  )
-    throw fileError({ code: 'EEXIST' }, file, 0);
   busyClients.add(client);
+  try {
+    return await captureInto(client, file, options);
+  } finally {
+    busyClients.delete(client);
+  }
+}
+
+async function fileExists(file: string): Promise<boolean> {
+  return lstat(file).then(
+    () => true,
+    () => false,
+  );
+}
+
+async function captureInto(client: CdpClient, file: string, options: CaptureOptions): Promise<CaptureResult> {
+  // Checked again when the file is linked to its name; this only spares a long capture for nothing.
+  if (await fileExists(file)) throw fileError({ code: 'EEXIST' }, file, 0);
   const partial = `${file}.partial`;
   let handle: FileHandle;
   try {
     handle = await open(partial, 'wx', 0o600);
   } catch (error) {
-    busyClients.delete(client);
     throw fileError(error, partial, 0);
   }
   const writer = new ChunkWriter(handle);
@@ -168,7 +176,6 @@ export async function captureHeapSnapshot(
     client.off('HeapProfiler.addHeapSnapshotChunk', onChunk);
     client.off('HeapProfiler.reportHeapSnapshotProgress', onProgress);
     if (onAbort) options.signal?.removeEventListener('abort', onAbort);
-    busyClients.delete(client);
   }
   return { file, bytes: writer.bytes, pauseMs: Math.round(pauseMs) };
 }

@@ -28,7 +28,6 @@ import {
   toMemorySample,
 } from '../sampling';
 import type {
-  AllocationProfileReading,
   GcEvent,
   MemorySample,
   ReportV1,
