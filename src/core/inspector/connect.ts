@@ -1,6 +1,6 @@
 // One entry point from a TargetSpec to an open CDP client, whatever the kind of target, with what
 // must be undone at the end (a launched process, a port-forward) and the warnings a face must show.
-import { connectToPod, type PodConnectionEvent } from '../k8s';
+import { connectToPod, readContainerMemory, type ContainerMemory, type PodConnectionEvent } from '../k8s';
 import type { TargetSpec } from '../session/api';
 import { describeError } from '../errors';
 import type { TargetInfo } from '../types';
@@ -22,6 +22,8 @@ export interface TargetConnection {
    * and opens a new client on it. Rejects (k8s-port-forward) once the transport gave up.
    */
   reopen?: () => Promise<CdpClient>;
+  /** Set for pod targets: the container's memory limit and use, from its cgroup. */
+  containerMemory?: () => Promise<ContainerMemory>;
   /**
    * Closes the client, stops a launched process, tears a port-forward down. Idempotent and bounded:
    * a launched process gets `graceMs` (default 1000) to go on SIGTERM, then SIGKILL.
@@ -157,6 +159,8 @@ export async function connectTarget(
         },
         warnings,
       );
+      connection.containerMemory = () =>
+        readContainerMemory(pod.pod, { context: spec.context, kubeconfig: spec.kubeconfig });
       let current = client;
       connection.reopen = async () => {
         let lastError: unknown;

@@ -305,7 +305,7 @@ function podNotRunning(ref: string, pod: PodSummary): HeapscopeError {
   );
 }
 
-function execIn(
+export function execIn(
   target: ForwardTarget,
   container: string,
   argv: string[],

@@ -73,6 +73,20 @@ export type HolderOutcome =
   | { kind: 'cancelled'; reason: string }
   | { kind: 'failed'; reason: string };
 
+/** What a heap snapshot of the target would cost now, for a face to say before capturing. */
+export interface SnapshotRisk {
+  heapUsedBytes: number;
+  /** About how long the target's JavaScript stops. */
+  pauseSeconds: number;
+  /** About how much more memory the target holds while V8 writes the snapshot. */
+  extraMemoryBytes: number;
+  /** A pod's container memory limit and use (cgroup), when the target is a pod and they are set. */
+  limitBytes?: number;
+  currentBytes?: number;
+  /** The snapshot could push the container over its limit (an OOM kill). */
+  crossesLimit: boolean;
+}
+
 export interface HolderOptions {
   /** Give up (and say so) when the snapshots would not fit in this time, or have not finished in it. */
   budgetMs?: number;
@@ -169,6 +183,8 @@ export interface MemorySessionApi extends EventEmitter<SessionEvents> {
     file: string,
     options?: { forceGc?: boolean; onProgress?: (p: SnapshotProgress) => void; signal?: AbortSignal },
   ): Promise<string>;
+  /** What a snapshot would cost now (pause, memory, a pod's limit); ask before capturing. */
+  snapshotRisk(): Promise<SnapshotRisk>;
   /** The last sampling heap profile as DevTools' `.heapprofile` JSON. */
   exportHeapProfile(file: string): Promise<string>;
   /** The report as of now (also valid while running). */

@@ -11,7 +11,7 @@ import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { writeFile } from 'node:fs/promises';
 import { HeapscopeError, describeError, isHeapscopeError } from '../errors';
-import { captureHeapSnapshot } from '../heapsnapshot/capture';
+import { captureHeapSnapshot, snapshotCost, snapshotCrossesLimit } from '../heapsnapshot/capture';
 import { connectTarget, type TargetConnection } from '../inspector';
 import { bounded, type CdpClient } from '../inspector/cdp';
 import type { PodConnectionEvent } from '../k8s';
@@ -27,14 +27,7 @@ import {
   parseGcPayload,
   toMemorySample,
 } from '../sampling';
-import type {
-  GcEvent,
-  MemorySample,
-  ReportV1,
-  Suspect,
-  TargetInfo,
-  TrendVerdict,
-} from '../types';
+import type { GcEvent, MemorySample, ReportV1, Suspect, TargetInfo, TrendVerdict } from '../types';
 import type {
   HolderOptions,
   HolderOutcome,
@@ -43,6 +36,7 @@ import type {
   SessionOptions,
   SessionStatus,
   SnapshotProgress,
+  SnapshotRisk,
 } from './api';
 import { planHolders, runHolderSnapshots } from './holderSnapshots';
 import { installGcObserver, removeInstrumentation } from './instrumentation';
@@ -189,6 +183,29 @@ export class MemorySession extends EventEmitter<SessionEvents> implements Memory
   async takeHeapSnapshot(file: string, options: SnapshotOptions = {}): Promise<string> {
     this.requireLive('take a heap snapshot');
     return this.snapshot(file, 'on request', options);
+  }
+
+  async snapshotRisk(): Promise<SnapshotRisk> {
+    const client = this.requireLive('take a heap snapshot');
+    // The heap as V8 counts it now (a reading may be a second old, and a leak grows meanwhile).
+    const usage = await bounded(client.send('Runtime.getHeapUsage'), 5000, this.teardown.signal).catch(
+      () => undefined,
+    );
+    const heapUsedBytes = usage?.usedSize ?? this.samples[this.samples.length - 1]?.heapUsedBytes ?? 0;
+    const memory = await this.connection?.containerMemory?.();
+    const cost = snapshotCost(heapUsedBytes);
+    return {
+      heapUsedBytes,
+      pauseSeconds: cost.pauseSeconds,
+      extraMemoryBytes: cost.extraMemoryBytes,
+      ...(memory?.limitBytes !== undefined ? { limitBytes: memory.limitBytes } : {}),
+      ...(memory?.currentBytes !== undefined ? { currentBytes: memory.currentBytes } : {}),
+      crossesLimit: snapshotCrossesLimit(heapUsedBytes, {
+        currentBytes: memory?.currentBytes,
+        rssBytes: this.samples[this.samples.length - 1]?.rssBytes,
+        limitBytes: memory?.limitBytes,
+      }),
+    };
   }
 
   async nameHolders(options: HolderOptions & { final?: boolean } = {}): Promise<HolderOutcome> {
