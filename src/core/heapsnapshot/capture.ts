@@ -160,7 +160,7 @@ async function captureInto(client: CdpClient, file: string, options: CaptureOpti
     try {
       await link(partial, file);
     } catch (error) {
-      throw fileError(error, file, writer.bytes);
+      throw fileError(error, file, writer.landed);
     }
     await rm(partial, { force: true });
   } catch (error) {
@@ -168,7 +168,7 @@ async function captureInto(client: CdpClient, file: string, options: CaptureOpti
     await writer.abandon();
     await rm(partial, { force: true }).catch(() => undefined);
     if (error instanceof HeapscopeError) throw error;
-    if (isFileError(error)) throw fileError(error, partial, writer.bytes);
+    if (isFileError(error)) throw fileError(error, partial, writer.landed);
     throw new HeapscopeError('target-lost', `Heap snapshot capture failed: ${describeError(error)}`, {
       cause: error,
     });
@@ -182,7 +182,10 @@ async function captureInto(client: CdpClient, file: string, options: CaptureOpti
 
 /** Writes chunks in order, each after the previous one landed; the first error stops it. */
 class ChunkWriter {
+  /** Bytes received (queued). */
   bytes = 0;
+  /** Bytes on disk. */
+  landed = 0;
   failed: Error | undefined;
   readonly failure: Promise<Error>;
   private tail: Promise<void> = Promise.resolve();
@@ -203,6 +206,7 @@ class ChunkWriter {
         while (offset < data.length) {
           const { bytesWritten } = await this.handle.write(data, offset, data.length - offset);
           offset += bytesWritten;
+          this.landed += bytesWritten;
         }
       } catch (error) {
         this.failed = error as Error;

@@ -159,7 +159,9 @@ describe('MemorySession stop (real Node processes)', function () {
     assert.ok(await eventually(() => session.verdict?.verdict === 'leak', 40_000), 'leak verdict');
     const outcome = await session.nameHolders({ budgetMs: 2000 });
     assert.equal(outcome.kind, 'skipped');
-    assert.ok(lines.some((l) => /holder snapshots skipped: .* over the 2 s budget\. Give them more time/.test(l)));
+    assert.ok(
+      lines.some((l) => /holder snapshots skipped: .* over the 2 s budget\. Give them more time/.test(l)),
+    );
     assert.equal(session.report().holdersSkipped?.reason, outcome.kind === 'skipped' ? outcome.reason : '');
     assert.equal(session.status.state, 'observing', 'nothing was paused');
   });
