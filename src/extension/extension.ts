@@ -3,6 +3,7 @@
 // js-debug's types), or the heapscope debug type.
 import * as vscode from 'vscode';
 import { describeError } from '../core/errors';
+import { bounded } from '../core/inspector/cdp';
 import { SessionActions } from './actions';
 import { SuspectLenses } from './codeLens';
 import { SessionController } from './controller';
@@ -133,6 +134,14 @@ export function activate(context: vscode.ExtensionContext): void {
       guarded(() => host.openPanel()),
     ),
     vscode.commands.registerCommand(
+      'heapscope.nameHolders',
+      guarded(async (arg?: unknown) => {
+        const id = entryArg(arg);
+        const entry = (id ? ctl.registry.get(id) : undefined) ?? (await ctl.pickLive('name holders in'));
+        if (entry && !entry.ended && !entry.readOnly) await ctl.nameHolders(entry);
+      }),
+    ),
+    vscode.commands.registerCommand(
       'heapscope.forceGc',
       guarded((arg?: unknown) => actions.forceGc(entryArg(arg))),
     ),
@@ -216,8 +225,15 @@ export function activate(context: vscode.ExtensionContext): void {
   }
 }
 
+/** VS Code gives deactivate a few seconds; the stops are bounded well within them. */
+const DEACTIVATE_DEADLINE_MS = 3000;
+
 export async function deactivate(): Promise<void> {
-  // Stop what we launched and close inspector connections; recordings are already on disk.
-  await controller?.stopAll('VS Code is closing');
+  // Stop what we launched and close inspector connections; recordings are already on disk. Whatever
+  // has not stopped by the deadline is killed: no process of ours outlives the extension host.
+  const ctl = controller;
   controller = undefined;
+  if (!ctl) return;
+  await bounded(ctl.stopAll('VS Code is closing'), DEACTIVATE_DEADLINE_MS).catch(() => undefined);
+  ctl.abandonAll();
 }
