@@ -13,6 +13,7 @@ import { E2eStateWriter } from './e2eState';
 import { createMemorySession, discovery, openRecording } from './engine';
 import { registerSnapshotView } from './snapshotView';
 import { StartCommand, type StartArgument } from './startCommand';
+import { processPicks } from './targetPicks';
 import { pickPodTarget } from './k8s';
 import { registerPrometheus } from './prometheus';
 import { prometheusOverlay } from './webviewBridge';
@@ -212,16 +213,29 @@ export function activate(context: vscode.ExtensionContext): void {
   });
   e2e.write('activated');
 
+  /** `${command:pickProcess}` in launch.json: the user's Node processes, the editor's behind an entry. */
   async function pickProcess(): Promise<string | undefined> {
     const abort = new AbortController();
     const processes = await discovery.listNodeProcesses(abort.signal).catch(() => []);
-    const picked = await vscode.window.showQuickPick(
-      processes
-        .filter((p) => p.pid !== process.pid)
-        .map((p) => ({ label: p.command.slice(0, 100), description: `pid ${p.pid}`, pid: p.pid })),
-      { title: 'Heapscope: pick a Node process (its inspector is woken with SIGUSR1)' },
-    );
-    return picked ? String(picked.pid) : undefined;
+    let showAll = false;
+    for (;;) {
+      const { picks, hidden } = processPicks(processes, { showAll, selfPid: process.pid });
+      const items: Array<vscode.QuickPickItem & { pid?: number }> = picks.map((p) => ({
+        label: p.label,
+        description: 'description' in p ? p.description : undefined,
+        detail: 'detail' in p ? p.detail : undefined,
+        pid: p.kind === 'process' && p.target.kind === 'pid' ? p.target.pid : undefined,
+      }));
+      if (hidden) items.push({ label: '$(eye) Show all Node processes', description: `${hidden} hidden` });
+      const picked = await vscode.window.showQuickPick(items, {
+        title: 'Heapscope: pick a Node process (its inspector is woken with SIGUSR1)',
+        matchOnDescription: true,
+        matchOnDetail: true,
+      });
+      if (!picked) return undefined;
+      if (picked.pid !== undefined) return String(picked.pid);
+      showAll = true;
+    }
   }
 }
 
