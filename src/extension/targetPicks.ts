@@ -159,16 +159,7 @@ export function validateInspectorAddress(value: string): string | undefined {
 }
 
 /** Loopback addresses; anything else gets a loud warning (the inspector is remote code execution). */
-export function isLoopbackAddress(value: string): boolean {
-  const v = value.trim();
-  if (/^\d+$/.test(v)) return true;
-  const host = v
-    .replace(/^wss?:\/\//, '')
-    .replace(/\/.*$/, '')
-    .replace(/:\d+$/, '')
-    .replace(/^\[|\]$/g, '');
-  return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
-}
+export { isLoopbackAddress } from '../core/inspector/address';
 
 /** npm scripts from a package.json's text, for "Run an npm script…". */
 export function npmScripts(packageJsonText: string): Array<{ name: string; command: string }> {

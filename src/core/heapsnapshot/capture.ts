@@ -12,10 +12,7 @@
 import { link, lstat, open, rm, type FileHandle } from 'node:fs/promises';
 import { HeapscopeError, describeError } from '../errors';
 import type { CdpClient } from '../inspector/cdp';
-import { connectTo, type InspectorConnection } from '../inspector/address';
 import type { SnapshotProgress } from '../session/api';
-
-export type { InspectorConnection };
 
 export interface CaptureOptions {
   /** HeapProfiler.collectGarbage before the snapshot (what DevTools does anyway). */
@@ -260,12 +257,4 @@ function fileError(error: unknown, file: string, writtenBytes: number): Heapscop
   return new HeapscopeError('usage', `Cannot write the heap snapshot to ${file}: ${describeError(error)}`, {
     cause: error,
   });
-}
-
-/** Opens a CDP client for a ws:// URL, host:port, or port (on 127.0.0.1). */
-export function connectInspector(
-  address: string,
-  warn?: (message: string) => void,
-): Promise<InspectorConnection> {
-  return connectTo(address, warn);
 }

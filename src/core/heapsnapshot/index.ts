@@ -10,13 +10,12 @@ import { runSnapshotTask, type RunOptions } from './workerClient';
 export {
   captureHeapSnapshot,
   captureInProgress,
-  connectInspector,
   SNAPSHOT_MEMORY_FACTOR,
   snapshotCost,
   snapshotCrossesLimit,
   snapshotPauseSeconds,
 } from './capture';
-export type { CaptureOptions, CaptureResult, InspectorConnection, SnapshotCost } from './capture';
+export type { CaptureOptions, CaptureResult, SnapshotCost } from './capture';
 export { parseSnapshotFile, parseSnapshotBuffer } from './parser';
 export { HeapSnapshot } from './snapshot';
 export { describeFrame } from './allocationTraces';

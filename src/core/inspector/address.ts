@@ -30,10 +30,34 @@ export interface JsonListTarget {
   devtoolsFrontendUrl?: string;
 }
 
-const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1', '[::1]']);
-
+/**
+ * The one loopback rule of Heapscope (the inspector is remote code execution for anyone who can
+ * reach it): 127.0.0.0/8, ::1 (bracketed or not, or as an IPv4-mapped 127.x), and localhost.
+ * 0.0.0.0 is every interface, not loopback.
+ */
 export function isLoopbackHost(host: string): boolean {
-  return LOOPBACK.has(host.toLowerCase()) || /^127\.\d+\.\d+\.\d+$/.test(host);
+  const h = host
+    .trim()
+    .toLowerCase()
+    .replace(/^\[|\]$/g, '');
+  if (h === 'localhost' || h === '::1' || h === '0:0:0:0:0:0:0:1') return true;
+  const v4 = /^(?:::ffff:)?127\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(h);
+  return v4 !== null && v4.slice(1).every((part) => Number(part) <= 255);
+}
+
+/** The host of what a user types (a bare port means 127.0.0.1); undefined when it cannot be read. */
+export function hostOfAddress(address: string): string | undefined {
+  try {
+    return parseInspectorAddress(address).host;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Whether an address in any accepted form (port, host:port, [v6]:port, ws:// URL) is on loopback. */
+export function isLoopbackAddress(address: string): boolean {
+  const host = hostOfAddress(address);
+  return host !== undefined && isLoopbackHost(host);
 }
 
 export function loopbackWarning(host: string): string | undefined {
