@@ -3,7 +3,7 @@
 // never parsed as HTML.
 import '@vscode-elements/elements/dist/vscode-button/index.js';
 import type { SessionListItem } from '../src/shared/protocol';
-import type { Suspect, TrendVerdict } from '../src/core/types';
+import type { Suspect, TrendVerdict } from '../src/shared/protocol';
 import { formatBytes, formatConfidence, formatMinutes, formatRate, shortFile } from './format';
 
 export type ToolbarAction =

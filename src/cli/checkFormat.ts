@@ -1,6 +1,6 @@
 // Text `heapscope check` prints on stderr: the progress line while observing and the closing summary.
 import { isAbsolute, relative } from 'node:path';
-import { formatBytes } from '../core/leak';
+import { formatBytes, formatMinutes } from '../shared/format';
 import type { MemorySample, ReportV1, SourceFrame, TrendVerdict } from '../core/types';
 
 export function signedRate(bytesPerMinute: number): string {
@@ -102,10 +102,4 @@ export function summaryText(report: ReportV1, projectRoot: string, maxSuspects =
   if (report.holdersSkipped)
     lines.push(`  holders not named: ${report.holdersSkipped.reason} (--holders-max-heap moves the limit)`);
   return lines.join('\n');
-}
-
-function formatMinutes(minutes: number): string {
-  if (minutes < 120) return `${Math.round(minutes)} min`;
-  if (minutes < 48 * 60) return `${(minutes / 60).toFixed(1)} h`;
-  return `${(minutes / 1440).toFixed(1)} days`;
 }

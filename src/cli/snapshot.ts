@@ -18,7 +18,7 @@ import {
   type AllocationFrame,
   type TaskProgress,
 } from '../core/heapsnapshot';
-import { formatBytes } from '../core/leak';
+import { formatBytes } from '../shared/format';
 import { location } from './checkFormat';
 import { exitCodes } from './exitCodes';
 

@@ -84,7 +84,7 @@ export const viewInteractionsTest: E2eTest = {
         100,
       );
       const header = (await page.locator('.verdict').textContent()) ?? '';
-      if (!/leak/i.test(header) || !header.includes('+3.8 MB/min') || !header.includes('95 %'))
+      if (!/leak/i.test(header) || !header.includes('+3.8 MiB/min') || !header.includes('95 %'))
         throw new Error(`verdict line is wrong: ${header}`);
 
       // Drag-select on the plot zooms in and stops following.

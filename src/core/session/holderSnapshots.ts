@@ -5,7 +5,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { snapshotPauseSeconds } from '../heapsnapshot/capture';
-import { attributeHolders, formatBytes, wantsHolders, type ScriptSourceProvider } from '../leak';
+import { formatBytes } from '../../shared/format';
+import { attributeHolders, wantsHolders, type ScriptSourceProvider } from '../leak';
 import type { ReportV1, Suspect, TrendVerdict } from '../types';
 import { DEFAULT_HOLDERS_MAX_HEAP_BYTES, heapTooLargeForHolders, type HolderOutcome } from './api';
 
