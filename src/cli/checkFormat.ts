@@ -100,6 +100,12 @@ export function summaryText(report: ReportV1, projectRoot: string, maxSuspects =
     lines.push(`  heap snapshot (${snapshot.purpose}) paused the target ${snapshot.pauseMs} ms`);
   }
   if (report.holdersSkipped)
-    lines.push(`  holders not named: ${report.holdersSkipped.reason} (--holders-max-heap moves the limit)`);
+    lines.push(
+      `  holders not named: ${report.holdersSkipped.reason} (${
+        /budget/.test(report.holdersSkipped.reason)
+          ? '--holders-budget gives them more time'
+          : '--holders-max-heap moves the limit'
+      })`,
+    );
   return lines.join('\n');
 }
