@@ -108,8 +108,10 @@ export function processLabel(argv: readonly string[], cwd?: string): string {
   } else if (cwd && !isAbsolute(script)) {
     shown = relative(cwd, resolve(cwd, script)) || script;
   }
+  // One line: an inline script's newlines would break the picker's row.
   const shownArgs = args
     .slice(0, MAX_LABEL_ARGS)
+    .map((a) => a.replace(/\s+/g, ' ').trim())
     .map((a) => (a.length > MAX_ARG_CHARS ? `${a.slice(0, MAX_ARG_CHARS - 1)}…` : a));
   const more = args.length > MAX_LABEL_ARGS ? ' …' : '';
   return [shown, ...shownArgs].join(' ') + more;

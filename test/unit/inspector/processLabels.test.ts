@@ -23,6 +23,7 @@ describe('process labels', () => {
       [['node', '-e', 'setInterval(()=>{},1)'], '/w', 'node -e …'],
       [['node'], '/w', 'node (no script)'],
       [['node', '--', 'x.js', '--flag'], undefined, 'x.js --flag'],
+      [['node', 'tsx', '-e', '\nconsole.log(1)\n'], '/w', 'tsx -e console.log(1)'],
     ];
     for (const [argv, cwd, label] of table) assert.equal(processLabel(argv, cwd), label, argv.join(' '));
     assert.deepEqual(scriptOf(['node', '--max-old-space-size', '4096', 'big.js']), {
