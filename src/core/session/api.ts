@@ -92,8 +92,13 @@ export interface HolderOptions {
   budgetMs?: number;
   /** Cancel (VS Code's progress notification, a Ctrl-C). */
   signal?: AbortSignal;
-  /** One line per step ("snapshot 2 of 3 — target paused about 4 s"). */
+  /** One line per step ("heap snapshot 2 of 3 — target paused"). */
   onStep?: (step: string) => void;
+  /**
+   * The observation is over (the CLI at the end of --duration): readings stop for good and the
+   * report's duration ends here, before the snapshots.
+   */
+  final?: boolean;
 }
 
 export const DEFAULT_HOLDERS_MAX_HEAP_BYTES = 256 * 1024 * 1024;

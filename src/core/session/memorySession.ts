@@ -109,6 +109,8 @@ export class MemorySession extends EventEmitter<SessionEvents> implements Memory
   private ranking: Promise<void> = Promise.resolve();
   private starting: Promise<void> | undefined;
   private stopping: Promise<ReportV1> | undefined;
+  /** Set when the target went: reading its exit status (bounded). */
+  private going: Promise<void> | undefined;
   private verdictCount = 0;
   private lastMessage: string | undefined;
   /** Aborted when the session stops or the target goes: cancels connecting, captures, holders. */
@@ -208,7 +210,7 @@ export class MemorySession extends EventEmitter<SessionEvents> implements Memory
     };
   }
 
-  async nameHolders(options: HolderOptions & { final?: boolean } = {}): Promise<HolderOutcome> {
+  async nameHolders(options: HolderOptions = {}): Promise<HolderOutcome> {
     if (!this.lifecycle.live)
       return { kind: 'cancelled', reason: 'the session is not attached to a running target' };
     if (this.holdersStep !== undefined)
@@ -758,6 +760,8 @@ export class MemorySession extends EventEmitter<SessionEvents> implements Memory
     // The observation ends now. What follows is the way out: every step has a deadline.
     this.endedAtMs ??= Date.now();
     if (wasLive) await this.closeObservation(STOP_LAST_PROFILE_MS);
+    // The target went just before: its exit status is on the way (bounded by targetGone itself).
+    if (this.going) await this.going;
     this.teardown.abort();
     this.pauses?.dispose();
     if (from === 'connecting' && this.starting) {
@@ -780,8 +784,13 @@ export class MemorySession extends EventEmitter<SessionEvents> implements Memory
     return report;
   }
 
-  private async targetGone(message: string): Promise<void> {
-    if (this.lifecycle.endingOrEnded || this.lifecycle.kind === 'idle') return;
+  private targetGone(message: string): Promise<void> {
+    if (this.lifecycle.endingOrEnded || this.lifecycle.kind === 'idle') return Promise.resolve();
+    this.going = this.recordTargetGone(message);
+    return this.going;
+  }
+
+  private async recordTargetGone(message: string): Promise<void> {
     // Ended first, so that nothing else (a late reading, a stop) acts on the gone target.
     this.endedAtMs = Date.now();
     clearTimeout(this.metricsTimer);
@@ -792,6 +801,9 @@ export class MemorySession extends EventEmitter<SessionEvents> implements Memory
     let exitCode: number | null | undefined;
     let signal: string | null | undefined;
     const exitedAtMs = this.endedAtMs;
+    const atSeconds = Math.round((exitedAtMs - this.startedAtMs) / 100) / 10;
+    // Known at once (a stop that follows reports it); the exit status is added when it comes.
+    this.exitInfo = { atSeconds, message };
     this.lifecycle.to({ kind: 'ended', how: 'target-exited', message });
     if (launched) {
       // A program that ended waits for debuggers to let go before it exits: let go first, then read
@@ -807,7 +819,7 @@ export class MemorySession extends EventEmitter<SessionEvents> implements Memory
       }
     }
     this.exitInfo = {
-      atSeconds: Math.round((exitedAtMs - this.startedAtMs) / 100) / 10,
+      atSeconds,
       message,
       ...(exitCode !== undefined ? { exitCode } : {}),
       ...(signal !== undefined ? { signal } : {}),
