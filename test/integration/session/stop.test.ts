@@ -164,5 +164,21 @@ describe('MemorySession stop (real Node processes)', function () {
     );
     assert.equal(session.report().holdersSkipped?.reason, outcome.kind === 'skipped' ? outcome.reason : '');
     assert.equal(session.status.state, 'observing', 'nothing was paused');
+
+    // Asked again with room, then cancelled at the first step (VS Code's Cancel button).
+    const cancel = new AbortController();
+    const steps: string[] = [];
+    const cancelled = await session.nameHolders({
+      budgetMs: 600_000,
+      signal: cancel.signal,
+      onStep: (step) => {
+        steps.push(step);
+        cancel.abort();
+      },
+    });
+    assert.equal(cancelled.kind, 'cancelled');
+    assert.match(steps[0] ?? '', /heap snapshot 1 of 3 — target paused/);
+    assert.equal(session.status.state, 'observing', 'back to observing after the cancel');
+    assert.ok(await eventually(() => session.samples.length > 0, 1000));
   });
 });
