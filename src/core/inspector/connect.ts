@@ -41,6 +41,8 @@ export interface ConnectOptions {
   signal?: AbortSignal;
   /** A pod's port-forward dropped, came back or gave up (k8s targets). */
   onPodEvent?: (event: PodConnectionEvent) => void;
+  /** A launched target exists (before its inspector answers): how to kill it at once. */
+  onSpawn?: (kill: () => void) => void;
 }
 
 /** Opening a client on a forward that is itself still settling fails now and then: try a few times. */
@@ -83,6 +85,7 @@ export async function connectTarget(
         env: spec.env,
         onOutput: options.onTargetOutput,
         signal: options.signal,
+        onSpawn: options.onSpawn,
       });
       let client: CdpClient;
       try {

@@ -19,6 +19,8 @@ export interface LaunchOptions {
   settleMs?: number;
   /** Stops waiting for the inspector and stops the child (a session stopped while connecting). */
   signal?: AbortSignal;
+  /** As soon as the child exists: a synchronous kill of its group, for a face that must exit now. */
+  onSpawn?: (kill: () => void) => void;
 }
 
 export interface LaunchedProcess {
@@ -113,6 +115,7 @@ export async function launchWithInspector(
   const spawnError = new Promise<Error>((resolve) => child.once('error', resolve));
   const stop = makeStopper(child, exited, () => exitStatus);
   const kill = () => signalGroup(child, 'SIGKILL');
+  options.onSpawn?.(kill);
 
   const startTimeoutMs = options.startTimeoutMs ?? 15_000;
   const settleMs = options.settleMs ?? 800;

@@ -109,6 +109,8 @@ export class MemorySession extends EventEmitter<SessionEvents> implements Memory
   private ranking: Promise<void> = Promise.resolve();
   private starting: Promise<void> | undefined;
   private stopping: Promise<ReportV1> | undefined;
+  /** Kills a target this session launched, synchronously (set as soon as it is spawned). */
+  private killLaunched: (() => void) | undefined;
   /** Set when the target went: reading its exit status (bounded). */
   private going: Promise<void> | undefined;
   private verdictCount = 0;
@@ -160,7 +162,8 @@ export class MemorySession extends EventEmitter<SessionEvents> implements Memory
 
   abandon(): void {
     this.teardown.abort();
-    this.connection?.launched?.kill();
+    // While connecting there is no connection yet, but a launched child may already run.
+    this.killLaunched?.();
   }
 
   async forceGc(): Promise<void> {
@@ -305,6 +308,7 @@ export class MemorySession extends EventEmitter<SessionEvents> implements Memory
         onTargetOutput: this.options.onTargetOutput,
         signal: this.teardown.signal,
         onPodEvent: (event) => this.onPodEvent(event),
+        onSpawn: (kill) => (this.killLaunched = kill),
       });
       this.connection = connection;
       this.ensureStillStarting();

@@ -78,6 +78,16 @@ describe('MemorySession stop (real Node processes)', function () {
     assert.ok(await until(async () => (await pidsWith(marker)).length === 0, 5000), 'target gone');
   });
 
+  it('abandon (a second Ctrl-C, a closing editor) kills a target that is still starting', async () => {
+    const { session, marker } = launch('idle.js');
+    const starting = session.start();
+    starting.catch(() => undefined);
+    assert.ok(await until(async () => (await pidsWith(marker)).length > 0, 10_000), 'target spawned');
+    session.abandon();
+    assert.ok(await until(async () => (await pidsWith(marker)).length === 0, 5000), 'target killed');
+    await assert.rejects(starting);
+  });
+
   it('stops a frozen (SIGSTOP) launched target and kills it', async () => {
     const { session } = launch('alloc.js');
     await session.start();
