@@ -4,8 +4,11 @@
 // waits until its heap passes --heap-mb (default 300) while it keeps growing, then stops and times
 // (a) stop() resolving (report written, recording closed) and (b) the target's pid being gone.
 // Prints the median and the worst, and writes bench/results/stop-latency.json.
-// Usage: npx tsx bench/stop/run.ts [--runs 10] [--heap-mb 300]
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+// With --cli, the whole `heapscope check` process instead (dist/cli.js, build first): Ctrl-C (SIGINT)
+// once the target announces its heap, timed to the CLI's exit (report written) and the target gone.
+// Usage: npx tsx bench/stop/run.ts [--runs 10] [--heap-mb 300] [--cli]
+import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { MemorySession } from '../../src/core/session';
@@ -41,11 +44,78 @@ const median = (xs: number[]) => {
   return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
 };
 
+/** The launched target's pid: the node process running grow.js with the run's marker. */
+function targetPid(marker: string): number | undefined {
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    let cmdline = '';
+    try {
+      cmdline = readFileSync(`/proc/${entry}/cmdline`, 'utf8');
+    } catch {
+      continue;
+    }
+    if (cmdline.includes(marker) && cmdline.includes('--inspect=') && !cmdline.includes('cli.js'))
+      return Number(entry);
+  }
+  return undefined;
+}
+
+async function cliRun(run: number, dir: string) {
+  const marker = `--bench-${process.pid}-${run}`;
+  const child = spawn(
+    process.execPath,
+    [
+      path.join(ROOT, 'dist/cli.js'),
+      'check',
+      '--duration',
+      '600',
+      '--json',
+      path.join(dir, `report-${run}.json`),
+      '--',
+      process.execPath,
+      path.join(ROOT, 'test/fixtures/targets/grow.js'),
+      marker,
+    ],
+    {
+      env: { ...process.env, GROW_TARGET_MB: String(heapMb), GROW_RATE_MB_PER_S: '8' },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    },
+  );
+  let stderr = '';
+  await new Promise<void>((resolve, reject) => {
+    child.stderr!.on('data', (d: Buffer) => {
+      stderr += d.toString();
+      if (/\[target\] grown \d+/.test(stderr)) resolve();
+    });
+    child.on('exit', () => reject(new Error(`the CLI exited early: ${stderr}`)));
+  });
+  const pid = targetPid(marker);
+  if (pid === undefined) throw new Error('target pid not found');
+  const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
+  const t0 = performance.now();
+  child.kill('SIGINT');
+  let targetGoneMs = -1;
+  const gone = until(() => !alive(pid), 30_000).then(() => (targetGoneMs = performance.now() - t0));
+  await exited;
+  const stopMs = performance.now() - t0;
+  await gone;
+  const heapUsedBytes = Number(/grown (\d+)/.exec(stderr)?.[1] ?? 0) * 1048576;
+  return { run, heapUsedBytes, stopMs: Math.round(stopMs), targetGoneMs: Math.round(targetGoneMs) };
+}
+
 async function main(): Promise<void> {
   const dir = mkdtempSync(path.join(tmpdir(), 'hs-stopbench-'));
   const rows: Array<{ run: number; heapUsedBytes: number; stopMs: number; targetGoneMs: number }> = [];
   try {
     for (let run = 1; run <= runs; run++) {
+      if (process.argv.includes('--cli')) {
+        const row = await cliRun(run, dir);
+        rows.push(row);
+        console.log(
+          `run ${run}: heap ${(row.heapUsedBytes / 1048576).toFixed(0)} MiB, CLI exit ${row.stopMs} ms after Ctrl-C, target gone ${row.targetGoneMs} ms`,
+        );
+        continue;
+      }
       const session = new MemorySession({
         target: {
           kind: 'launch',
@@ -82,6 +152,7 @@ async function main(): Promise<void> {
   const stops = rows.map((r) => r.stopMs);
   const gones = rows.map((r) => r.targetGoneMs);
   const summary = {
+    mode: process.argv.includes('--cli') ? 'heapscope check, Ctrl-C to exit' : 'MemorySession.stop()',
     node: process.version,
     heapMb,
     runs: rows.length,
@@ -92,10 +163,11 @@ async function main(): Promise<void> {
     rows,
   };
   console.log(
-    `stop(): median ${summary.stopMedianMs} ms, worst ${summary.stopWorstMs} ms; target gone: median ${summary.targetGoneMedianMs} ms, worst ${summary.targetGoneWorstMs} ms`,
+    `${summary.mode}: median ${summary.stopMedianMs} ms, worst ${summary.stopWorstMs} ms; target gone: median ${summary.targetGoneMedianMs} ms, worst ${summary.targetGoneWorstMs} ms`,
   );
   mkdirSync(path.join(ROOT, 'bench/results'), { recursive: true });
-  writeFileSync(path.join(ROOT, 'bench/results/stop-latency.json'), `${JSON.stringify(summary, null, 2)}\n`);
+  const name = process.argv.includes('--cli') ? 'stop-latency-cli.json' : 'stop-latency.json';
+  writeFileSync(path.join(ROOT, 'bench/results', name), `${JSON.stringify(summary, null, 2)}\n`);
 }
 
 void main();
