@@ -1,22 +1,7 @@
-// Figures as the live view shows them. Pure, so unit-tested without a browser. Binary multiples with
-// the short unit names VS Code's own memory readouts and the extension's CodeLens use ("1.5 MB").
+// What only the live view needs beyond src/shared/format.ts (axis ticks, short file names). Pure, so
+// unit-tested without a browser. Figures themselves are formatted by the shared module.
 
-export { formatBytes, formatRate } from '../src/shared/format';
-
-/** 0.873 -> "87 %". */
-export function formatConfidence(confidence: number): string {
-  if (!Number.isFinite(confidence)) return '–';
-  return `${Math.round(Math.min(1, Math.max(0, confidence)) * 100)} %`;
-}
-
-/** Minutes until the heap limit: "12 min", "3.4 h", "2.1 days", "–" when unknown. */
-export function formatMinutes(minutes: number | undefined): string {
-  if (minutes === undefined || !Number.isFinite(minutes) || minutes < 0) return '–';
-  if (minutes < 1) return '< 1 min';
-  if (minutes < 120) return `${Math.round(minutes)} min`;
-  if (minutes < 48 * 60) return `${(minutes / 60).toFixed(1)} h`;
-  return `${(minutes / 1440).toFixed(1)} days`;
-}
+export { formatBytes, formatConfidence, formatMinutes, formatRate } from '../src/shared/format';
 
 /**
  * Ticks for a byte axis: multiples of 1, 2 or 5 times a power of 1024 (…, 256 KB, 512 KB, 1 MB, …) so

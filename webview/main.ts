@@ -2,7 +2,7 @@
 // current session's readings in a SampleStore, and turns clicks into intents. It never talks CDP.
 import './styles.css';
 import { isHostMessage, PROTOCOL_VERSION, type HostMessage } from '../src/shared/protocol';
-import type { Suspect } from '../src/core/types';
+import type { Suspect } from '../src/shared/protocol';
 import { MemoryChart } from './chart';
 import { sendIntent } from './host';
 import { SampleStore } from './store';

@@ -1,7 +1,7 @@
 // The view's copy of a session's readings, as growable typed columns so 24 h at 1 Hz (86,400 points ×
 // 5 series) costs ~4 MB and appends are amortised O(1). Readings arriving out of order (a batch
 // replayed after a reconnect) are dropped rather than breaking the sorted x the decimation relies on.
-import type { GcEvent, MemorySample } from '../src/core/types';
+import type { GcEvent, MemorySample } from '../src/shared/protocol';
 import type { Columns } from './downsample';
 
 /** The charted series, in drawing order. */

@@ -3,7 +3,7 @@
 // never parsed as HTML.
 import '@vscode-elements/elements/dist/vscode-button/index.js';
 import type { SessionListItem } from '../src/shared/protocol';
-import type { Suspect, TrendVerdict } from '../src/core/types';
+import type { Suspect, TrendVerdict } from '../src/shared/protocol';
 import { formatBytes, formatConfidence, formatMinutes, formatRate, shortFile } from './format';
 
 export type ToolbarAction =
@@ -38,7 +38,13 @@ export function describeState(state: string, readOnly: boolean, message?: string
     case 'observing':
       return 'live';
     case 'paused':
-      return 'paused at breakpoint';
+      return message ?? 'paused in the debugger';
+    case 'reconnecting':
+      return message ? `reconnecting: ${message}` : 'reconnecting…';
+    case 'capturing':
+      return 'taking heap snapshot — target paused';
+    case 'naming-holders':
+      return message ?? 'naming holders…';
     case 'stopping':
       return 'stopping…';
     case 'stopped':
@@ -185,7 +191,9 @@ export class LiveView {
     this.statusBadge.textContent = describeState(state, readOnly, message);
     this.statusBadge.className = `status-badge state-${readOnly ? 'recording' : state}`;
     this.root.dataset.state = readOnly ? 'recording' : state;
-    const live = !readOnly && (state === 'observing' || state === 'paused' || state === 'connecting');
+    const live =
+      !readOnly &&
+      ['observing', 'paused', 'connecting', 'reconnecting', 'capturing', 'naming-holders'].includes(state);
     for (const action of ['forceGc', 'takeSnapshot', 'toggleSampling'] as const)
       this.buttons.get(action)?.toggleAttribute('disabled', !live);
   }

@@ -90,7 +90,6 @@ async function main(): Promise<void> {
             target: { kind: 'attach', address: server.inspectorUrl },
             samplingIntervalBytes: SAMPLING_INTERVAL,
             allocationSampling: SAMPLING,
-            holders: false,
           });
           await session.start();
         }

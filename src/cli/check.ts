@@ -7,8 +7,8 @@ import { describeError, HeapscopeError } from '../core/errors';
 import { redactArgs } from '../core/redact';
 import { checkContext, parsePodRef } from '../core/k8s/podRef';
 import { MemorySession } from '../core/session/memorySession';
-import { wantsHolders } from '../core/leak';
-import { heapTooLargeForHolders, type TargetSpec } from '../core/session/api';
+import type { TargetSpec } from '../core/session/api';
+import { DEFAULT_HOLDERS_BUDGET_MS } from '../core/session/holderSnapshots';
 import type { ReportV1 } from '../core/types';
 import { exitCodes } from './exitCodes';
 import { progressLine, summaryText } from './checkFormat';
@@ -29,6 +29,7 @@ interface CheckOptions {
   quiet?: boolean;
   holders: boolean;
   holdersMaxHeap?: string;
+  holdersBudget?: string;
 }
 
 export function registerCheckCommand(program: Command, setExit: (code: number) => void): void {
@@ -52,10 +53,15 @@ export function registerCheckCommand(program: Command, setExit: (code: number) =
       '--holders-max-heap <MiB>',
       'skip those snapshots when the JS heap is larger than this (default 256; 0: no limit)',
     )
+    .option(
+      '--holders-budget <seconds>',
+      `time allowed for those snapshots; skipped when the heap is too large for it (default ${DEFAULT_HOLDERS_BUDGET_MS / 1000})`,
+    )
     .option('--quiet', 'print only the summary (no progress, no target output)')
     .addHelpText(
       'after',
-      '\nExit codes: 0 no leak, 1 leak, 2 usage or target error, 3 inconclusive.\n' +
+      '\nExit codes: 0 no leak, 1 leak, 2 usage or target error, 3 inconclusive, 130 a second Ctrl-C.\n' +
+        'Ctrl-C stops the observation and reports what was seen; a second Ctrl-C exits at once.\n' +
         'Examples:\n  heapscope check --duration 60 --json report.json -- node server.js\n' +
         '  heapscope check --attach 9229 --duration 120\n  heapscope check --pid 4242',
     )
@@ -81,7 +87,6 @@ async function runCheck(command: string[], options: CheckOptions): Promise<numbe
     metricsIntervalMs: plan.metricsIntervalMs,
     recordingDir: plan.recordDir,
     projectRoot,
-    holders: options.holders,
     holdersMaxHeapBytes: plan.holdersMaxHeapBytes,
     log: (line) => progress.print(stripControl(line)),
     onTargetOutput: options.quiet ? undefined : (line) => progress.print(`  [target] ${line}`),
@@ -94,14 +99,34 @@ async function runCheck(command: string[], options: CheckOptions): Promise<numbe
     if (status.state === 'target-exited') resolveEnd(status.message ?? 'target exited');
     if (status.state === 'paused' && status.message) progress.print(`heapscope: ${status.message}`);
   });
-  const onSignal = () => resolveEnd('interrupted');
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  // First Ctrl-C: stop like the end of the run (cancelling the holder snapshots), report what was
+  // seen. Second: exit now; a launched target is killed on the way.
+  const interrupted = new AbortController();
+  let signals = 0;
+  const onSignal = (signal: NodeJS.Signals) => {
+    signals++;
+    if (signals === 1) {
+      interrupted.abort();
+      resolveEnd('interrupted');
+      if (!options.quiet) err(`\nheapscope: stopping (${signal}); press Ctrl-C again to exit at once.`);
+      void session.stop('interrupted').catch(() => undefined);
+      return;
+    }
+    session.abandon();
+    process.stderr.write('heapscope: exiting at once; the report was not written.\n');
+    process.exit(exitCodes.interrupted);
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
   try {
     if (!options.quiet) err(`heapscope: connecting to ${describeTarget(plan.target)}…`);
     try {
       await session.start();
     } catch (error) {
+      if (interrupted.signal.aborted) {
+        err('heapscope check: stopped while connecting; nothing was observed.');
+        return exitCodes.usage;
+      }
       err(`heapscope check: ${describeError(error)}`);
       return exitCodes.usage;
     }
@@ -132,18 +157,19 @@ async function runCheck(command: string[], options: CheckOptions): Promise<numbe
     clearInterval(ticker);
     clearTimeout(timer);
     progress.clear();
-    if (why !== 'duration reached' && !options.quiet) err(`heapscope: stopping (${why})`);
-    // The session's own rules (the verdict, the heap limit) say whether it is about to take them.
-    const heapUsed = session.samples[session.samples.length - 1]?.heapUsedBytes ?? 0;
-    if (
-      !options.quiet &&
-      options.holders &&
-      session.verdict !== undefined &&
-      wantsHolders(session.verdict) &&
-      !heapTooLargeForHolders(heapUsed, plan.holdersMaxHeapBytes) &&
-      session.status.state !== 'target-exited'
-    ) {
-      err('heapscope: taking heap snapshots to name what holds the suspects…');
+    if (why !== 'duration reached' && why !== 'interrupted' && !options.quiet)
+      err(`heapscope: stopping (${why})`);
+    if (options.holders && !interrupted.signal.aborted && session.status.state !== 'target-exited') {
+      const outcome = await session.nameHolders({
+        final: true,
+        budgetMs: plan.holdersBudgetMs,
+        signal: interrupted.signal,
+        onStep: (step) => {
+          if (!options.quiet) err(`heapscope: naming holders: ${step}`);
+        },
+      });
+      if (outcome.kind === 'named' && !options.quiet)
+        err(`heapscope: holders named for ${outcome.suspects} suspect(s).`);
     }
     const report = await session.stop(why);
     err(summaryText(report, projectRoot));
@@ -195,6 +221,7 @@ export interface CheckPlan {
   recordDir?: string;
   projectRoot: string;
   holdersMaxHeapBytes?: number;
+  holdersBudgetMs: number;
 }
 
 /** Validates the options and picks exactly one target. Throws HeapscopeError('usage'). */
@@ -227,6 +254,10 @@ export function planCheck(command: string[], options: CheckOptions): CheckPlan {
       );
     holdersMaxHeapBytes = mib * 1024 * 1024;
   }
+  const holdersBudgetMs =
+    options.holdersBudget !== undefined
+      ? positiveNumber(options.holdersBudget, '--holders-budget') * 1000
+      : DEFAULT_HOLDERS_BUDGET_MS;
   let target: TargetSpec;
   if (command.length)
     target = { kind: 'launch', command: command[0], args: command.slice(1), cwd: process.cwd() };
@@ -261,6 +292,7 @@ export function planCheck(command: string[], options: CheckOptions): CheckPlan {
     recordDir: options.record ? resolve(options.record) : undefined,
     projectRoot: resolve(options.projectRoot ?? process.cwd()),
     holdersMaxHeapBytes,
+    holdersBudgetMs,
   };
 }
 

@@ -1,6 +1,6 @@
 // Text `heapscope check` prints on stderr: the progress line while observing and the closing summary.
 import { isAbsolute, relative } from 'node:path';
-import { formatBytes } from '../core/leak';
+import { formatBytes, formatMinutes } from '../shared/format';
 import type { MemorySample, ReportV1, SourceFrame, TrendVerdict } from '../core/types';
 import { stripControl } from '../shared/text';
 
@@ -114,13 +114,13 @@ export function summaryText(report: ReportV1, projectRoot: string, maxSuspects =
     lines.push(`  heap snapshot (${snapshot.purpose}) paused the target ${snapshot.pauseMs} ms`);
   }
   if (report.holdersSkipped)
-    lines.push(`  holders not named: ${report.holdersSkipped.reason} (--holders-max-heap moves the limit)`);
+    lines.push(
+      `  holders not named: ${report.holdersSkipped.reason} (${
+        /budget/.test(report.holdersSkipped.reason)
+          ? '--holders-budget gives them more time'
+          : '--holders-max-heap moves the limit'
+      })`,
+    );
   // Names come from the target: no control character reaches the terminal.
   return lines.map(stripControl).join('\n');
-}
-
-function formatMinutes(minutes: number): string {
-  if (minutes < 120) return `${Math.round(minutes)} min`;
-  if (minutes < 48 * 60) return `${(minutes / 60).toFixed(1)} h`;
-  return `${(minutes / 1440).toFixed(1)} days`;
 }

@@ -7,4 +7,6 @@ export const exitCodes = {
   usage: 2,
   /** `check`: not enough evidence either way. */
   inconclusive: 3,
+  /** A second Ctrl-C: exited at once, without a report (the shell's 128 + SIGINT). */
+  interrupted: 130,
 } as const;

@@ -30,6 +30,8 @@ export type HeapscopeErrorCode =
   | 'k8s-not-found'
   | 'k8s-kubectl-failed'
   | 'cancelled'
+  /** The disk (or a quota, or a file-size limit) has no room for what is being written. */
+  | 'disk-full'
   | 'internal';
 
 export class HeapscopeError extends Error {

@@ -4,7 +4,6 @@ import { existsSync, promises as fs, realpathSync } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { describeError, isHeapscopeError } from '../core/errors';
-import { snapshotPauseSeconds } from '../core/heapsnapshot/capture';
 import { DEFAULT_HOLDERS_MAX_HEAP_BYTES } from '../core/session/api';
 import type { SessionController } from './controller';
 import { formatBytes } from './format';
@@ -52,16 +51,19 @@ export class SessionActions {
   async takeSnapshot(target?: SessionEntry | string): Promise<string | undefined> {
     const entry = await this.resolve(target, 'take a heap snapshot of');
     if (!entry) return undefined;
-    // A big heap stops the target for a long time: ask first (a second per 10 MiB or so), above the
-    // same size at which a session stops taking holder snapshots on its own.
-    const heapUsed = entry.session.samples[entry.session.samples.length - 1]?.heapUsedBytes ?? 0;
-    if (heapUsed > DEFAULT_HOLDERS_MAX_HEAP_BYTES) {
+    // A big heap stops the target for a long time and V8 needs memory of the order of the heap again
+    // while it writes: ask first above the holder snapshots' size limit, and always when a pod's
+    // container could cross its memory limit (an OOM kill).
+    const risk = await entry.session.snapshotRisk().catch(() => undefined);
+    if (risk && (risk.crossesLimit || risk.heapUsedBytes > DEFAULT_HOLDERS_MAX_HEAP_BYTES)) {
       const take = 'Take heap snapshot';
-      const choice = await vscode.window.showWarningMessage(
-        `The JS heap of ${entry.name} holds ${formatBytes(heapUsed)}: a heap snapshot stops its JavaScript for about ${Math.round(snapshotPauseSeconds(heapUsed))} s and writes a file larger than the heap.`,
-        { modal: true },
-        take,
-      );
+      const cost =
+        `a heap snapshot stops its JavaScript for about ${Math.max(1, Math.round(risk.pauseSeconds))} s and ` +
+        `needs about ${formatBytes(risk.extraMemoryBytes)} more memory while V8 writes it`;
+      const message = risk.crossesLimit
+        ? `${entry.name}'s container uses ${formatBytes(risk.currentBytes ?? 0)} of its ${formatBytes(risk.limitBytes ?? 0)} memory limit and its JS heap holds ${formatBytes(risk.heapUsedBytes)}: ${cost}, which could push it over the limit (the pod would be OOM-killed).`
+        : `The JS heap of ${entry.name} holds ${formatBytes(risk.heapUsedBytes)}: ${cost}, and writes a file larger than the heap.`;
+      const choice = await vscode.window.showWarningMessage(message, { modal: true }, take);
       if (choice !== take) return undefined;
     }
     const dir = entry.session.recordingDir
@@ -73,7 +75,7 @@ export class SessionActions {
       const written = await vscode.window.withProgress(
         {
           location: vscode.ProgressLocation.Notification,
-          title: `Heapscope: heap snapshot of ${entry.name}`,
+          title: `Heapscope: taking heap snapshot of ${entry.name} — target paused`,
           cancellable: true,
         },
         async (progress, token) => {

@@ -146,7 +146,14 @@ export class SuspectLenses
     const md = new vscode.MarkdownString(
       suspectMarkdown(found.suspect, found.entry.name, this.controller.workspaceRoots(), existsSync),
     );
-    md.isTrusted = false;
+    // Holder naming pauses the target, so it is a link the user follows, never done on hover.
+    if (!found.suspect.holder && !found.entry.ended && !found.entry.readOnly) {
+      const args = encodeURIComponent(JSON.stringify([found.entry.id]));
+      md.appendMarkdown(
+        `\n[Name what holds it](command:heapscope.nameHolders?${args} "Takes 3 heap snapshots; the target pauses for each")\n`,
+      );
+    }
+    md.isTrusted = { enabledCommands: ['heapscope.nameHolders'] };
     return md;
   }
 

@@ -4,6 +4,8 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { describeError, HeapscopeError } from '../core/errors';
 import { redactArgs } from '../core/redact';
+import { snapshotPauseSeconds } from '../core/heapsnapshot/capture';
+import { bounded } from '../core/inspector/cdp';
 import type { MemorySessionApi, SessionOptions, TargetSpec } from '../core/session/api';
 import { formatBytes, statusBarText } from './format';
 import { pruneRecordings, recordingFolderName } from './recordings';
@@ -18,6 +20,8 @@ export type RecordingOpener = (dir: string) => Promise<MemorySessionApi>;
 /** Ended sessions kept for the views (their data stays browsable until pushed out by newer ones). */
 const MAX_ENDED_SESSIONS = 4;
 const ENDED = new Set(['stopped', 'target-exited', 'error']);
+/** The engine's stop ends within ~2 s; this is the face's backstop, never the normal path. */
+const STOP_DEADLINE_MS = 4000;
 
 export interface StartRequest {
   target: TargetSpec;
@@ -124,19 +128,24 @@ export class SessionController implements vscode.Disposable {
     return entry;
   }
 
-  /** Stops a live session; resolves when the engine has written its report. */
+  /**
+   * Stops a live session; resolves when the engine has written its report. The engine bounds its
+   * own stop; past STOP_DEADLINE_MS (which it never needs) the session is abandoned all the same,
+   * so the status bar and a launched target never outlive a stop.
+   */
   async stop(id: string, reason = 'stopped by the user'): Promise<void> {
     const entry = this.registry.get(id);
     if (!entry || entry.ended || entry.readOnly || this.stopping.has(id)) return;
     this.stopping.add(id);
     this.output.info(`[${entry.name}] stop requested: ${reason}`);
     try {
-      const report = await entry.session.stop(reason);
+      const report = await bounded(entry.session.stop(reason), STOP_DEADLINE_MS);
       this.output.info(
         `[${entry.name}] stopped after ${Math.round(report.durationSeconds)} s: ${report.verdict} (${report.reason})`,
       );
     } catch (error) {
-      this.output.error(`[${entry.name}] stop: ${describeError(error)}`);
+      this.output.error(`[${entry.name}] stop: ${describeError(error)}; the session was abandoned.`);
+      entry.session.abandon();
     } finally {
       this.stopping.delete(id);
     }
@@ -145,6 +154,49 @@ export class SessionController implements vscode.Disposable {
 
   async stopAll(reason: string): Promise<void> {
     await Promise.all(this.registry.live.map((e) => this.stop(e.id, reason)));
+  }
+
+  /** Kills what live sessions launched, synchronously (the extension host is going away). */
+  abandonAll(): void {
+    for (const entry of this.registry.live) entry.session.abandon();
+  }
+
+  /**
+   * Takes the holder snapshots of a session, when asked: a progress notification that says what it
+   * costs and can be cancelled.
+   */
+  async nameHolders(entry: SessionEntry): Promise<void> {
+    const session = entry.session;
+    const heapUsed = session.samples.at(-1)?.heapUsedBytes ?? 0;
+    const pause = Math.max(1, Math.round(snapshotPauseSeconds(heapUsed)));
+    const outcome = await vscode.window.withProgress(
+      {
+        location: vscode.ProgressLocation.Notification,
+        title: `Heapscope: naming what holds the leak in ${entry.name} (3 heap snapshots; the target pauses about ${pause} s for each)`,
+        cancellable: true,
+      },
+      (progress, token) => {
+        const cancel = new AbortController();
+        token.onCancellationRequested(() => cancel.abort());
+        return session.nameHolders({
+          signal: cancel.signal,
+          onStep: (step) => progress.report({ message: step }),
+        });
+      },
+    );
+    this.output.info(
+      `[${entry.name}] holders: ${outcome.kind}${'reason' in outcome ? ` (${outcome.reason})` : ''}`,
+    );
+    if (outcome.kind === 'named') {
+      this.notice('info', `Holders named for ${outcome.suspects} suspect(s).`);
+      void vscode.window.showInformationMessage(
+        `Heapscope: ${entry.name}: holders named for ${outcome.suspects} suspect(s); see the live view and the CodeLens.`,
+      );
+    } else if (outcome.kind === 'cancelled') {
+      void vscode.window.showInformationMessage(`Heapscope: naming holders stopped: ${outcome.reason}.`);
+    } else {
+      void vscode.window.showWarningMessage(`Heapscope: holders not named: ${outcome.reason}.`);
+    }
   }
 
   /** Reopens a recording read-only in the same views. */
@@ -262,8 +314,11 @@ export class SessionController implements vscode.Disposable {
   }
 
   private async offerActions(message: string, entry: SessionEntry): Promise<void> {
-    const choice = await vscode.window.showWarningMessage(message, 'Show', 'Take heap snapshot');
+    const leak = entry.session.verdict?.verdict === 'leak';
+    const choices = ['Show', ...(leak ? ['Name holders'] : []), 'Take heap snapshot'];
+    const choice = await vscode.window.showWarningMessage(message, ...choices);
     if (choice === 'Show') await vscode.commands.executeCommand('heapscope.showView', entry.id);
+    if (choice === 'Name holders') await vscode.commands.executeCommand('heapscope.nameHolders', entry.id);
     if (choice === 'Take heap snapshot')
       await vscode.commands.executeCommand('heapscope.takeHeapSnapshot', entry.id);
   }

@@ -10,6 +10,8 @@ export interface E2eSessionState {
   origin: SessionEntry['origin'];
   debugSessionId?: string;
   state: string;
+  /** The target's pid, when known (a launched target's, to check it is gone after a stop). */
+  pid?: number;
   samples: number;
   gcEvents: number;
   verdict: string | null;
@@ -33,6 +35,7 @@ export function sessionState(entry: SessionEntry): E2eSessionState {
     origin: entry.origin,
     ...(entry.debugSessionId ? { debugSessionId: entry.debugSessionId } : {}),
     state: s.status.state,
+    ...(s.target.pid !== undefined ? { pid: s.target.pid } : {}),
     samples: s.samples.length,
     gcEvents: s.gcEvents.length,
     verdict: s.verdict?.verdict ?? null,

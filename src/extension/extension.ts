@@ -3,6 +3,7 @@
 // js-debug's types), or the heapscope debug type.
 import * as vscode from 'vscode';
 import { describeError } from '../core/errors';
+import { bounded } from '../core/inspector/cdp';
 import { SessionActions } from './actions';
 import { SuspectLenses } from './codeLens';
 import { SessionController } from './controller';
@@ -12,6 +13,7 @@ import { E2eStateWriter } from './e2eState';
 import { createMemorySession, discovery, openRecording } from './engine';
 import { registerSnapshotView } from './snapshotView';
 import { StartCommand, type StartArgument } from './startCommand';
+import { processPicks } from './targetPicks';
 import { pickPodTarget } from './k8s';
 import { reportedSourceUrls } from './locations';
 import { redactedOutput } from './redactedOutput';
@@ -140,6 +142,14 @@ export function activate(context: vscode.ExtensionContext): void {
       guarded(() => host.openPanel()),
     ),
     vscode.commands.registerCommand(
+      'heapscope.nameHolders',
+      guarded(async (arg?: unknown) => {
+        const id = entryArg(arg);
+        const entry = (id ? ctl.registry.get(id) : undefined) ?? (await ctl.pickLive('name holders in'));
+        if (entry && !entry.ended && !entry.readOnly) await ctl.nameHolders(entry);
+      }),
+    ),
+    vscode.commands.registerCommand(
       'heapscope.forceGc',
       guarded((arg?: unknown) => actions.forceGc(entryArg(arg))),
     ),
@@ -212,21 +222,41 @@ export function activate(context: vscode.ExtensionContext): void {
   });
   e2e.write('activated');
 
+  /** `${command:pickProcess}` in launch.json: the user's Node processes, the editor's behind an entry. */
   async function pickProcess(): Promise<string | undefined> {
     const abort = new AbortController();
     const processes = await discovery.listNodeProcesses(abort.signal).catch(() => []);
-    const picked = await vscode.window.showQuickPick(
-      processes
-        .filter((p) => p.pid !== process.pid)
-        .map((p) => ({ label: p.command.slice(0, 100), description: `pid ${p.pid}`, pid: p.pid })),
-      { title: 'Heapscope: pick a Node process (its inspector is woken with SIGUSR1)' },
-    );
-    return picked ? String(picked.pid) : undefined;
+    let showAll = false;
+    for (;;) {
+      const { picks, hidden } = processPicks(processes, { showAll, selfPid: process.pid });
+      const items: Array<vscode.QuickPickItem & { pid?: number }> = picks.map((p) => ({
+        label: p.label,
+        description: 'description' in p ? p.description : undefined,
+        detail: 'detail' in p ? p.detail : undefined,
+        pid: p.kind === 'process' && p.target.kind === 'pid' ? p.target.pid : undefined,
+      }));
+      if (hidden) items.push({ label: '$(eye) Show all Node processes', description: `${hidden} hidden` });
+      const picked = await vscode.window.showQuickPick(items, {
+        title: 'Heapscope: pick a Node process (its inspector is woken with SIGUSR1)',
+        matchOnDescription: true,
+        matchOnDetail: true,
+      });
+      if (!picked) return undefined;
+      if (picked.pid !== undefined) return String(picked.pid);
+      showAll = true;
+    }
   }
 }
 
+/** VS Code gives deactivate a few seconds; the stops are bounded well within them. */
+const DEACTIVATE_DEADLINE_MS = 3000;
+
 export async function deactivate(): Promise<void> {
-  // Stop what we launched and close inspector connections; recordings are already on disk.
-  await controller?.stopAll('VS Code is closing');
+  // Stop what we launched and close inspector connections; recordings are already on disk. Whatever
+  // has not stopped by the deadline is killed: no process of ours outlives the extension host.
+  const ctl = controller;
   controller = undefined;
+  if (!ctl) return;
+  await bounded(ctl.stopAll('VS Code is closing'), DEACTIVATE_DEADLINE_MS).catch(() => undefined);
+  ctl.abandonAll();
 }

@@ -3,11 +3,11 @@
 import { plainLabel } from '../shared/text';
 import type { Suspect, TrendVerdict } from '../core/types';
 import type { SessionState } from '../core/session/api';
-import { formatBytes, formatRate } from '../shared/format';
+import { formatBytes, formatMinutes, formatRate } from '../shared/format';
 
-export { formatBytes, formatRate };
+export { formatBytes, formatMinutes, formatRate };
 
-/** The CodeLens over a suspect's function: `⚠ leak suspect · +2.1 MB/min live · 14 MB`. */
+/** The CodeLens over a suspect's function: `⚠ leak suspect · +2.1 MiB/min live · 14 MiB`. */
 export function codeLensTitle(
   suspect: Pick<Suspect, 'growthBytesPerMinute' | 'liveBytes' | 'kind' | 'note'>,
 ): string {
@@ -33,6 +33,9 @@ const STATE_WORDS: Record<SessionState, string> = {
   connecting: 'connecting…',
   observing: 'watching…',
   paused: 'paused',
+  reconnecting: 'reconnecting…',
+  capturing: 'taking heap snapshot — target paused',
+  'naming-holders': 'naming holders — target pauses',
   stopping: 'stopping…',
   stopped: 'stopped',
   'target-exited': 'target exited',
@@ -56,7 +59,7 @@ export function verdictWord(verdict: TrendVerdict | undefined, state: SessionSta
   return 'watching…';
 }
 
-/** Status bar text: `$(pulse) api: leak +2.1 MB/min · 84 MB`. Codicons render in status bar items. */
+/** Status bar text: `$(pulse) api: leak +2.1 MiB/min · 84 MiB`. Codicons render in status bar items. */
 export function statusBarText(summary: StatusSummary): string {
   const icon =
     summary.state === 'paused'
@@ -84,15 +87,4 @@ export function sparkline(values: readonly number[], width = 24): string {
   const max = Math.max(...buckets);
   if (max === min) return BARS[0]!.repeat(buckets.length);
   return buckets.map((v) => BARS[Math.round(((v - min) / (max - min)) * (BARS.length - 1))]).join('');
-}
-
-/** Minutes to a rough human duration: "3 h 20 min", "45 min", "< 1 min". */
-export function formatMinutes(minutes: number): string {
-  if (!Number.isFinite(minutes)) return '—';
-  if (minutes < 1) return '< 1 min';
-  if (minutes < 60) return `${Math.round(minutes)} min`;
-  const hours = Math.floor(minutes / 60);
-  const rest = Math.round(minutes - hours * 60);
-  if (hours >= 48) return `${Math.round(hours / 24)} days`;
-  return rest ? `${hours} h ${rest} min` : `${hours} h`;
 }

@@ -74,6 +74,7 @@ export class StartCommand {
     const abort = new AbortController();
     let inspectors: ListeningInspector[] = [];
     let processes: NodeProcessInfo[] = [];
+    let showAllProcesses = false;
     const render = (): void => {
       const active = qp.activeItems[0]?.pick;
       qp.items = buildTargetPicks({
@@ -85,6 +86,7 @@ export class StartCommand {
         })),
         selfPid: process.pid,
         k8sAvailable: this.pickPod !== undefined,
+        showAllProcesses,
       }).map(toItem);
       const keep = active && qp.items.find((i) => i.pick.label === active.label);
       if (keep) qp.activeItems = [keep];
@@ -107,6 +109,11 @@ export class StartCommand {
     return new Promise<TargetPick | undefined>((resolve) => {
       qp.onDidAccept(() => {
         const chosen = qp.selectedItems[0]?.pick;
+        if (chosen?.kind === 'show-all-processes') {
+          showAllProcesses = true;
+          render();
+          return;
+        }
         if (chosen && chosen.kind !== 'separator') {
           resolve(chosen);
           qp.hide();
@@ -162,6 +169,7 @@ export class StartCommand {
         return;
       }
       case 'separator':
+      case 'show-all-processes':
         return;
     }
   }

@@ -15,8 +15,13 @@ export interface ListeningInspector {
 
 export interface NodeProcessInfo {
   pid: number;
-  /** argv as the process shows it, for the label. */
+  /** argv as the process shows it. */
   command: string;
+  /** What it runs (script relative to its working directory, first arguments); the entry's label. */
+  label?: string;
+  cwd?: string;
+  /** Set for the editor's own processes (and their children): hidden unless all are asked for. */
+  editorRole?: string;
   /** Port of its inspector when it is already listening (then it is listed as an inspector instead). */
   inspectorPort?: number;
 }
@@ -31,14 +36,35 @@ export type TargetPick =
   | { kind: 'process'; label: string; description: string; detail: string; target: TargetSpec }
   | { kind: 'debug-session'; label: string; description: string; debugSessionId: string }
   | { kind: 'launch-script' | 'launch-npm' | 'k8s' | 'url'; label: string; description: string }
+  /** Lists the editor's own Node processes too. */
+  | { kind: 'show-all-processes'; label: string; description: string }
   | { kind: 'separator'; label: string };
 
 /** SIGUSR1 cannot be undone: the inspector stays on until the process exits. The warning says so. */
 export const SIGUSR1_WARNING =
   'Sends SIGUSR1: Node opens its inspector on 127.0.0.1:9229 and keeps it open until the process exits. Anyone on this machine who can reach that port can run code in the process.';
 
-function shortCommand(command: string, max = 80): string {
-  return command.length > max ? `${command.slice(0, max - 1)}…` : command;
+function short(text: string, max = 80): string {
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}
+
+/** The process entries of a picker: the user's processes, or all of them, labelled by what they run. */
+export function processPicks(
+  processes: readonly NodeProcessInfo[],
+  options: { showAll: boolean; selfPid?: number; skip?: ReadonlySet<number> },
+): { picks: TargetPick[]; hidden: number } {
+  const candidates = processes.filter(
+    (p) => p.pid !== options.selfPid && !options.skip?.has(p.pid) && p.inspectorPort === undefined,
+  );
+  const shown = options.showAll ? candidates : candidates.filter((p) => !p.editorRole);
+  const picks = shown.map<TargetPick>((p) => ({
+    kind: 'process',
+    label: `$(server-process) ${short(p.label ?? p.command)}`,
+    description: `pid ${p.pid}${p.editorRole ? ` · ${p.editorRole}` : ''}`,
+    detail: `${p.cwd ? `${p.cwd} · ` : ''}$(warning) ${SIGUSR1_WARNING}`,
+    target: { kind: 'pid', pid: p.pid },
+  }));
+  return { picks, hidden: candidates.length - shown.length };
 }
 
 export function buildTargetPicks(input: {
@@ -48,6 +74,8 @@ export function buildTargetPicks(input: {
   /** Our own pid (the extension host is Node too): never offer it. */
   selfPid?: number;
   k8sAvailable: boolean;
+  /** List the editor's own Node processes too (the "Show all Node processes" entry). */
+  showAllProcesses?: boolean;
 }): TargetPick[] {
   const picks: TargetPick[] = [];
   if (input.debugSessions.length) {
@@ -75,18 +103,19 @@ export function buildTargetPicks(input: {
       });
     }
   }
-  const processes = input.processes.filter(
-    (p) => p.pid !== input.selfPid && !inspectorPids.has(p.pid) && p.inspectorPort === undefined,
-  );
-  if (processes.length) {
+  const { picks: processes, hidden } = processPicks(input.processes, {
+    showAll: input.showAllProcesses ?? false,
+    selfPid: input.selfPid,
+    skip: inspectorPids,
+  });
+  if (processes.length || hidden) {
     picks.push({ kind: 'separator', label: 'Running Node processes (wake the inspector)' });
-    for (const p of processes) {
+    picks.push(...processes);
+    if (hidden) {
       picks.push({
-        kind: 'process',
-        label: `$(server-process) ${shortCommand(p.command)}`,
-        description: `pid ${p.pid}`,
-        detail: `$(warning) ${SIGUSR1_WARNING}`,
-        target: { kind: 'pid', pid: p.pid },
+        kind: 'show-all-processes',
+        label: '$(eye) Show all Node processes',
+        description: `${hidden} of the editor's own (VS Code server, extension hosts, language servers…) are hidden`,
       });
     }
   }
@@ -130,16 +159,7 @@ export function validateInspectorAddress(value: string): string | undefined {
 }
 
 /** Loopback addresses; anything else gets a loud warning (the inspector is remote code execution). */
-export function isLoopbackAddress(value: string): boolean {
-  const v = value.trim();
-  if (/^\d+$/.test(v)) return true;
-  const host = v
-    .replace(/^wss?:\/\//, '')
-    .replace(/\/.*$/, '')
-    .replace(/:\d+$/, '')
-    .replace(/^\[|\]$/g, '');
-  return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
-}
+export { isLoopbackAddress } from '../core/inspector/address';
 
 /** npm scripts from a package.json's text, for "Run an npm script…". */
 export function npmScripts(packageJsonText: string): Array<{ name: string; command: string }> {

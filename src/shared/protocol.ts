@@ -8,6 +8,12 @@
 import type { GcEvent, MemorySample, Suspect, TargetInfo, TrendVerdict } from '../core/types';
 import type { SessionState } from '../core/session/api';
 
+/**
+ * The engine's data types the webview draws, passed through here so the webview imports only
+ * src/shared (type-only: nothing of src/core reaches its bundle).
+ */
+export type { GcEvent, MemorySample, Suspect, TargetInfo, TrendVerdict };
+
 /** Bumped when a message changes shape incompatibly. */
 export const PROTOCOL_VERSION = 1;
 

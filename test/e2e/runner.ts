@@ -10,6 +10,7 @@ import { debugSessionTest } from './debugSession.e2e';
 import { viewInteractionsTest } from './viewInteractions.e2e';
 import { snapshotViewTest } from './snapshotView.e2e';
 import { prometheusHistoryTest } from './prometheusHistory.e2e';
+import { stopSessionTest } from './stopSession.e2e';
 
 export interface E2eTest {
   name: string;
@@ -22,6 +23,7 @@ const tests: E2eTest[] = [
   debugSessionTest,
   snapshotViewTest,
   prometheusHistoryTest,
+  stopSessionTest,
 ];
 
 async function main(): Promise<void> {

@@ -84,7 +84,7 @@ export const viewInteractionsTest: E2eTest = {
         100,
       );
       const header = (await page.locator('.verdict').textContent()) ?? '';
-      if (!/leak/i.test(header) || !header.includes('+3.8 MB/min') || !header.includes('95 %'))
+      if (!/leak/i.test(header) || !header.includes('+3.8 MiB/min') || !header.includes('95 %'))
         throw new Error(`verdict line is wrong: ${header}`);
 
       // Drag-select on the plot zooms in and stops following.
@@ -163,7 +163,7 @@ export const viewInteractionsTest: E2eTest = {
       if (sent.find((i) => i.type === 'exportRecording' && i.format !== 'csv'))
         throw new Error('wrong export format');
 
-      // Paused at a breakpoint, then a reopened recording (read-only: live actions disabled).
+      // Paused in the debugger, then a reopened recording (read-only: live actions disabled).
       await page.evaluate(() =>
         window.postMessage({ type: 'status', sessionId: 's1', status: { state: 'paused' } }, '*'),
       );
@@ -173,7 +173,7 @@ export const viewInteractionsTest: E2eTest = {
         5_000,
         100,
       );
-      if (!/paused at breakpoint/.test((await page.locator('.status-badge').textContent()) ?? ''))
+      if (!/paused in the debugger/.test((await page.locator('.status-badge').textContent()) ?? ''))
         throw new Error('the status badge does not say paused');
       await page.screenshot({ path: join(env.out, 'view-paused.png') });
       await page.evaluate(

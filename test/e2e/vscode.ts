@@ -139,6 +139,7 @@ export interface E2eSession {
   origin: string;
   debugSessionId?: string;
   state: string;
+  pid?: number;
   samples: number;
   gcEvents: number;
   verdict: string | null;

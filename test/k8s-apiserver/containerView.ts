@@ -24,6 +24,14 @@ export interface ContainerImage {
   noKillBinary?: boolean;
 }
 
+/** The container's memory cgroup as its processes see it under /sys/fs/cgroup. */
+export interface ContainerCgroup {
+  version: 1 | 2;
+  /** Undefined: no limit ("max" in v2, a huge number in v1). */
+  memoryLimitBytes?: number;
+  memoryCurrentBytes: number;
+}
+
 export interface ExecResult {
   stdout: string;
   stderr: string;
@@ -35,6 +43,7 @@ export class ContainerView {
     private readonly root: string,
     private readonly processes: () => FakeProcess[],
     private readonly image: () => ContainerImage,
+    private readonly cgroup: () => ContainerCgroup | undefined = () => undefined,
   ) {}
 
   async exec(argv: string[]): Promise<ExecResult> {
@@ -81,7 +90,12 @@ export class ContainerView {
 
   private runScript(script: string): Promise<ExecResult> {
     const procDir = this.buildProc();
-    const rewritten = script.split('/proc/').join(`${procDir}/`);
+    const cgroupDir = this.buildCgroup();
+    const rewritten = script
+      .split('/proc/')
+      .join(`${procDir}/`)
+      .split('/sys/fs/cgroup/')
+      .join(`${cgroupDir}/`);
     return new Promise((resolve) => {
       const child = spawn('/bin/sh', ['-c', rewritten], {
         stdio: ['ignore', 'pipe', 'pipe'],
@@ -95,6 +109,27 @@ export class ContainerView {
       child.on('close', (code) => resolve({ stdout, stderr, exitCode: code ?? 1 }));
       child.on('error', (error) => resolve({ stdout, stderr: String(error), exitCode: 126 }));
     });
+  }
+
+  /** Rebuilds <root>/cgroup with the memory files of the container's cgroup (empty: none readable). */
+  private buildCgroup(): string {
+    const dir = path.join(this.root, 'cgroup');
+    rmSync(dir, { recursive: true, force: true });
+    mkdirSync(dir, { recursive: true });
+    const cgroup = this.cgroup();
+    if (cgroup?.version === 2) {
+      writeFileSync(path.join(dir, 'memory.max'), `${cgroup.memoryLimitBytes ?? 'max'}\n`);
+      writeFileSync(path.join(dir, 'memory.current'), `${cgroup.memoryCurrentBytes}\n`);
+    } else if (cgroup?.version === 1) {
+      mkdirSync(path.join(dir, 'memory'));
+      const noLimit = '9223372036854771712';
+      writeFileSync(
+        path.join(dir, 'memory', 'memory.limit_in_bytes'),
+        `${cgroup.memoryLimitBytes ?? noLimit}\n`,
+      );
+      writeFileSync(path.join(dir, 'memory', 'memory.usage_in_bytes'), `${cgroup.memoryCurrentBytes}\n`);
+    }
+    return dir;
   }
 
   /** Rebuilds <root>/proc with one folder per container process. */

@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer } from 'ws';
-import { ContainerView, type ContainerImage, type FakeProcess } from './containerView';
+import { ContainerView, type ContainerCgroup, type ContainerImage, type FakeProcess } from './containerView';
 import { SpdySession, type SpdyStream } from './spdy';
 
 export interface FakeContainer {
@@ -23,6 +23,8 @@ export interface FakeContainer {
   processes: FakeProcess[];
   /** Image switches: distroless (no sh, no kill) or no /bin/kill. Mutable at any time. */
   imageKind?: ContainerImage;
+  /** Its memory cgroup (limit and use) as /sys/fs/cgroup shows it; none readable when unset. */
+  cgroup?: ContainerCgroup;
 }
 
 export interface FakePod {
@@ -537,6 +539,7 @@ export class FakeApiServer {
       path.join(this.root, `${pod.namespace}-${pod.name}-${container.name}-${randomUUID().slice(0, 8)}`),
       () => container.processes,
       () => container.imageKind ?? {},
+      () => container.cgroup,
     );
     const command = query.getAll('command');
     const result = await view.exec(command);

@@ -7,8 +7,15 @@ import { resolveDeclarations } from './growth';
 import type { DiffResult, RetainersQuery, RetainersResult, SummaryResult, TaskProgress } from './tasks';
 import { runSnapshotTask, type RunOptions } from './workerClient';
 
-export { captureHeapSnapshot, connectInspector, snapshotPauseSeconds } from './capture';
-export type { CaptureOptions, CaptureResult, CdpLike, InspectorConnection } from './capture';
+export {
+  captureHeapSnapshot,
+  captureInProgress,
+  SNAPSHOT_MEMORY_FACTOR,
+  snapshotCost,
+  snapshotCrossesLimit,
+  snapshotPauseSeconds,
+} from './capture';
+export type { CaptureOptions, CaptureResult, SnapshotCost } from './capture';
 export { parseSnapshotFile, parseSnapshotBuffer } from './parser';
 export { HeapSnapshot } from './snapshot';
 export { describeFrame } from './allocationTraces';

@@ -2,6 +2,7 @@
 // through Node's /json/list endpoint, and says loudly when the inspector is not on loopback: the
 // inspector is remote code execution for anyone who can reach it.
 import { HeapscopeError, describeError } from '../errors';
+import { openCdpClient, type CdpClient } from './cdp';
 
 export interface InspectorAddress {
   host: string;
@@ -29,10 +30,34 @@ export interface JsonListTarget {
   devtoolsFrontendUrl?: string;
 }
 
-const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1', '[::1]']);
-
+/**
+ * The one loopback rule of Heapscope (the inspector is remote code execution for anyone who can
+ * reach it): 127.0.0.0/8, ::1 (bracketed or not, or as an IPv4-mapped 127.x), and localhost.
+ * 0.0.0.0 is every interface, not loopback.
+ */
 export function isLoopbackHost(host: string): boolean {
-  return LOOPBACK.has(host.toLowerCase()) || /^127\.\d+\.\d+\.\d+$/.test(host);
+  const h = host
+    .trim()
+    .toLowerCase()
+    .replace(/^\[|\]$/g, '');
+  if (h === 'localhost' || h === '::1' || h === '0:0:0:0:0:0:0:1') return true;
+  const v4 = /^(?:::ffff:)?127\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(h);
+  return v4 !== null && v4.slice(1).every((part) => Number(part) <= 255);
+}
+
+/** The host of what a user types (a bare port means 127.0.0.1); undefined when it cannot be read. */
+export function hostOfAddress(address: string): string | undefined {
+  try {
+    return parseInspectorAddress(address).host;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Whether an address in any accepted form (port, host:port, [v6]:port, ws:// URL) is on loopback. */
+export function isLoopbackAddress(address: string): boolean {
+  const host = hostOfAddress(address);
+  return host !== undefined && isLoopbackHost(host);
 }
 
 export function loopbackWarning(host: string): string | undefined {
@@ -134,4 +159,25 @@ export async function resolveInspector(address: string): Promise<ResolvedInspect
     title: target.title,
     warning,
   };
+}
+
+export interface InspectorConnection {
+  client: CdpClient;
+  url: string;
+  close(): Promise<void>;
+}
+
+/**
+ * Opens a CDP client for what a user typed (ws:// URL, host:port, or port on 127.0.0.1); a
+ * non-loopback host is accepted with a warning.
+ */
+export async function connectTo(
+  address: string,
+  warn?: (message: string) => void,
+  signal?: AbortSignal,
+): Promise<InspectorConnection> {
+  const resolved = await resolveInspector(address);
+  if (resolved.warning) warn?.(resolved.warning);
+  const client = await openCdpClient({ target: resolved.webSocketDebuggerUrl, signal });
+  return { client, url: resolved.webSocketDebuggerUrl, close: () => client.close() };
 }

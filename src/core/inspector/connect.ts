@@ -1,7 +1,8 @@
 // One entry point from a TargetSpec to an open CDP client, whatever the kind of target, with what
 // must be undone at the end (a launched process, a port-forward) and the warnings a face must show.
-import { connectToPod, type PodConnectionEvent } from '../k8s';
+import { connectToPod, readContainerMemory, type ContainerMemory, type PodConnectionEvent } from '../k8s';
 import type { TargetSpec } from '../session/api';
+import { describeError } from '../errors';
 import type { TargetInfo } from '../types';
 import { loopbackWarning, resolveInspector } from './address';
 import { openCdpClient, type CdpClient } from './cdp';
@@ -21,9 +22,17 @@ export interface TargetConnection {
    * and opens a new client on it. Rejects (k8s-port-forward) once the transport gave up.
    */
   reopen?: () => Promise<CdpClient>;
-  /** Closes the client, stops a launched process, tears a port-forward down. Idempotent. */
-  dispose(): Promise<void>;
+  /** Set for pod targets: the container's memory limit and use, from its cgroup. */
+  containerMemory?: () => Promise<ContainerMemory>;
+  /**
+   * Closes the client, stops a launched process, tears a port-forward down. Idempotent and bounded:
+   * a launched process gets `graceMs` (default 1000) to go on SIGTERM, then SIGKILL.
+   */
+  dispose(graceMs?: number): Promise<void>;
 }
+
+/** How long a launched target may take to exit on SIGTERM when a session stops. */
+export const STOP_GRACE_MS = 1000;
 
 export interface ConnectOptions {
   log?: (line: string) => void;
@@ -32,6 +41,8 @@ export interface ConnectOptions {
   signal?: AbortSignal;
   /** A pod's port-forward dropped, came back or gave up (k8s targets). */
   onPodEvent?: (event: PodConnectionEvent) => void;
+  /** A launched target exists (before its inspector answers): how to kill it at once. */
+  onSpawn?: (kill: () => void) => void;
 }
 
 /** Opening a client on a forward that is itself still settling fails now and then: try a few times. */
@@ -51,7 +62,7 @@ export async function connectTarget(
     case 'attach': {
       const resolved = await resolveInspector(spec.address);
       warn(resolved.warning);
-      const client = await openCdpClient({ target: resolved.webSocketDebuggerUrl });
+      const client = await openCdpClient({ target: resolved.webSocketDebuggerUrl, signal: options.signal });
       return simple(
         client,
         { kind: 'attach', inspectorUrl: resolved.webSocketDebuggerUrl, title: resolved.title },
@@ -61,7 +72,7 @@ export async function connectTarget(
     case 'pid': {
       const woken = await wakeInspector(spec.pid, { port: spec.port });
       for (const action of woken.actions) options.log?.(`heapscope: ${action}`);
-      const client = await openCdpClient({ target: woken.webSocketDebuggerUrl });
+      const client = await openCdpClient({ target: woken.webSocketDebuggerUrl, signal: options.signal });
       return simple(
         client,
         { kind: 'pid', pid: spec.pid, inspectorUrl: woken.webSocketDebuggerUrl, title: woken.title },
@@ -73,12 +84,14 @@ export async function connectTarget(
         cwd: spec.cwd,
         env: spec.env,
         onOutput: options.onTargetOutput,
+        signal: options.signal,
+        onSpawn: options.onSpawn,
       });
       let client: CdpClient;
       try {
-        client = await openCdpClient({ target: launched.inspectorUrl });
+        client = await openCdpClient({ target: launched.inspectorUrl, signal: options.signal });
       } catch (error) {
-        await launched.stop();
+        await launched.stop(STOP_GRACE_MS);
         throw error;
       }
       const connection = simple(
@@ -95,7 +108,8 @@ export async function connectTarget(
       let disposing: Promise<void> | undefined;
       // Close the client first: a program that exits on SIGTERM by itself would otherwise wait for
       // the debugger to disconnect.
-      connection.dispose = () => (disposing ??= closeClient().then(() => launched.stop()));
+      connection.dispose = (graceMs = STOP_GRACE_MS) =>
+        (disposing ??= closeClient().then(() => launched.stop(graceMs)));
       connection.launched = launched;
       return connection;
     }
@@ -107,7 +121,7 @@ export async function connectTarget(
         host = undefined;
       }
       if (host) warn(loopbackWarning(host));
-      const client = await openCdpClient(spec.options);
+      const client = await openCdpClient({ ...spec.options, signal: options.signal });
       if (spec.shared) await subscribeToProxyEvents(client, options.log);
       return {
         ...simple(
@@ -132,7 +146,7 @@ export async function connectTarget(
       for (const action of pod.actions) options.log?.(`heapscope: ${action}`);
       let client: CdpClient;
       try {
-        client = await openCdpClient({ target: pod.inspectorUrl });
+        client = await openCdpClient({ target: pod.inspectorUrl, signal: options.signal });
       } catch (error) {
         await pod.dispose();
         throw error;
@@ -148,6 +162,8 @@ export async function connectTarget(
         },
         warnings,
       );
+      connection.containerMemory = () =>
+        readContainerMemory(pod.pod, { context: spec.context, kubeconfig: spec.kubeconfig });
       let current = client;
       connection.reopen = async () => {
         let lastError: unknown;
@@ -194,7 +210,7 @@ async function subscribeToProxyEvents(client: CdpClient, log?: (line: string) =>
     await client.send('JsDebug.subscribe', { events: PROXY_EVENTS });
   } catch (error) {
     // A plain inspector (not js-debug's proxy) does not know the JsDebug domain and sends every event.
-    log?.(`heapscope: no js-debug proxy event subscription (${(error as Error).message}); using plain CDP.`);
+    log?.(`heapscope: no js-debug proxy event subscription (${describeError(error)}); using plain CDP.`);
   }
 }
 

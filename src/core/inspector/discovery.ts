@@ -1,6 +1,6 @@
 // What can be observed on this machine, as plain data for a picker: inspectors answering on the usual
 // ports (9229-9239 plus any given) and running Node processes.
-import { listInspectorTargets } from './address';
+import { isLoopbackHost, listInspectorTargets } from './address';
 import { pidsListeningOn } from './portOwner';
 import { listNodeProcesses, type NodeProcess } from './processes';
 
@@ -42,7 +42,7 @@ export async function listInspectors(
   );
   const inspectors = found.flat();
   // The picker shows whose inspector it is; on loopback the listening socket names the process.
-  if (inspectors.length && isLoopback(host)) {
+  if (inspectors.length && isLoopbackHost(host)) {
     const owners = await pidsListeningOn(inspectors.map((i) => i.port)).catch(
       () => new Map<number, number>(),
     );
@@ -52,10 +52,6 @@ export async function listInspectors(
     }
   }
   return inspectors;
-}
-
-function isLoopback(host: string): boolean {
-  return host === 'localhost' || host === '::1' || host.startsWith('127.');
 }
 
 export { listNodeProcesses };

@@ -1,12 +1,14 @@
 // Reaching a Node process's inspector: addresses, launching, waking by pid, discovery, CDP client.
 export {
+  connectTo,
+  isLoopbackAddress,
   isLoopbackHost,
   listInspectorTargets,
   loopbackWarning,
   parseInspectorAddress,
   resolveInspector,
 } from './address';
-export type { InspectorAddress, JsonListTarget, ResolvedInspector } from './address';
+export type { InspectorAddress, InspectorConnection, JsonListTarget, ResolvedInspector } from './address';
 export { openCdpClient } from './cdp';
 export type { CdpClient } from './cdp';
 export { connectTarget } from './connect';

@@ -17,6 +17,10 @@ export interface LaunchOptions {
    * last to announce one. Wait this long after an announcement for a later one. Default 800 ms.
    */
   settleMs?: number;
+  /** Stops waiting for the inspector and stops the child (a session stopped while connecting). */
+  signal?: AbortSignal;
+  /** As soon as the child exists: a synchronous kill of its group, for a face that must exit now. */
+  onSpawn?: (kill: () => void) => void;
 }
 
 export interface LaunchedProcess {
@@ -31,8 +35,10 @@ export interface LaunchedProcess {
   readonly exitStatus: { code: number | null; signal: NodeJS.Signals | null } | undefined;
   /** Node printed "Waiting for the debugger to disconnect": the program has ended. */
   onProgramEnded(listener: () => void): void;
-  /** SIGTERM to the group, wait, then SIGKILL. Idempotent. */
+  /** SIGTERM (and SIGCONT, for a stopped process) to the group, wait, then SIGKILL. Idempotent. */
   stop(graceMs?: number): Promise<void>;
+  /** SIGKILL to the group, now, synchronously (a face that must exit at once). */
+  kill(): void;
 }
 
 const LISTENING = /Debugger listening on (wss?:\/\/\S+)/;
@@ -108,6 +114,8 @@ export async function launchWithInspector(
 
   const spawnError = new Promise<Error>((resolve) => child.once('error', resolve));
   const stop = makeStopper(child, exited, () => exitStatus);
+  const kill = () => signalGroup(child, 'SIGKILL');
+  options.onSpawn?.(kill);
 
   const startTimeoutMs = options.startTimeoutMs ?? 15_000;
   const settleMs = options.settleMs ?? 800;
@@ -144,6 +152,13 @@ export async function launchWithInspector(
       clearTimeout(settle);
       resolve({ error: spawnFailure(command, error) });
     });
+    const onAbort = () => {
+      clearTimeout(timeout);
+      clearTimeout(settle);
+      resolve({ error: new HeapscopeError('cancelled', 'Stopped while the target was starting.') });
+    };
+    if (options.signal?.aborted) onAbort();
+    options.signal?.addEventListener('abort', onAbort, { once: true });
   });
   announce = undefined;
   if ('url' in outcome) {
@@ -158,6 +173,7 @@ export async function launchWithInspector(
       },
       onProgramEnded: (listener) => endedListeners.push(listener),
       stop,
+      kill,
     };
   }
   await stop(1000);
@@ -204,31 +220,34 @@ export function splitLines(stream: NodeJS.ReadableStream, onLine: (line: string)
   });
 }
 
+function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {
+  try {
+    if (process.platform !== 'win32' && child.pid) process.kill(-child.pid, signal);
+    else child.kill(signal);
+  } catch {
+    // The group is already gone.
+  }
+}
+
 function makeStopper(
   child: ChildProcess,
   exited: Promise<unknown>,
   status: () => unknown,
 ): (graceMs?: number) => Promise<void> {
   let stopping: Promise<void> | undefined;
-  const signalGroup = (signal: NodeJS.Signals) => {
-    try {
-      if (process.platform !== 'win32' && child.pid) process.kill(-child.pid, signal);
-      else child.kill(signal);
-    } catch {
-      // The group is already gone.
-    }
-  };
+  const signal = (name: NodeJS.Signals) => signalGroup(child, name);
   return (graceMs = 3000) => {
     stopping ??= (async () => {
       if (!child.pid) return;
-      // Even when the leader has exited, its children may still run in the group.
-      signalGroup('SIGTERM');
+      // Even when the leader has exited, its children may still run in the group. A stopped
+      // (SIGSTOP) process acts on SIGTERM only once it is continued.
+      signal('SIGTERM');
+      signal('SIGCONT');
       const timer = new Promise<'timeout'>((resolve) =>
         setTimeout(() => resolve('timeout'), graceMs).unref(),
       );
-      if (status() === undefined && (await Promise.race([exited, timer])) === 'timeout')
-        signalGroup('SIGKILL');
-      else if (!(await groupGone(child.pid, graceMs))) signalGroup('SIGKILL');
+      if (status() === undefined && (await Promise.race([exited, timer])) === 'timeout') signal('SIGKILL');
+      else if (!(await groupGone(child.pid, graceMs))) signal('SIGKILL');
       await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 2000).unref())]);
     })();
     return stopping;

@@ -3,7 +3,8 @@
 // the inspector answers through the forward, and keep the forward up (bounded reconnects) until
 // disposed. Everything done to the pod is reported in `actions`.
 import * as http from 'node:http';
-import { WebSocket } from 'ws';
+import { isLoopbackHost } from '../inspector/address';
+import { bounded, openCdpClient, type CdpClient } from '../inspector/cdp';
 import { HeapscopeError, isHeapscopeError } from '../errors';
 import {
   cancelled,
@@ -175,7 +176,7 @@ export async function connectToPod(
       );
     }
     if (flags.active) {
-      const exposure = isLoopback(flags.host)
+      const exposure = isLoopbackHost(flags.host)
         ? ''
         : ` Note: it listens on ${flags.host}, not only on the pod's loopback: anything that reaches the pod can reach it (set by the pod, not by Heapscope).`;
       actions.push(
@@ -307,7 +308,7 @@ function podNotRunning(ref: string, pod: PodSummary): HeapscopeError {
   );
 }
 
-function execIn(
+export function execIn(
   target: ForwardTarget,
   container: string,
   argv: string[],
@@ -378,10 +379,6 @@ function noKill(ref: string, container: string, missing: 'kill' | 'sh'): Heapsco
       'command, or set the environment variable NODE_OPTIONS=--inspect=127.0.0.1:9229 in the pod spec, redeploy, ' +
       'and attach again (Heapscope then only port-forwards).',
   );
-}
-
-function isLoopback(host: string): boolean {
-  return host === '127.0.0.1' || host === 'localhost' || host === '::1' || host.startsWith('127.');
 }
 
 /**
@@ -467,41 +464,21 @@ export function listInspectorTargets(localPort: number, timeoutMs: number): Prom
 }
 
 /** process.pid of the inspected process (a fixed expression), or undefined when it cannot be read. */
-function inspectorPid(inspectorUrl: string, timeoutMs: number): Promise<number | undefined> {
-  return new Promise((resolve) => {
-    const socket = new WebSocket(inspectorUrl, { perMessageDeflate: false });
-    const done = (pid: number | undefined) => {
-      clearTimeout(timer);
-      socket.removeAllListeners();
-      socket.on('error', () => undefined);
-      socket.terminate();
-      resolve(pid);
-    };
-    const timer = setTimeout(() => done(undefined), timeoutMs);
-    socket.on('open', () =>
-      socket.send(
-        JSON.stringify({
-          id: 1,
-          method: 'Runtime.evaluate',
-          params: { expression: 'process.pid', returnByValue: true },
-        }),
-      ),
+async function inspectorPid(inspectorUrl: string, timeoutMs: number): Promise<number | undefined> {
+  let client: CdpClient | undefined;
+  try {
+    client = await openCdpClient({ target: inspectorUrl, timeoutMs });
+    const reply = await bounded(
+      client.send('Runtime.evaluate', { expression: 'process.pid', returnByValue: true }),
+      timeoutMs,
     );
-    socket.on('message', (data: Buffer) => {
-      try {
-        const message = JSON.parse(data.toString('utf8')) as {
-          id?: number;
-          result?: { result?: { value?: unknown } };
-        };
-        if (message.id !== 1) return;
-        const value = message.result?.result?.value;
-        done(typeof value === 'number' ? value : undefined);
-      } catch {
-        done(undefined);
-      }
-    });
-    socket.on('error', () => done(undefined));
-  });
+    const value: unknown = reply.result.value;
+    return typeof value === 'number' ? value : undefined;
+  } catch {
+    return undefined;
+  } finally {
+    await client?.close();
+  }
 }
 
 function delay(ms: number): Promise<void> {

@@ -22,3 +22,4 @@ export {
 } from './pods';
 export { type KubectlOptions, type KubectlTarget } from './kubectl';
 export { parsePodRef } from './podRef';
+export { parseCgroupMemory, readContainerMemory, type ContainerMemory } from './memoryLimit';

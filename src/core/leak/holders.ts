@@ -63,7 +63,8 @@ export async function attributeHolders(
     }
   } catch (error) {
     context.log?.(`heapscope: holder snapshots stopped: ${describeError(error)}`);
-    if (files.length < 2) return [...suspects];
+    // A cancelled run compares nothing: parsing the snapshots already taken would outlast the cancel.
+    if (files.length < 2 || context.signal?.aborted) return [...suspects];
   }
   let holders: GrowthHolder[];
   try {

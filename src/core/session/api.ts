@@ -53,19 +53,52 @@ export interface SessionOptions {
   log?: (line: string) => void;
   /** Output of a launched target, line by line (the inspector's own banner lines are left out). */
   onTargetOutput?: (line: string, stream: 'stdout' | 'stderr') => void;
-  /**
-   * At stop, when the verdict calls for it, take a few heap snapshots to name what holds the
-   * suspects' objects (pauses the target briefly). Default true.
-   */
-  holders?: boolean;
   /** Wait between the holder snapshots. Default: the leak module's (3000 ms). */
   holderSnapshotGapMs?: number;
   /**
-   * Largest used JS heap for which the holder snapshots are taken (default 256 MiB; 0: no
+   * Largest used JS heap for which `nameHolders` takes its snapshots (default 256 MiB; 0: no
    * limit). Above it they are skipped, with a log line: V8 serialises a snapshot over the
    * inspector at ~10 MiB/s of heap (a 341 MiB heap paused its process 34 s), three times.
    */
   holdersMaxHeapBytes?: number;
+}
+
+/** What `nameHolders` did. */
+export type HolderOutcome =
+  | { kind: 'named'; suspects: number }
+  /** The verdict does not call for it (no growth to explain). */
+  | { kind: 'not-needed'; reason: string }
+  /** The heap is too large for the limit or the time budget; the report says so too. */
+  | { kind: 'skipped'; reason: string }
+  | { kind: 'cancelled'; reason: string }
+  | { kind: 'failed'; reason: string };
+
+/** What a heap snapshot of the target would cost now, for a face to say before capturing. */
+export interface SnapshotRisk {
+  heapUsedBytes: number;
+  /** About how long the target's JavaScript stops. */
+  pauseSeconds: number;
+  /** About how much more memory the target holds while V8 writes the snapshot. */
+  extraMemoryBytes: number;
+  /** A pod's container memory limit and use (cgroup), when the target is a pod and they are set. */
+  limitBytes?: number;
+  currentBytes?: number;
+  /** The snapshot could push the container over its limit (an OOM kill). */
+  crossesLimit: boolean;
+}
+
+export interface HolderOptions {
+  /** Give up (and say so) when the snapshots would not fit in this time, or have not finished in it. */
+  budgetMs?: number;
+  /** Cancel (VS Code's progress notification, a Ctrl-C). */
+  signal?: AbortSignal;
+  /** One line per step ("heap snapshot 2 of 3 — target paused"). */
+  onStep?: (step: string) => void;
+  /**
+   * The observation is over (the CLI at the end of --duration): readings stop for good and the
+   * report's duration ends here, before the snapshots.
+   */
+  final?: boolean;
 }
 
 export const DEFAULT_HOLDERS_MAX_HEAP_BYTES = 256 * 1024 * 1024;
@@ -83,6 +116,12 @@ export type SessionState =
   | 'observing'
   /** The debuggee is paused at a breakpoint: readings stop, nothing is read as a drop. */
   | 'paused'
+  /** A pod's port-forward dropped: reopening it, then reattaching. */
+  | 'reconnecting'
+  /** V8 is writing a heap snapshot; the target's JavaScript is stopped meanwhile. */
+  | 'capturing'
+  /** Heap snapshots are being taken to name what holds the suspects' objects. */
+  | 'naming-holders'
   | 'stopping'
   | 'stopped'
   /** The target exited or the connection dropped; what was seen is kept. */
@@ -124,8 +163,23 @@ export interface MemorySessionApi extends EventEmitter<SessionEvents> {
   /** Folder of this session's recording, when recording. */
   readonly recordingDir: string | undefined;
   start(): Promise<void>;
-  /** Stops observing (and stops a launched target); resolves to the final report. */
+  /**
+   * Stops observing (and stops a launched target); resolves to the final report. Bounded: every
+   * call to the target on the way out has a deadline, so a frozen or busy target cannot hold it.
+   * Stopping during `start()` leaves nothing behind.
+   */
   stop(reason?: string): Promise<ReportV1>;
+  /**
+   * Takes a few heap snapshots (each pauses the target) to name what holds the suspects' objects.
+   * Runs only when asked; bounded by `budgetMs` and cancellable. Never throws for a target that
+   * goes away or a cancel: the outcome says what happened.
+   */
+  nameHolders(options?: HolderOptions): Promise<HolderOutcome>;
+  /**
+   * Last resort when a face must exit at once (a second Ctrl-C, an editor shutting down): kills a
+   * target this session launched, synchronously. The recording keeps what was written.
+   */
+  abandon(): void;
   forceGc(): Promise<void>;
   setAllocationSampling(on: boolean): Promise<void>;
   readonly allocationSampling: boolean;
@@ -134,6 +188,8 @@ export interface MemorySessionApi extends EventEmitter<SessionEvents> {
     file: string,
     options?: { forceGc?: boolean; onProgress?: (p: SnapshotProgress) => void; signal?: AbortSignal },
   ): Promise<string>;
+  /** What a snapshot would cost now (pause, memory, a pod's limit); ask before capturing. */
+  snapshotRisk(): Promise<SnapshotRisk>;
   /** The last sampling heap profile as DevTools' `.heapprofile` JSON. */
   exportHeapProfile(file: string): Promise<string>;
   /** The report as of now (also valid while running). */

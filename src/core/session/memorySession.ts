@@ -1,63 +1,74 @@
 // MemorySession: attaches to a target, reads memory once per interval, receives GC events, runs the
 // sampling heap profiler, keeps the leak verdict and suspects current, records everything as it
-// arrives, and at the end names holders and builds the report. The CLI and the extension both drive
-// this one class.
+// arrives; on request takes heap snapshots and names holders; builds the report. The CLI and the
+// extension both drive this one class.
+//
+// It composes small parts (pause watching, profile sampling, holder snapshots, pod reconnection,
+// target instrumentation) and owns the lifecycle: one `phase` (./phase.ts), changed only through
+// `lifecycle.to`, re-read after every await. Stop is bounded: each call to the target on the way
+// out has a deadline, so neither a frozen target nor a growing heap can hold it.
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
+import { HeapscopeError, describeError, isHeapscopeError } from '../errors';
 import { redactArgs, redactTarget, redactText } from '../redact';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { HeapscopeError, describeError } from '../errors';
-import { captureHeapSnapshot, snapshotPauseSeconds, type CdpLike } from '../heapsnapshot';
-import { connectTarget, type CdpClient, type TargetConnection } from '../inspector';
+import { captureHeapSnapshot, snapshotCost, snapshotCrossesLimit } from '../heapsnapshot/capture';
+import { connectTarget, type TargetConnection } from '../inspector';
+import { bounded, type CdpClient } from '../inspector/cdp';
 import type { PodConnectionEvent } from '../k8s';
-import {
-  attributeHolders,
-  formatBytes,
-  LiveVerdict,
-  LocationResolver,
-  rankSuspects,
-  wantsHolders,
-} from '../leak';
+import { LiveVerdict, LocationResolver, rankSuspects } from '../leak';
 import type { ScriptSourceProvider } from '../leak';
 import { buildReport } from '../report';
 import {
   DEFAULT_METRICS_INTERVAL_MS,
   DEFAULT_PROFILE_INTERVAL_MS,
   DEFAULT_SAMPLING_INTERVAL_BYTES,
-  flattenProfile,
   GC_BINDING_NAME,
-  GC_FLUSH_EXPRESSION,
-  GC_INSTALL_EXPRESSION,
-  GC_UNINSTALL_EXPRESSION,
   METRICS_EXPRESSION,
   parseGcPayload,
   toMemorySample,
-  type SamplingHeapProfile,
 } from '../sampling';
+import type { GcEvent, MemorySample, ReportV1, Suspect, TargetInfo, TrendVerdict } from '../types';
 import type {
-  AllocationProfileReading,
-  GcEvent,
-  MemorySample,
-  ReportV1,
-  Suspect,
-  TargetInfo,
-  TrendVerdict,
-} from '../types';
-import type { MemorySessionApi, SessionEvents, SessionOptions, SessionStatus, SnapshotProgress } from './api';
-import { DEFAULT_HOLDERS_MAX_HEAP_BYTES, heapTooLargeForHolders } from './api';
+  HolderOptions,
+  HolderOutcome,
+  MemorySessionApi,
+  SessionEvents,
+  SessionOptions,
+  SessionStatus,
+  SnapshotProgress,
+  SnapshotRisk,
+} from './api';
+import { planHolders, runHolderSnapshots } from './holderSnapshots';
+import { installGcObserver, removeInstrumentation } from './instrumentation';
+import { PauseWatcher } from './pauseWatcher';
+import { Lifecycle, stateOf, type Phase } from './phase';
+import { PodReconnector } from './podReconnector';
+import { ProfileSampler } from './profileSampler';
 import { RecordingWriter, RECORDING_FORMAT, RECORDING_VERSION } from './recording';
 
-/** Fixed probe: resolves only once the target's event loop turns again (i.e. it is no longer paused). */
-const RESUME_PROBE_EXPRESSION = 'new Promise((resolve) => setImmediate(() => resolve(1)))';
-const RESUME_PROBE_RETRY_MS = 1000;
 const IDENTITY_EXPRESSION =
   "(typeof process === 'object' && process && process.versions && process.versions.node) ? [process.version, process.pid, process.title] : null";
-/** Keep this many profile readings at most; older ones are thinned (every other dropped). */
-const MAX_READINGS = 240;
 /** Keep this many GC events; beyond it the oldest minor GCs are dropped (the floor uses majors). */
 const MAX_GC_EVENTS = 100_000;
+
+/** Deadlines on the way out (a stop must end within ~2 s whatever the target does). */
+const STOP_LAST_PROFILE_MS = 600;
+const STOP_CLEANUP_MS = 600;
+/** How long a stop waits for a start in progress to let go of what it opened. */
+const STOP_WAIT_FOR_START_MS = 1500;
+const IDENTIFY_TIMEOUT_MS = 10_000;
+/** Set-up calls to a target that answered `identify` quickly: generous, but not unbounded. */
+const SETUP_CALL_TIMEOUT_MS = 10_000;
+
+export const CAPTURING_MESSAGE = 'taking heap snapshot — target paused';
+const PAUSED_MESSAGE = 'The target is paused in the debugger; readings resume when it continues.';
+
+type SnapshotOptions = {
+  forceGc?: boolean;
+  onProgress?: (p: SnapshotProgress) => void;
+  signal?: AbortSignal;
+};
 
 export class MemorySession extends EventEmitter<SessionEvents> implements MemorySessionApi {
   readonly id: string;
@@ -68,39 +79,45 @@ export class MemorySession extends EventEmitter<SessionEvents> implements Memory
   verdict: TrendVerdict | undefined;
   suspects: Suspect[] = [];
   readonly recordingDir: string | undefined;
-  allocationSampling = false;
 
   private readonly options: SessionOptions;
   private readonly metricsIntervalMs: number;
   private readonly samplingIntervalBytes: number;
   private readonly profileIntervalMs: number;
+  private readonly lifecycle: Lifecycle;
   private connection: TargetConnection | undefined;
   private client: CdpClient | undefined;
   private writer: RecordingWriter | undefined;
-  private readonly readings: AllocationProfileReading[] = [];
-  private lastRawProfile: SamplingHeapProfile | undefined;
+  private pauses: PauseWatcher | undefined;
+  private sampler: ProfileSampler | undefined;
+  private reconnector: PodReconnector | undefined;
   private readonly resolver: LocationResolver;
   private readonly sources: ScriptSourceProvider;
   private readonly scriptSources = new Map<string, Promise<string | undefined>>();
   private metricsTimer: NodeJS.Timeout | undefined;
   private profileTimer: NodeJS.Timeout | undefined;
   private metricsInFlightSinceMs: number | undefined;
-  private unresponsive = false;
-  private paused = false;
-  private debuggerEnabled = false;
-  private reconnecting = false;
-  private samplingStartedByUs = false;
   private mainContextId: number | undefined;
   private startedAtMs = Date.now();
   private endedAtMs: number | undefined;
-  private ended = false;
+  /** The observation is over (CLI: holder snapshots follow); readings stay off. */
+  private observationClosed = false;
   private exitInfo: ReportV1['targetExited'];
   private readonly snapshots: NonNullable<ReportV1['snapshots']> = [];
   private holdersSkipped: ReportV1['holdersSkipped'];
+  private holdersStep: string | undefined;
+  private capture: Promise<string> | undefined;
   private ranking: Promise<void> = Promise.resolve();
+  private starting: Promise<void> | undefined;
   private stopping: Promise<ReportV1> | undefined;
+  /** Kills a target this session launched, synchronously (set as soon as it is spawned). */
+  private killLaunched: (() => void) | undefined;
+  /** Set when the target went: reading its exit status (bounded). */
+  private going: Promise<void> | undefined;
   private verdictCount = 0;
   private readonly liveVerdict = new LiveVerdict();
+  private lastMessage: string | undefined;
+  /** Aborted when the session stops or the target goes: cancels connecting, captures, holders. */
   private readonly teardown = new AbortController();
 
   constructor(options: SessionOptions) {
@@ -119,51 +136,25 @@ export class MemorySession extends EventEmitter<SessionEvents> implements Memory
       getScriptSource: (scriptId, url) => this.scriptSource(scriptId, url),
     };
     this.resolver = new LocationResolver(this.sources, { projectRoot: options.projectRoot });
+    this.lifecycle = new Lifecycle((phase) => this.publish(phase));
   }
 
-  async start(): Promise<void> {
-    if (this.connection || this.ended) throw new HeapscopeError('usage', 'This session was already started.');
-    this.setStatus({ state: 'connecting' });
-    try {
-      this.connection = await connectTarget(this.options.target, {
-        log: (line) => this.log(line),
-        onTargetOutput: this.options.onTargetOutput,
-        signal: this.teardown.signal,
-        onPodEvent: (event) => this.onPodEvent(event),
-      });
-      this.client = this.connection.client;
-      this.target = redactTarget({
-        ...this.connection.info,
-        title: this.connection.info.title ?? this.target.title,
-      });
-      await this.identify();
-      if (this.recordingDir) this.openRecording(this.recordingDir);
-      this.watchForExit();
-      await this.installGcObserver();
-      await this.enableDebugger();
-      await this.send('HeapProfiler.enable').catch(() => undefined);
-      this.startedAtMs = Date.now();
-      if (this.options.allocationSampling !== false) await this.startSampling();
-      const warnings = this.connection.warnings;
-      // A debugger may hold the program paused already (js-debug stops it at start while it sets its
-      // breakpoints): then the session is paused, not observing, until Debugger.resumed.
-      this.setStatus({
-        state: this.paused ? 'paused' : 'observing',
-        message: warnings.length ? warnings.join(' ') : this.status.message,
-      });
-      this.scheduleMetrics(0);
-      this.scheduleProfile();
-    } catch (error) {
-      this.ended = true;
-      this.setStatus({ state: 'error', message: describeError(error) });
-      await this.connection?.dispose().catch(() => undefined);
-      this.writer?.close();
-      throw error instanceof HeapscopeError
-        ? error
-        : new HeapscopeError('target-unreachable', `Cannot observe the target: ${describeError(error)}`, {
-            cause: error,
-          });
+  /** The lifecycle phase (richer than `status.state`, which is what faces show). */
+  get phase(): Phase {
+    return this.lifecycle.phase;
+  }
+
+  get allocationSampling(): boolean {
+    return this.sampler?.on ?? false;
+  }
+
+  start(): Promise<void> {
+    if (this.lifecycle.kind !== 'idle') {
+      return Promise.reject(new HeapscopeError('usage', 'This session was already started.'));
     }
+    this.lifecycle.to({ kind: 'connecting' });
+    this.starting = this.connectAndObserve();
+    return this.starting;
   }
 
   stop(reason?: string): Promise<ReportV1> {
@@ -171,44 +162,127 @@ export class MemorySession extends EventEmitter<SessionEvents> implements Memory
     return this.stopping;
   }
 
+  abandon(): void {
+    this.teardown.abort();
+    // While connecting there is no connection yet, but a launched child may already run.
+    this.killLaunched?.();
+  }
+
   async forceGc(): Promise<void> {
-    this.requireLive('force a garbage collection');
-    await this.send('HeapProfiler.collectGarbage');
+    const client = this.requireLive('force a garbage collection');
+    await client.send('HeapProfiler.collectGarbage');
   }
 
   async setAllocationSampling(on: boolean): Promise<void> {
     this.requireLive(on ? 'start allocation sampling' : 'stop allocation sampling');
-    if (on === this.allocationSampling) return;
+    const sampler = this.sampler!;
+    if (on === sampler.on) return;
     if (on) {
-      await this.startSampling();
+      await sampler.start();
       this.scheduleProfile();
     } else {
       clearTimeout(this.profileTimer);
       await this.readProfile().catch(() => undefined);
-      if (this.samplingStartedByUs) await this.send('HeapProfiler.stopSampling').catch(() => undefined);
-      this.samplingStartedByUs = false;
-      this.allocationSampling = false;
+      await sampler.stop().catch(() => undefined);
     }
   }
 
-  async takeHeapSnapshot(
-    file: string,
-    options: { forceGc?: boolean; onProgress?: (p: SnapshotProgress) => void; signal?: AbortSignal } = {},
-  ): Promise<string> {
+  async takeHeapSnapshot(file: string, options: SnapshotOptions = {}): Promise<string> {
     this.requireLive('take a heap snapshot');
     return this.snapshot(file, 'on request', options);
   }
 
+  async snapshotRisk(): Promise<SnapshotRisk> {
+    const client = this.requireLive('take a heap snapshot');
+    // The heap as V8 counts it now (a reading may be a second old, and a leak grows meanwhile).
+    const usage = await bounded(client.send('Runtime.getHeapUsage'), 5000, this.teardown.signal).catch(
+      () => undefined,
+    );
+    const heapUsedBytes = usage?.usedSize ?? this.samples[this.samples.length - 1]?.heapUsedBytes ?? 0;
+    const memory = await this.connection?.containerMemory?.();
+    const cost = snapshotCost(heapUsedBytes);
+    return {
+      heapUsedBytes,
+      pauseSeconds: cost.pauseSeconds,
+      extraMemoryBytes: cost.extraMemoryBytes,
+      ...(memory?.limitBytes !== undefined ? { limitBytes: memory.limitBytes } : {}),
+      ...(memory?.currentBytes !== undefined ? { currentBytes: memory.currentBytes } : {}),
+      crossesLimit: snapshotCrossesLimit(heapUsedBytes, {
+        currentBytes: memory?.currentBytes,
+        rssBytes: this.samples[this.samples.length - 1]?.rssBytes,
+        limitBytes: memory?.limitBytes,
+      }),
+    };
+  }
+
+  async nameHolders(options: HolderOptions = {}): Promise<HolderOutcome> {
+    if (!this.lifecycle.live)
+      return { kind: 'cancelled', reason: 'the session is not attached to a running target' };
+    if (this.holdersStep !== undefined)
+      return { kind: 'cancelled', reason: 'holder snapshots are already being taken for this session' };
+    if (options.final) await this.closeObservation();
+    if (!this.lifecycle.live) return { kind: 'cancelled', reason: 'the session stopped' };
+    const heapUsed = this.samples[this.samples.length - 1]?.heapUsedBytes ?? 0;
+    const plan = planHolders({
+      verdict: this.verdict,
+      heapUsedBytes: heapUsed,
+      maxHeapBytes: this.options.holdersMaxHeapBytes,
+      budgetMs: options.budgetMs,
+      gapMs: this.options.holderSnapshotGapMs,
+    });
+    if (plan.kind === 'not-needed') return { kind: 'not-needed', reason: plan.reason };
+    if (plan.kind === 'skip') {
+      this.holdersSkipped = plan.skipped;
+      this.log(`heapscope: holder snapshots skipped: ${plan.skipped.reason}. ${plan.advice}`);
+      return { kind: 'skipped', reason: plan.skipped.reason };
+    }
+    const step = (text: string) => {
+      this.holdersStep = text;
+      options.onStep?.(text);
+      if (this.lifecycle.kind === 'naming-holders') this.lifecycle.to({ kind: 'naming-holders', step: text });
+    };
+    this.holdersStep = 'starting';
+    this.lifecycle.to({ kind: 'naming-holders', step: 'starting' });
+    try {
+      const result = await runHolderSnapshots({
+        suspects: this.suspects,
+        verdict: this.verdict!,
+        sources: this.sources,
+        projectRoot: this.options.projectRoot,
+        gapMs: this.options.holderSnapshotGapMs,
+        takeSnapshot: async (file, purpose, signal) => {
+          const written = await this.snapshot(file, purpose, { signal });
+          // The file is removed with its folder: keep the pause in the report, not a dangling path.
+          const last = this.snapshots[this.snapshots.length - 1];
+          if (last?.file === written) delete last.file;
+          return written;
+        },
+        log: (line) => this.log(line),
+        onStep: step,
+        signals: [this.teardown.signal, ...(options.signal ? [options.signal] : [])],
+        budgetMs: options.budgetMs,
+      });
+      if (result.suspects && this.lifecycle.live) this.setSuspects(result.suspects);
+      if (result.outcome.kind !== 'named')
+        this.log(`heapscope: holders not named: ${result.outcome.reason}.`);
+      return result.outcome;
+    } finally {
+      this.holdersStep = undefined;
+      if (this.lifecycle.kind === 'naming-holders') this.lifecycle.to(this.restingPhase());
+    }
+  }
+
   async exportHeapProfile(file: string): Promise<string> {
-    if (!this.ended && this.allocationSampling) await this.readProfile().catch(() => undefined);
-    if (!this.lastRawProfile) {
+    if (this.lifecycle.live && this.allocationSampling) await this.readProfile().catch(() => undefined);
+    const profile = this.sampler?.lastProfile;
+    if (!profile) {
       throw new HeapscopeError(
         'usage',
         'There is no allocation sampling profile yet: turn allocation sampling on and wait a few seconds.',
       );
     }
     // DevTools saves a sampling heap profile as the protocol's SamplingHeapProfile, as JSON.
-    await writeFile(file, JSON.stringify(this.lastRawProfile));
+    await writeFile(file, JSON.stringify(profile));
     return file;
   }
 
@@ -230,24 +304,99 @@ export class MemorySession extends EventEmitter<SessionEvents> implements Memory
 
   // ---- set-up ---------------------------------------------------------------------------------
 
-  private async identify(): Promise<void> {
-    let reply: { result?: { value?: unknown }; exceptionDetails?: unknown };
+  private async connectAndObserve(): Promise<void> {
     try {
-      reply = await this.withTimeout(
-        this.send('Runtime.evaluate', { expression: IDENTITY_EXPRESSION, returnByValue: true }),
-        10_000,
-        'The inspector did not answer within 10 s.',
-      );
+      const connection = await connectTarget(this.options.target, {
+        log: (line) => this.log(line),
+        onTargetOutput: this.options.onTargetOutput,
+        signal: this.teardown.signal,
+        onPodEvent: (event) => this.onPodEvent(event),
+        onSpawn: (kill) => (this.killLaunched = kill),
+      });
+      this.connection = connection;
+      this.ensureStillStarting();
+      const client = connection.client;
+      this.client = client;
+      this.target = redactTarget({ ...connection.info, title: connection.info.title ?? this.target.title });
+      await this.identify(client);
+      this.ensureStillStarting();
+      if (this.recordingDir) this.openRecording(this.recordingDir);
+      this.watchForExit(client);
+      await this.setUp(client, true);
+      this.ensureStillStarting();
+      this.startedAtMs = Date.now();
+      this.sampler = new ProfileSampler(client, this.samplingIntervalBytes);
+      if (this.options.allocationSampling !== false) await this.startSampling();
+      this.ensureStillStarting();
+      const warnings = connection.warnings;
+      if (warnings.length) this.lastMessage = warnings.join(' ');
+      // A debugger may hold the program paused already (js-debug stops it at start while it sets its
+      // breakpoints): then the session is paused, not observing, until it resumes.
+      this.lifecycle.to(this.pauses?.paused ? { kind: 'paused-by-debugger' } : { kind: 'observing' });
+      this.scheduleMetrics(0);
+      this.scheduleProfile();
     } catch (error) {
+      if (this.lifecycle.endingOrEnded) {
+        // Stopped (or the target went) while connecting: whatever was opened goes.
+        await this.connection?.dispose().catch(() => undefined);
+        const phase = this.lifecycle.phase;
+        if (phase.kind === 'ended' && phase.how === 'target-exited')
+          throw new HeapscopeError('target-exited', phase.message ?? 'The target exited while connecting.');
+        throw new HeapscopeError('cancelled', 'The session was stopped while connecting.', { cause: error });
+      }
+      this.teardown.abort();
+      this.lifecycle.to({ kind: 'ended', how: 'error', message: describeError(error) });
+      await this.connection?.dispose().catch(() => undefined);
+      this.writer?.close();
+      throw isHeapscopeError(error)
+        ? error
+        : new HeapscopeError('target-unreachable', `Cannot observe the target: ${describeError(error)}`, {
+            cause: error,
+          });
+    }
+  }
+
+  /** Throws when stop() was called while start() was awaiting. */
+  private ensureStillStarting(): void {
+    if (this.lifecycle.endingOrEnded)
+      throw new HeapscopeError('cancelled', 'The session was stopped while connecting.');
+  }
+
+  /** Listeners, GC observer, Debugger and HeapProfiler domains on a (new) client. */
+  private async setUp(client: CdpClient, first: boolean): Promise<void> {
+    const within = <T>(p: Promise<T>) => bounded(p, SETUP_CALL_TIMEOUT_MS, this.teardown.signal);
+    this.listenTo(client);
+    const gcState = await within(installGcObserver(client));
+    if (gcState !== 'ok' && gcState !== 'installed')
+      this.log(`heapscope: GC events are not available in this target (${gcState}).`);
+    if (first) {
+      this.pauses = new PauseWatcher(client, this.connection!.shared, {
+        paused: () => this.onPaused(),
+        resumed: () => this.onResumed(),
+        log: (line) => this.log(line),
+      });
+    }
+    await within(this.pauses!.attach(client));
+    await within(client.send('HeapProfiler.enable')).catch(() => undefined);
+  }
+
+  private async identify(client: CdpClient): Promise<void> {
+    let value: unknown;
+    try {
+      const reply = await bounded(
+        client.send('Runtime.evaluate', { expression: IDENTITY_EXPRESSION, returnByValue: true }),
+        IDENTIFY_TIMEOUT_MS,
+        this.teardown.signal,
+      );
+      value = reply.result?.value;
+    } catch (error) {
+      if (isHeapscopeError(error, 'cancelled')) throw error;
       throw new HeapscopeError(
         'target-not-node',
         `The target does not answer like a Node.js inspector: ${describeError(error)}`,
-        {
-          cause: error,
-        },
+        { cause: error },
       );
     }
-    const value = reply.result?.value;
     if (!Array.isArray(value) || typeof value[0] !== 'string') {
       throw new HeapscopeError(
         'target-not-node',
@@ -284,9 +433,19 @@ export class MemorySession extends EventEmitter<SessionEvents> implements Memory
     }
   }
 
-  private watchForExit(): void {
-    this.listenTo(this.client!);
-    const launched = this.connection!.launched;
+  private watchForExit(client: CdpClient): void {
+    const connection = this.connection!;
+    if (connection.reopen) {
+      this.reconnector = new PodReconnector({
+        reopen: connection.reopen,
+        restore: (next) => this.restoreAfterReconnect(next),
+        isOver: () => this.lifecycle.endingOrEnded,
+        gone: (message) => void this.targetGone(message),
+        log: (line) => this.log(line),
+      });
+    }
+    client.onDisconnect(() => this.onDisconnect(client));
+    const launched = connection.launched;
     if (launched) {
       launched.onProgramEnded(() => void this.targetGone('The target program ended.'));
       void launched.exited.then(({ code, signal }) =>
@@ -295,50 +454,39 @@ export class MemorySession extends EventEmitter<SessionEvents> implements Memory
     }
   }
 
+  private onDisconnect(client: CdpClient): void {
+    // A client replaced by a reconnect may still report its own end: only the current one counts.
+    if (client !== this.client || this.lifecycle.endingOrEnded) return;
+    if (this.reconnector) void this.reconnector.reconnect();
+    else void this.targetGone('The inspector connection closed (the target exited or dropped it).');
+  }
+
   private listenTo(client: CdpClient): void {
-    client.on('disconnect', () => {
-      // A client replaced by a reconnect may still report its own end: only the current one counts.
-      if (client !== this.client) return;
-      if (this.connection?.reopen && !this.stopping) void this.reconnect();
-      else void this.targetGone('The inspector connection closed (the target exited or dropped it).');
+    client.on('Runtime.executionContextCreated', ({ context }) => {
+      const aux = context.auxData as { isDefault?: boolean } | undefined;
+      if (aux?.isDefault !== false && this.mainContextId === undefined) this.mainContextId = context.id;
     });
-    client.on(
-      'Runtime.executionContextCreated',
-      (params: { context: { id: number; auxData?: { isDefault?: boolean } } }) => {
-        if (params.context.auxData?.isDefault !== false && this.mainContextId === undefined)
-          this.mainContextId = params.context.id;
-      },
-    );
     // Node destroys the main context when the program has ended and it only waits for debuggers to
     // let go ("Waiting for the debugger to disconnect"): that is an exit.
-    client.on('Runtime.executionContextDestroyed', (params: { executionContextId: number }) => {
-      if (params.executionContextId === this.mainContextId) void this.targetGone('The target program ended.');
+    client.on('Runtime.executionContextDestroyed', ({ executionContextId }) => {
+      if (executionContextId === this.mainContextId) void this.targetGone('The target program ended.');
     });
-    client.on('Runtime.bindingCalled', (params: { name: string; payload: string }) => {
-      if (params.name !== GC_BINDING_NAME) return;
+    client.on('Runtime.bindingCalled', ({ name, payload }) => {
+      if (name !== GC_BINDING_NAME || client !== this.client) return;
       // The observer reports from the target's event loop: a batch proves the program runs, even if
       // the resume itself was not seen.
-      if (this.paused) this.onResumed();
-      this.onGcEvents(parseGcPayload(params.payload));
+      this.pauses?.sawActivity();
+      this.onGcEvents(parseGcPayload(payload));
     });
-    client.on('Debugger.paused', (params?: { reason?: string }) => {
-      // An instrumentation pause is the debugger's own stop before a script runs (js-debug sets
-      // breakpoints there while the program starts) and it resumes at once: not a pause to show, and
-      // a probe sent into it may never settle. Only a session sharing the debugger's own CDP session
-      // (js-debug's proxy) sees this reason; a separate inspector session sees 'other'.
-      if (params?.reason === 'instrumentation') return;
-      this.onPaused();
-    });
-    client.on('Debugger.resumed', () => this.onResumed());
   }
 
   // ---- reconnect (pods: the port-forward can drop and come back) ------------------------------
 
   private onPodEvent(event: PodConnectionEvent): void {
-    if (this.ended || this.stopping) return;
+    if (!this.lifecycle.live) return;
     if (event.type === 'forward-lost') {
-      this.setStatus({
-        state: 'paused',
+      this.lifecycle.to({
+        kind: 'reconnecting',
         message: `port-forward dropped, reopening (${event.attempt}/${event.maxAttempts})`,
       });
     } else if (event.type === 'forward-restored') {
@@ -347,163 +495,87 @@ export class MemorySession extends EventEmitter<SessionEvents> implements Memory
   }
 
   /**
-   * The inspector connection of a pod target closed: wait for the port-forward, open a new client and
-   * put the domains back. No reading is taken meanwhile, so the gap is a gap, never a drop.
+   * A new client on the reopened forward: put the domains back. No reading is taken meanwhile, so
+   * the gap is a gap, never a drop.
    */
-  private async reconnect(): Promise<void> {
-    if (this.reconnecting || this.ended) return;
-    this.reconnecting = true;
+  private async restoreAfterReconnect(client: CdpClient): Promise<void> {
     this.metricsInFlightSinceMs = undefined;
-    this.debuggerEnabled = false;
     this.mainContextId = undefined;
-    if (this.status.state !== 'paused')
-      this.setStatus({ state: 'paused', message: 'port-forward dropped, reopening' });
-    let client: CdpClient;
-    try {
-      client = await this.connection!.reopen!();
-    } catch (error) {
-      this.reconnecting = false;
-      await this.targetGone(
-        `The inspector connection through the port-forward was lost and could not be reopened: ${describeError(error)}`,
-      );
-      return;
-    }
-    if (this.ended || this.stopping) {
-      this.reconnecting = false;
-      return;
-    }
+    if (this.lifecycle.kind !== 'reconnecting')
+      this.lifecycle.to({ kind: 'reconnecting', message: 'port-forward dropped, reopening' });
     this.client = client;
+    client.onDisconnect(() => this.onDisconnect(client));
     try {
-      this.listenTo(client);
-      await this.installGcObserver();
-      if (!this.paused) await this.enableDebugger();
-      await this.send('HeapProfiler.enable').catch(() => undefined);
-      if (this.allocationSampling) await this.resumeSampling();
-    } catch (error) {
-      this.log(`heapscope: restoring the inspector domains failed: ${describeError(error)}`);
+      await this.setUp(client, false);
+      if (this.sampler && (await this.sampler.resumeOn(client))) {
+        this.log(
+          'heapscope: allocation sampling restarted after the reconnect; site growth is measured from now.',
+        );
+      }
     } finally {
-      this.reconnecting = false;
-    }
-    this.log('heapscope: inspector reattached through the reopened port-forward.');
-    if (!this.paused && !this.ended) this.setStatus({ state: 'observing', message: 'port-forward reopened' });
-    this.scheduleMetrics(0);
-    this.scheduleProfile();
-  }
-
-  /**
-   * After a reconnect the sampler may still run in the target (V8 keeps it when it was started by a
-   * session that lives on elsewhere) or may have stopped with our old inspector session. A restarted
-   * sampler counts from zero: the earlier readings would read as every site dropping, so they go.
-   */
-  private async resumeSampling(): Promise<void> {
-    const running = await this.send('HeapProfiler.getSamplingProfile').then(
-      () => true,
-      () => false,
-    );
-    if (running) return;
-    await this.send('HeapProfiler.startSampling', { samplingInterval: this.samplingIntervalBytes });
-    this.samplingStartedByUs = true;
-    if (this.readings.length) {
-      this.readings.splice(0, this.readings.length);
-      this.log(
-        'heapscope: allocation sampling restarted after the reconnect; site growth is measured from now.',
-      );
-    }
-  }
-
-  private async installGcObserver(): Promise<void> {
-    // Runtime.enable reports the main context (for exit detection). In a shared connection it is on
-    // already; enabling twice is harmless.
-    await this.send('Runtime.enable').catch(() => undefined);
-    await this.send('Runtime.addBinding', { name: GC_BINDING_NAME });
-    const reply = await this.send('Runtime.evaluate', {
-      expression: GC_INSTALL_EXPRESSION,
-      returnByValue: true,
-    });
-    const state = reply?.result?.value;
-    if (state !== 'ok' && state !== 'installed')
-      this.log(`heapscope: GC events are not available in this target (${String(state)}).`);
-  }
-
-  private async enableDebugger(): Promise<void> {
-    try {
-      await this.send('Debugger.enable');
-      this.debuggerEnabled = true;
-      // Our session must never stop the program itself (a `debugger;` statement would, with a
-      // Debugger domain on); it only wants to hear about pauses caused by a real debugger. In a
-      // shared connection the debugger's own setting rules.
-      if (!this.connection!.shared) await this.send('Debugger.setBreakpointsActive', { active: false });
-    } catch (error) {
-      this.log(`heapscope: pauses cannot be seen (Debugger domain: ${describeError(error)}).`);
+      if (this.lifecycle.kind === 'reconnecting') {
+        this.lastMessage = 'port-forward reopened';
+        this.lifecycle.to(this.restingPhase());
+      }
+      this.scheduleMetrics(0);
+      this.scheduleProfile();
     }
   }
 
   private async startSampling(): Promise<void> {
-    // Someone else (DevTools, js-debug's profiler) may already run the sampler: V8 has only one per
-    // isolate. Then read its profile rather than restarting it under them.
-    const running = await this.send('HeapProfiler.getSamplingProfile').then(
-      () => true,
-      () => false,
-    );
-    if (running) {
-      this.allocationSampling = true;
-      this.samplingStartedByUs = false;
-      this.setStatus({
-        state: this.status.state,
-        message:
-          'Allocation sampling was already running (another tool is profiling): Heapscope reads that profile.',
-      });
-      return;
-    }
-    await this.send('HeapProfiler.startSampling', { samplingInterval: this.samplingIntervalBytes });
-    this.allocationSampling = true;
-    this.samplingStartedByUs = true;
+    const ours = await bounded(this.sampler!.start(), SETUP_CALL_TIMEOUT_MS, this.teardown.signal);
+    // Someone else (DevTools, js-debug's profiler) already runs the sampler: V8 has only one per
+    // isolate. Then its profile is read rather than restarting it under them.
+    if (!ours)
+      this.announce(
+        'Allocation sampling was already running (another tool is profiling): Heapscope reads that profile.',
+      );
   }
 
   // ---- readings -------------------------------------------------------------------------------
 
+  /** Readings are taken while observing; a pause, a capture, a reconnect or the end stop them. */
+  private get reading(): boolean {
+    const kind = this.lifecycle.kind;
+    return !this.observationClosed && (kind === 'observing' || kind === 'unresponsive');
+  }
+
   private scheduleMetrics(delayMs = this.metricsIntervalMs): void {
-    if (this.ended || this.stopping) return;
+    if (this.lifecycle.endingOrEnded || this.observationClosed) return;
     clearTimeout(this.metricsTimer);
     this.metricsTimer = setTimeout(() => void this.readMetrics(), delayMs);
   }
 
   private async readMetrics(): Promise<void> {
     this.scheduleMetrics();
-    if (this.paused || this.ended || this.reconnecting) return;
+    if (!this.reading || !this.client) return;
     const answerTimeoutMs = Math.max(5000, this.metricsIntervalMs * 3);
     if (this.metricsInFlightSinceMs !== undefined) {
-      if (!this.unresponsive && Date.now() - this.metricsInFlightSinceMs > answerTimeoutMs) {
-        this.unresponsive = true;
-        this.setStatus({
-          state: 'paused',
-          message: `The target has not answered for ${Math.round(answerTimeoutMs / 1000)} s (busy, or paused by a debugger): readings resume when it answers.`,
-        });
+      if (this.lifecycle.kind === 'observing' && Date.now() - this.metricsInFlightSinceMs > answerTimeoutMs) {
+        this.lastMessage = `The target has not answered for ${Math.round(answerTimeoutMs / 1000)} s (busy, or paused by a debugger): readings resume when it answers.`;
+        this.lifecycle.to({ kind: 'unresponsive', sinceMs: this.metricsInFlightSinceMs });
       }
       return;
     }
+    const client = this.client;
     this.metricsInFlightSinceMs = Date.now();
     let value: unknown;
     try {
-      const reply = await this.send('Runtime.evaluate', {
+      const reply = await client.send('Runtime.evaluate', {
         expression: METRICS_EXPRESSION,
         returnByValue: true,
       });
-      value = reply?.result?.value;
+      value = reply.result?.value;
     } catch (error) {
-      if (!this.ended) this.log(`heapscope: memory reading failed: ${describeError(error)}`);
+      if (this.lifecycle.live) this.log(`heapscope: memory reading failed: ${describeError(error)}`);
       return;
     } finally {
-      this.metricsInFlightSinceMs = undefined;
+      if (client === this.client) this.metricsInFlightSinceMs = undefined;
     }
-    if (this.ended) return;
-    if (this.unresponsive) {
-      this.unresponsive = false;
-      if (!this.paused) this.setStatus({ state: 'observing' });
-    }
+    if (this.lifecycle.kind === 'unresponsive') this.lifecycle.to({ kind: 'observing' });
     // A reading that arrives while paused describes a frozen heap: not a fake drop, but not a reading
     // of the running program either.
-    if (this.paused) return;
+    if (!this.reading) return;
     const sample = toMemorySample(value);
     if (!sample) return;
     this.samples.push(sample);
@@ -513,7 +585,7 @@ export class MemorySession extends EventEmitter<SessionEvents> implements Memory
   }
 
   private onGcEvents(events: GcEvent[]): void {
-    if (!events.length || this.ended) return;
+    if (!events.length || this.lifecycle.ended) return;
     for (const event of events) this.gcEvents.push(event);
     if (this.gcEvents.length > MAX_GC_EVENTS) {
       const cut = Math.floor(MAX_GC_EVENTS / 2);
@@ -526,6 +598,7 @@ export class MemorySession extends EventEmitter<SessionEvents> implements Memory
     for (const event of events) this.emit('gc', event);
   }
 
+  /** Recomputes the live verdict from the samples and GC events so far (the one place it is). */
   private updateVerdict(): void {
     let verdict: TrendVerdict;
     try {
@@ -550,30 +623,25 @@ export class MemorySession extends EventEmitter<SessionEvents> implements Memory
   }
 
   private scheduleProfile(): void {
-    if (this.ended || this.stopping || !this.allocationSampling) return;
+    if (this.lifecycle.endingOrEnded || this.observationClosed || !this.allocationSampling) return;
     clearTimeout(this.profileTimer);
     this.profileTimer = setTimeout(() => {
       void this.readProfile()
         .catch((error) => {
-          if (!this.ended) this.log(`heapscope: allocation profile reading failed: ${describeError(error)}`);
+          if (this.lifecycle.live)
+            this.log(`heapscope: allocation profile reading failed: ${describeError(error)}`);
         })
         .finally(() => this.scheduleProfile());
     }, this.profileIntervalMs);
   }
 
   private async readProfile(): Promise<void> {
-    if (this.paused || this.ended || this.reconnecting || !this.allocationSampling) return;
-    const reply = (await this.send('HeapProfiler.getSamplingProfile')) as { profile: SamplingHeapProfile };
-    if (this.ended || this.paused) return;
-    this.lastRawProfile = reply.profile;
-    const reading = flattenProfile(reply.profile, Date.now());
-    this.readings.push(reading);
-    if (this.readings.length > MAX_READINGS) {
-      // Thin the older half: long sessions keep their shape without unbounded memory.
-      const half = Math.floor(this.readings.length / 2);
-      const thinned = this.readings.slice(0, half).filter((_, i) => i % 2 === 0);
-      this.readings.splice(0, half, ...thinned);
-    }
+    const kind = this.lifecycle.kind;
+    const readable =
+      kind === 'observing' || kind === 'unresponsive' || kind === 'stopping' || kind === 'naming-holders';
+    if (!readable || !this.sampler?.on || this.pauses?.paused || this.reconnector?.active) return;
+    const reading = await this.sampler.read();
+    if (this.lifecycle.ended) return;
     this.writer?.profile(reading);
     this.emit('profile', reading);
     await this.rank();
@@ -582,7 +650,7 @@ export class MemorySession extends EventEmitter<SessionEvents> implements Memory
   private rank(): Promise<void> {
     const run = async () => {
       try {
-        const suspects = await rankSuspects(this.readings, this.sources, {
+        const suspects = await rankSuspects(this.sampler?.readings ?? [], this.sources, {
           projectRoot: this.options.projectRoot,
           resolver: this.resolver,
           trend: this.verdict,
@@ -603,13 +671,14 @@ export class MemorySession extends EventEmitter<SessionEvents> implements Memory
   }
 
   private async scriptSource(scriptId: string, _url: string): Promise<string | undefined> {
-    if (!this.debuggerEnabled || !scriptId || scriptId === '0') return undefined;
+    const client = this.client;
+    if (!client || !this.pauses?.debuggerEnabled || !scriptId || scriptId === '0') return undefined;
     let source = this.scriptSources.get(scriptId);
     if (!source) {
-      source = this.ended
+      source = this.lifecycle.ended
         ? Promise.resolve(undefined)
-        : this.send('Debugger.getScriptSource', { scriptId }).then(
-            (reply: { scriptSource?: string }) => reply?.scriptSource,
+        : bounded(client.send('Debugger.getScriptSource', { scriptId }), SETUP_CALL_TIMEOUT_MS).then(
+            (reply) => reply.scriptSource,
             () => undefined,
           );
       this.scriptSources.set(scriptId, source);
@@ -620,233 +689,205 @@ export class MemorySession extends EventEmitter<SessionEvents> implements Memory
   // ---- pauses ---------------------------------------------------------------------------------
 
   private onPaused(): void {
-    if (this.paused || this.ended) return;
-    this.paused = true;
-    this.setStatus({
-      state: 'paused',
-      message: 'The target is paused in the debugger; readings resume when it continues.',
-    });
-    // While our session has the Debugger domain on, V8 keeps the program paused even after the
-    // pausing client goes away; with it off, V8 resumes then, and Debugger.resumed no longer reaches
-    // us. So: let go of the domain (unless it is shared with the debugger itself) and wait on a probe
-    // that settles only when the event loop turns again, i.e. when the program runs.
-    if (!this.connection?.shared && this.debuggerEnabled) {
-      this.debuggerEnabled = false;
-      this.send('Debugger.disable').catch(() => undefined);
+    const kind = this.lifecycle.kind;
+    // A capture or holder run keeps its phase and settles into the pause when it ends; a pause seen
+    // while connecting is taken up when the set-up ends.
+    if (kind === 'observing' || kind === 'unresponsive') {
+      this.lastMessage = PAUSED_MESSAGE;
+      this.lifecycle.to({ kind: 'paused-by-debugger' });
     }
-    this.probeForResume();
-  }
-
-  /**
-   * Settles when the target's event loop turns again. A probe can be turned down (a debugger that
-   * holds the program before its main context exists, as js-debug does at start, answers with an
-   * error): then ask again a moment later, for as long as the pause lasts.
-   */
-  private probeForResume(): void {
-    if (!this.paused || this.ended) return;
-    this.send('Runtime.evaluate', {
-      expression: RESUME_PROBE_EXPRESSION,
-      awaitPromise: true,
-      returnByValue: true,
-    }).then(
-      (reply: { exceptionDetails?: unknown } | undefined) => {
-        if (reply?.exceptionDetails) this.retryResumeProbe('the probe threw');
-        else this.onResumed();
-      },
-      (error: unknown) => this.retryResumeProbe(describeError(error)),
-    );
-  }
-
-  private retryResumeProbe(why: string): void {
-    if (!this.paused || this.ended || this.stopping) return;
-    this.log(`heapscope: waiting for the target to continue (${why}); asking again.`);
-    setTimeout(() => this.probeForResume(), RESUME_PROBE_RETRY_MS).unref?.();
   }
 
   private onResumed(): void {
-    if (!this.paused || this.ended) return;
-    this.paused = false;
-    if (this.stopping) return;
-    this.setStatus({ state: 'observing' });
-    if (!this.debuggerEnabled && !this.connection?.shared) void this.enableDebugger();
+    if (this.lifecycle.kind === 'paused-by-debugger') this.lifecycle.to({ kind: 'observing' });
+  }
+
+  /** Where a session rests once a capture, a holder run or a reconnect is over. */
+  private restingPhase(): Phase {
+    if (this.holdersStep !== undefined) return { kind: 'naming-holders', step: this.holdersStep };
+    if (this.pauses?.paused) return { kind: 'paused-by-debugger' };
+    return { kind: 'observing' };
   }
 
   // ---- snapshots ------------------------------------------------------------------------------
 
-  private async snapshot(
-    file: string,
-    purpose: string,
-    options: { forceGc?: boolean; onProgress?: (p: SnapshotProgress) => void; signal?: AbortSignal } = {},
-  ): Promise<string> {
-    // Also used while stopping (holder snapshots): only a gone target stops it.
-    if (!this.client || this.ended) {
-      throw new HeapscopeError('target-lost', 'Cannot take a heap snapshot: the target is gone.');
+  private async snapshot(file: string, purpose: string, options: SnapshotOptions = {}): Promise<string> {
+    const client = this.client;
+    if (!client || !this.lifecycle.live) {
+      throw new HeapscopeError(
+        'target-lost',
+        'Cannot take a heap snapshot: the session is not attached to a target.',
+      );
+    }
+    if (this.capture) {
+      throw new HeapscopeError(
+        'usage',
+        'A heap snapshot of this target is already being taken; wait for it to finish, then ask again.',
+      );
     }
     const takenAtSeconds = Math.round((Date.now() - this.startedAtMs) / 100) / 10;
-    const result = await captureHeapSnapshot(this.client as unknown as CdpLike, file, options);
-    this.snapshots.push({ file: result.file, takenAtSeconds, pauseMs: result.pauseMs, purpose });
-    this.log(
-      `heapscope: heap snapshot (${purpose}) written to ${result.file}; the target paused ${result.pauseMs} ms.`,
-    );
-    return result.file;
-  }
-
-  private async nameHolders(): Promise<void> {
-    // No suspects is not a reason to skip: a Buffer leak grows off-heap while its small JS wrappers
-    // are rarely sampled, and the snapshots are then the only way to name what holds it.
-    if (!this.verdict || !wantsHolders(this.verdict)) return;
-    const heapUsed = this.samples[this.samples.length - 1]?.heapUsedBytes ?? 0;
-    const limit = this.options.holdersMaxHeapBytes ?? DEFAULT_HOLDERS_MAX_HEAP_BYTES;
-    if (heapTooLargeForHolders(heapUsed, limit)) {
-      const pauseSeconds = Math.round(snapshotPauseSeconds(heapUsed));
-      const reason =
-        `the JS heap holds ${formatBytes(heapUsed)}, over the ${formatBytes(limit)} limit: each of the three ` +
-        `snapshots would stop the target's JavaScript for about ${pauseSeconds} s and write more than the heap to disk`;
-      this.holdersSkipped = { heapUsedBytes: heapUsed, limitBytes: limit, reason };
-      this.log(
-        `heapscope: holder snapshots skipped: ${reason}. Raise the limit to take them ` +
-          '(heapscope check --holders-max-heap <MiB>; in VS Code, heapscope.holders.maxHeapBytes).',
-      );
-      return;
-    }
-    const workDir = await mkdtemp(join(tmpdir(), 'heapscope-holders-'));
+    const signal = AbortSignal.any([this.teardown.signal, ...(options.signal ? [options.signal] : [])]);
+    this.lifecycle.to({ kind: 'capturing', file });
+    const capture = captureHeapSnapshot(client, file, { ...options, signal });
+    this.capture = capture.then((r) => r.file);
+    this.capture.catch(() => undefined);
     try {
-      const suspects = await attributeHolders(this.suspects, this.verdict, {
-        takeHeapSnapshot: async (file, purpose) => {
-          const written = await this.snapshot(file, purpose, { signal: this.teardown.signal });
-          // The file is removed with workDir: keep the pause in the report, not a dangling path.
-          const last = this.snapshots[this.snapshots.length - 1];
-          if (last?.file === written) delete last.file;
-          return written;
-        },
-        sources: this.sources,
-        workDir,
-        projectRoot: this.options.projectRoot,
-        snapshotGapMs: this.options.holderSnapshotGapMs,
-        log: (line) => this.log(line),
-        signal: this.teardown.signal,
-      });
-      this.setSuspects(suspects);
-    } catch (error) {
-      this.log(`heapscope: naming holders failed: ${describeError(error)}`);
+      const result = await capture;
+      this.snapshots.push({ file: result.file, takenAtSeconds, pauseMs: result.pauseMs, purpose });
+      this.log(
+        `heapscope: heap snapshot (${purpose}) written to ${result.file}; the target paused ${result.pauseMs} ms.`,
+      );
+      return result.file;
     } finally {
-      await rm(workDir, { recursive: true, force: true }).catch(() => undefined);
+      this.capture = undefined;
+      if (this.lifecycle.kind === 'capturing') this.lifecycle.to(this.restingPhase());
     }
   }
 
   // ---- end ------------------------------------------------------------------------------------
 
-  private async finish(reason?: string): Promise<ReportV1> {
+  /** The observation window closes: no more readings; a last profile and ranking, bounded. */
+  private async closeObservation(lastProfileMs = 5000): Promise<void> {
+    if (this.observationClosed) return;
+    this.observationClosed = true;
     clearTimeout(this.metricsTimer);
     clearTimeout(this.profileTimer);
-    const live = !this.ended && this.client !== undefined;
-    // The observation ends now: holder snapshots below are not part of the observed time.
-    if (live) this.endedAtMs = Date.now();
-    if (live) {
-      this.setStatus({ state: 'stopping', message: reason });
-      if (this.allocationSampling && !this.paused) {
-        await this.readProfile().catch((error) =>
-          this.log(`heapscope: last profile reading failed: ${describeError(error)}`),
-        );
-      }
-      await this.ranking;
-      if (this.options.holders !== false && !this.ended && !this.paused) await this.nameHolders();
+    this.endedAtMs ??= Date.now();
+    const attached = this.lifecycle.live || this.lifecycle.kind === 'stopping';
+    if (attached && this.allocationSampling && !this.pauses?.paused) {
+      await bounded(this.readProfile(), lastProfileMs, this.teardown.signal).catch((error) =>
+        this.log(`heapscope: last profile reading skipped: ${describeError(error)}`),
+      );
     }
-    if (!this.ended) {
-      this.ended = true;
-      this.endedAtMs ??= Date.now();
-      await this.cleanUpTarget();
+  }
+
+  private async finish(reason?: string): Promise<ReportV1> {
+    const from = this.lifecycle.kind;
+    const wasLive = this.lifecycle.live;
+    clearTimeout(this.metricsTimer);
+    clearTimeout(this.profileTimer);
+    if (from !== 'ended') {
+      this.lastMessage = reason;
+      this.lifecycle.to({ kind: 'stopping', reason });
     }
+    // The observation ends now. What follows is the way out: every step has a deadline.
+    this.endedAtMs ??= Date.now();
+    if (wasLive) await this.closeObservation(STOP_LAST_PROFILE_MS);
+    // The target went just before: its exit status is on the way (bounded by targetGone itself).
+    if (this.going) await this.going;
     this.teardown.abort();
+    this.pauses?.dispose();
+    if (from === 'connecting' && this.starting) {
+      await bounded(this.starting, STOP_WAIT_FOR_START_MS).catch(() => undefined);
+    }
+    if (wasLive && this.client && !this.connection?.launched) {
+      // A target that lives on keeps nothing of ours; a launched one is stopped below anyway.
+      await removeInstrumentation(
+        this.client,
+        () => this.sampler?.stop() ?? Promise.resolve(),
+        STOP_CLEANUP_MS,
+      );
+    }
     await this.connection?.dispose().catch(() => undefined);
+    await bounded(this.ranking, STOP_LAST_PROFILE_MS).catch(() => undefined);
     const report = this.report();
     this.writer?.report(report);
-    if (this.status.state !== 'target-exited' && this.status.state !== 'error') {
-      this.setStatus({ state: 'stopped', message: reason });
-    }
+    if (!this.lifecycle.ended) this.lifecycle.to({ kind: 'ended', how: 'stopped', message: reason });
     this.writer?.close();
     return report;
   }
 
-  /** Leaves nothing of Heapscope running in a target that lives on. */
-  private async cleanUpTarget(): Promise<void> {
-    if (!this.client) return;
-    const quick = <T>(promise: Promise<T>) =>
-      this.withTimeout(promise, 2000, 'timeout').catch(() => undefined);
-    await quick(this.send('Runtime.evaluate', { expression: GC_FLUSH_EXPRESSION }));
-    await quick(this.send('Runtime.evaluate', { expression: GC_UNINSTALL_EXPRESSION, returnByValue: true }));
-    await quick(this.send('Runtime.removeBinding', { name: GC_BINDING_NAME }));
-    if (this.samplingStartedByUs) await quick(this.send('HeapProfiler.stopSampling'));
-    this.samplingStartedByUs = false;
+  private targetGone(message: string): Promise<void> {
+    if (this.lifecycle.endingOrEnded || this.lifecycle.kind === 'idle') return Promise.resolve();
+    this.going = this.recordTargetGone(message);
+    return this.going;
   }
 
-  private async targetGone(message: string): Promise<void> {
-    if (this.ended) return;
-    this.ended = true;
+  private async recordTargetGone(message: string): Promise<void> {
+    // Ended first, so that nothing else (a late reading, a stop) acts on the gone target.
     this.endedAtMs = Date.now();
     clearTimeout(this.metricsTimer);
     clearTimeout(this.profileTimer);
+    this.teardown.abort();
+    this.pauses?.dispose();
     const launched = this.connection?.launched;
     let exitCode: number | null | undefined;
     let signal: string | null | undefined;
+    const exitedAtMs = this.endedAtMs;
+    const atSeconds = Math.round((exitedAtMs - this.startedAtMs) / 100) / 10;
+    // Known at once (a stop that follows reports it); the exit status is added when it comes.
+    this.exitInfo = { atSeconds, message };
+    this.lifecycle.to({ kind: 'ended', how: 'target-exited', message });
     if (launched) {
       // A program that ended waits for debuggers to let go before it exits: let go first, then read
       // its exit status.
-      await this.client?.close().catch(() => undefined);
-      const status = await Promise.race([
-        launched.exited,
-        new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), 3000)),
-      ]);
+      await this.client?.close();
+      const status = await bounded(launched.exited, 3000).catch(() => undefined);
       exitCode = status?.code;
       signal = status?.signal;
-      if (status)
+      if (status) {
         message = `The target exited (${status.signal ? `signal ${status.signal}` : `exit code ${status.code}`}).`;
+        this.lastMessage = message;
+        this.publish(this.lifecycle.phase, message);
+      }
     }
     this.exitInfo = {
-      atSeconds: Math.round((this.endedAtMs - this.startedAtMs) / 100) / 10,
+      atSeconds,
       message,
       ...(exitCode !== undefined ? { exitCode } : {}),
       ...(signal !== undefined ? { signal } : {}),
     };
-    this.teardown.abort();
-    this.setStatus({ state: 'target-exited', message });
     await this.connection?.dispose().catch(() => undefined);
   }
 
   // ---- helpers --------------------------------------------------------------------------------
 
-  private requireLive(what: string): void {
-    if (!this.client || this.ended || this.stopping) {
+  private requireLive(what: string): CdpClient {
+    if (!this.client || !this.lifecycle.live || this.stopping) {
       throw new HeapscopeError('usage', `Cannot ${what}: the session is not attached to a running target.`);
     }
+    return this.client;
   }
 
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  private send(method: string, params?: object): Promise<any> {
-    if (!this.client) return Promise.reject(new HeapscopeError('target-lost', 'Not connected.'));
-    return this.client.send(method, params);
+  /** Publishes the status for a phase; a message given with the move (or pending) goes with it. */
+  private publish(phase: Phase, message?: string): void {
+    const text = message ?? messageOf(phase) ?? this.lastMessage;
+    this.lastMessage = undefined;
+    this.status = { state: stateOf(phase), ...(text ? { message: text } : {}) };
+    this.writer?.status(this.status);
+    this.emit('status', this.status);
   }
 
-  private withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
-    let timer: NodeJS.Timeout | undefined;
-    return Promise.race([
-      promise,
-      new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new HeapscopeError('target-lost', message)), ms);
-      }),
-    ]).finally(() => clearTimeout(timer));
-  }
-
-  private setStatus(status: SessionStatus): void {
-    this.status = status;
-    this.writer?.status(status);
-    this.emit('status', status);
+  /** A note on the current state (e.g. another tool runs the sampler), without a phase change. */
+  private announce(message: string): void {
+    if (this.lifecycle.kind === 'connecting') {
+      this.lastMessage = message;
+      return;
+    }
+    this.publish(this.lifecycle.phase, message);
   }
 
   private log(raw: string): void {
     const line = redactText(raw);
     this.options.log?.(line);
     this.emit('log', line);
+  }
+}
+
+function messageOf(phase: Phase): string | undefined {
+  switch (phase.kind) {
+    case 'capturing':
+      return CAPTURING_MESSAGE;
+    case 'naming-holders':
+      return `naming holders: ${phase.step}`;
+    case 'reconnecting':
+      return phase.message;
+    case 'ended':
+      return phase.message;
+    case 'stopping':
+      return phase.reason;
+    default:
+      return undefined;
   }
 }
 

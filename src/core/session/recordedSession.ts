@@ -5,7 +5,7 @@ import { HeapscopeError } from '../errors';
 import { analyzeTrend } from '../leak';
 import { buildReport } from '../report';
 import type { GcEvent, MemorySample, ReportV1, Suspect, TargetInfo, TrendVerdict } from '../types';
-import type { MemorySessionApi, SessionEvents, SessionStatus } from './api';
+import type { HolderOutcome, MemorySessionApi, SessionEvents, SessionStatus, SnapshotRisk } from './api';
 import { readRecording, type RecordingData } from './recording';
 
 export class RecordedSession extends EventEmitter<SessionEvents> implements MemorySessionApi {
@@ -61,6 +61,15 @@ export class RecordedSession extends EventEmitter<SessionEvents> implements Memo
   }
   async exportHeapProfile(): Promise<string> {
     throw readOnly('export a heap profile');
+  }
+  async snapshotRisk(): Promise<SnapshotRisk> {
+    throw readOnly('take a heap snapshot');
+  }
+  async nameHolders(): Promise<HolderOutcome> {
+    return { kind: 'cancelled', reason: 'this is a recording, opened read-only' };
+  }
+  abandon(): void {
+    // Nothing runs behind a recording.
   }
 
   report(): ReportV1 {

@@ -5,7 +5,7 @@ import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import CDP from 'chrome-remote-interface';
+import { openCdpClient } from '../../../src/core/inspector';
 import { captureHeapSnapshot, parseSnapshotFile } from '../../../src/core/heapsnapshot';
 import { fixtureLine, runLeaker, tempDir } from '../../unit/heapsnapshot/helpers';
 
@@ -86,7 +86,7 @@ describe('heapscope snapshot commands', function () {
 
   it('cancels a capture and leaves no file behind', async () => {
     const { child, wsUrl } = await startTarget();
-    const client = await CDP({ target: wsUrl, local: true });
+    const client = await openCdpClient({ target: wsUrl });
     try {
       const out = path.join(tmp.dir, 'cancelled.heapsnapshot');
       const controller = new AbortController();

@@ -69,7 +69,6 @@ describe('session: reconnect through a dropped port-forward', function () {
       target: { kind: 'k8s', namespace: 'shop', pod: 'api-0', kubeconfig: cluster.kubeconfig },
       metricsIntervalMs: 200,
       profileIntervalMs: 500,
-      holders: false,
       log: (line) => logs.push(line),
     });
     session.on('status', (s) => statuses.push(s));
@@ -81,7 +80,7 @@ describe('session: reconnect through a dropped port-forward', function () {
     await until('first samples', () => session!.samples.length >= 3 && profiles >= 1);
 
     cluster.server.dropAllForwards();
-    await until('the drop to be seen', () => statuses.some((s) => s.state === 'paused'));
+    await until('the drop to be seen', () => statuses.some((s) => s.state === 'reconnecting'));
     const atDrop = session.samples.length;
     await until('the reattach', () => logs.some((l) => /inspector reattached/.test(l)));
     const profilesAtReattach = profiles;
@@ -91,7 +90,7 @@ describe('session: reconnect through a dropped port-forward', function () {
     );
 
     assert.ok(
-      statuses.some((s) => s.state === 'paused' && /port-forward dropped/.test(s.message ?? '')),
+      statuses.some((s) => s.state === 'reconnecting' && /port-forward dropped/.test(s.message ?? '')),
       JSON.stringify(statuses),
     );
     assert.equal(session.status.state, 'observing', JSON.stringify(statuses));
@@ -112,7 +111,6 @@ describe('session: reconnect through a dropped port-forward', function () {
       target: { kind: 'k8s', namespace: 'shop', pod: 'api-1', kubeconfig: cluster.kubeconfig },
       metricsIntervalMs: 200,
       allocationSampling: false,
-      holders: false,
     });
     const ended = new Promise<SessionStatus>((resolve) =>
       session!.on('status', (s) => (s.state === 'target-exited' ? resolve(s) : undefined)),

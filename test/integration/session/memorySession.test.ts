@@ -30,7 +30,6 @@ describe('MemorySession (real Node processes)', function () {
       target: { kind: 'launch', command: process.execPath, args: [fixture(script)] },
       metricsIntervalMs: 250,
       profileIntervalMs: 1000,
-      holders: false,
       ...extra,
     });
     return session;

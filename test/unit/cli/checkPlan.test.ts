@@ -1,3 +1,4 @@
+import { DEFAULT_HOLDERS_BUDGET_MS } from '../../../src/core/session/holderSnapshots';
 import { strict as assert } from 'node:assert';
 import { isHeapscopeError } from '../../../src/core/errors';
 import { planCheck } from '../../../src/cli/check';
@@ -33,6 +34,8 @@ describe('check options', () => {
       [[], opts({ attach: '1', metricsInterval: '10' })],
       [[], opts({ attach: '1', holdersMaxHeap: '-1' })],
       [[], opts({ attach: '1', holdersMaxHeap: 'big' })],
+      [[], opts({ attach: '1', holdersBudget: '0' })],
+      [[], opts({ attach: '1', holdersBudget: 'soon' })],
     ] as const) {
       assert.throws(
         () => planCheck([...bad[0]], bad[1] as never),
@@ -48,6 +51,11 @@ describe('check options', () => {
     );
     assert.equal(planCheck([], opts({ attach: '1', holdersMaxHeap: '0' })).holdersMaxHeapBytes, 0);
     assert.equal(planCheck([], opts({ attach: '1' })).holdersMaxHeapBytes, undefined);
+  });
+
+  it('takes the holder snapshots time budget in seconds (default one minute)', () => {
+    assert.equal(planCheck([], opts({ attach: '1', holdersBudget: '90' })).holdersBudgetMs, 90_000);
+    assert.equal(planCheck([], opts({ attach: '1' })).holdersBudgetMs, DEFAULT_HOLDERS_BUDGET_MS);
   });
 
   it('summarises a report with file:line and holder, relative to the project root', () => {

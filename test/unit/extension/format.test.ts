@@ -21,15 +21,15 @@ describe('extension format', () => {
   it('formats bytes with binary units and sensible digits', () => {
     assert.equal(formatBytes(0), '0 B');
     assert.equal(formatBytes(1023), '1023 B');
-    assert.equal(formatBytes(1536), '1.5 KB');
-    assert.equal(formatBytes(14 * 1024 * 1024), '14.0 MB');
-    assert.equal(formatBytes(150 * 1024 * 1024), '150 MB');
-    assert.equal(formatBytes(-2048), '-2.0 KB');
+    assert.equal(formatBytes(1536), '1.5 KiB');
+    assert.equal(formatBytes(14 * 1024 * 1024), '14.0 MiB');
+    assert.equal(formatBytes(150 * 1024 * 1024), '150 MiB');
+    assert.equal(formatBytes(-2048), '-2.0 KiB');
     assert.equal(formatBytes(Number.NaN), '–');
   });
 
   it('formats signed rates', () => {
-    assert.equal(formatRate(2.1 * 1024 * 1024), '+2.1 MB/min');
+    assert.equal(formatRate(2.1 * 1024 * 1024), '+2.1 MiB/min');
     assert.equal(formatRate(-512), '-512 B/min');
     assert.equal(formatRate(0), '±0 B/min');
   });
@@ -37,7 +37,7 @@ describe('extension format', () => {
   it('writes the CodeLens title of a suspect as the issue shows it', () => {
     assert.equal(
       codeLensTitle({ kind: 'heap', growthBytesPerMinute: 2.1 * 1024 * 1024, liveBytes: 14 * 1024 * 1024 }),
-      '⚠ leak suspect · +2.1 MB/min live · 14.0 MB',
+      '⚠ leak suspect · +2.1 MiB/min live · 14.0 MiB',
     );
     assert.match(
       codeLensTitle({ kind: 'external', growthBytesPerMinute: 1024, liveBytes: 2048 }),
@@ -56,14 +56,14 @@ describe('extension format', () => {
     });
     assert.equal(
       title,
-      '⚠ holds leaking objects (Array sessionLog) · keeps 3.0 MB in 1200 objects · +1.0 MB/min',
+      '⚠ holds leaking objects (Array sessionLog) · keeps 3.0 MiB in 1200 objects · +1.0 MiB/min',
     );
   });
 
   it('says the state, the verdict and the heap in the status bar', () => {
     assert.equal(
       statusBarText({ name: 'api', state: 'observing', verdict: leak, heapUsedBytes: 84 * 1024 * 1024 }),
-      '$(warning) api: leak +2.1 MB/min · 84.0 MB',
+      '$(warning) api: leak +2.1 MiB/min · 84.0 MiB',
     );
     assert.equal(
       statusBarText({ name: 'api', state: 'paused', verdict: leak }),
@@ -89,9 +89,10 @@ describe('extension format', () => {
   it('formats minutes to a heap limit', () => {
     assert.equal(formatMinutes(0.5), '< 1 min');
     assert.equal(formatMinutes(45.4), '45 min');
-    assert.equal(formatMinutes(200), '3 h 20 min');
-    assert.equal(formatMinutes(120), '2 h');
-    assert.equal(formatMinutes(60 * 24 * 3), '3 days');
-    assert.equal(formatMinutes(Number.POSITIVE_INFINITY), '—');
+    // The same rule as the CLI and the live view (src/shared/format.ts).
+    assert.equal(formatMinutes(200), '3.3 h');
+    assert.equal(formatMinutes(150), '2.5 h');
+    assert.equal(formatMinutes(60 * 24 * 3), '3.0 days');
+    assert.equal(formatMinutes(Number.POSITIVE_INFINITY), '–');
   });
 });

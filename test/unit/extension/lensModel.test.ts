@@ -94,7 +94,7 @@ describe('extension CodeLens model', () => {
         ['holder', 2, 2],
       ],
     );
-    assert.equal(lenses[0]!.title, '⚠ leak suspect · +2.1 MB/min live · 14.0 MB');
+    assert.equal(lenses[0]!.title, '⚠ leak suspect · +2.1 MiB/min live · 14.0 MiB');
     assert.deepEqual(
       lensesForFile(
         path.join(root, 'other.js'),
@@ -151,7 +151,7 @@ describe('extension CodeLens model', () => {
   it('writes the detail with stack, holder, retainer path and sparkline', () => {
     const md = suspectMarkdown(suspect, 'api', [root], () => true);
     assert.match(md, /Leak suspect #1: `recordSession`/);
-    assert.match(md, /Held by: \*\*Array `sessionLog`\*\* \(4000 objects, 9\.0 MB\) at server\.js:2/);
+    assert.match(md, /Held by: \*\*Array `sessionLog`\*\* \(4000 objects, 9\.0 MiB\) at server\.js:2/);
     assert.match(md, /\(GC roots\)\n {2}└ Context of server\.js\n {4}└ sessionLog/);
     assert.match(md, /at handle \(server\.js:23:3\)\s+\[via node:_http_server\]/);
     assert.match(md, /Growth: `▁[▁-█]*█`/);

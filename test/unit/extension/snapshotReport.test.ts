@@ -63,9 +63,9 @@ describe('snapshot report (Markdown of the heap snapshot view)', () => {
     const md = lines(summaryMarkdown(summary()));
     assert.equal(md[0], '# Heap snapshot: app server.heapsnapshot');
     assert.ok(md.includes('`/tmp/snaps/app server.heapsnapshot`'));
-    assert.ok(md.includes('- File size: **12.5 MB**'));
+    assert.ok(md.includes('- File size: **12.5 MiB**'));
     assert.ok(md.includes('- Nodes: **123,456**, edges: **654,321**'));
-    assert.ok(md.includes('- Total shallow size: **8.0 MB** in 4 constructors'));
+    assert.ok(md.includes('- Total shallow size: **8.0 MiB** in 4 constructors'));
     assert.ok(md.includes('- Unreachable nodes: 42'));
     assert.ok(md.includes('- Parsed in 1,200 ms, analysed in 340 ms'));
   });
@@ -76,9 +76,9 @@ describe('snapshot report (Markdown of the heap snapshot view)', () => {
     assert.ok(header > 0);
     assert.equal(md[header + 1], '| :--- | ---: | ---: | ---: |');
     assert.deepEqual(md.slice(header + 2, header + 6), [
-      '| (compiled code) | 900 | 2.0 MB | 3.0 MB |',
-      '| LeakyRecord | 2,000 | 78.1 KB | 2.0 MB |',
-      '| Object | 5,000 | 160 KB | 1.0 MB |',
+      '| (compiled code) | 900 | 2.0 MiB | 3.0 MiB |',
+      '| LeakyRecord | 2,000 | 78.1 KiB | 2.0 MiB |',
+      '| Object | 5,000 | 160 KiB | 1.0 MiB |',
       '| a\\|b\\<script\\> | 1 | 16 B | 16 B |',
     ]);
     assert.equal(md[header + 6], '');
@@ -87,7 +87,7 @@ describe('snapshot report (Markdown of the heap snapshot view)', () => {
   it('limits the rows and says how many were left out', () => {
     const md = lines(summaryMarkdown(summary(), { rows: 2 }));
     const header = md.indexOf('| Constructor | Count | Shallow size | Retained size |');
-    assert.equal(md[header + 3], '| LeakyRecord | 2,000 | 78.1 KB | 2.0 MB |');
+    assert.equal(md[header + 3], '| LeakyRecord | 2,000 | 78.1 KiB | 2.0 MiB |');
     assert.equal(md[header + 4], '');
     assert.equal(md[header + 5], 'Showing the first 2 of 4 constructors.');
     assert.ok(!md.some((l) => l.startsWith('| Object')));
@@ -161,20 +161,20 @@ describe('snapshot report (Markdown of the heap snapshot view)', () => {
   it('diffs two snapshots: totals, then new / freed / surviving per constructor, largest growth first', () => {
     const md = lines(diffMarkdown(two, { fileBytes: [2 * MB, 5 * MB] }));
     assert.equal(md[0], '# Heap snapshot diff: a.heapsnapshot → b.heapsnapshot');
-    assert.ok(md.includes('1. `/s/a.heapsnapshot` (2.0 MB)'));
-    assert.ok(md.includes('2. `/s/b.heapsnapshot` (5.0 MB)'));
+    assert.ok(md.includes('1. `/s/a.heapsnapshot` (2.0 MiB)'));
+    assert.ok(md.includes('2. `/s/b.heapsnapshot` (5.0 MiB)'));
     assert.ok(md.includes('## a.heapsnapshot → b.heapsnapshot'));
-    assert.ok(md.includes('- New: **1,300** objects (2.0 MB)'));
-    assert.ok(md.includes('- Freed: **200** objects (64.0 KB)'));
-    assert.ok(md.includes('- Net: +1,100 objects (+1.9 MB)'));
+    assert.ok(md.includes('- New: **1,300** objects (2.0 MiB)'));
+    assert.ok(md.includes('- Freed: **200** objects (64.0 KiB)'));
+    assert.ok(md.includes('- Net: +1,100 objects (+1.9 MiB)'));
     const header = md.indexOf(
       '| Constructor | New | New size | Freed | Freed size | Surviving | Surviving size | Δ count | Δ size |',
     );
     assert.ok(header > 0);
     assert.deepEqual(md.slice(header + 2, header + 5), [
-      '| Buffer | 1,000 | 2.0 MB | 0 | 0 B | 5 | 400 B | +1,000 | +2.0 MB |',
-      '| LeakyRecord | 300 | 11.7 KB | 0 | 0 B | 0 | 0 B | +300 | +11.7 KB |',
-      '| Closure | 0 | 0 B | 200 | 64.0 KB | 10 | 640 B | -200 | -64.0 KB |',
+      '| Buffer | 1,000 | 2.0 MiB | 0 | 0 B | 5 | 400 B | +1,000 | +2.0 MiB |',
+      '| LeakyRecord | 300 | 11.7 KiB | 0 | 0 B | 0 | 0 B | +300 | +11.7 KiB |',
+      '| Closure | 0 | 0 B | 200 | 64.0 KiB | 10 | 640 B | -200 | -64.0 KiB |',
     ]);
     assert.equal(md[header + 5], '');
     assert.equal(md[header + 6], '1 constructor with no new and no freed objects not listed.');
@@ -205,12 +205,12 @@ describe('snapshot report (Markdown of the heap snapshot view)', () => {
     assert.ok(section > 0);
     assert.equal(
       md[section + 2],
-      'Objects absent from a.heapsnapshot, present in b.heapsnapshot and still alive in c.heapsnapshot: **305** objects (12.1 KB). These are the likeliest leaks.',
+      'Objects absent from a.heapsnapshot, present in b.heapsnapshot and still alive in c.heapsnapshot: **305** objects (12.1 KiB). These are the likeliest leaks.',
     );
     assert.deepEqual(md.slice(section + 4, section + 8), [
       '| Constructor | Count | Size |',
       '| :--- | ---: | ---: |',
-      '| LeakyRecord | 300 | 11.7 KB |',
+      '| LeakyRecord | 300 | 11.7 KiB |',
       '| (system) | 5 | 400 B |',
     ]);
     // The next step names the largest program constructor among the objects that stayed.
@@ -264,7 +264,7 @@ describe('snapshot report (Markdown of the heap snapshot view)', () => {
     const section = md.indexOf('## Where they were allocated');
     assert.ok(section > 0);
     assert.deepEqual(md.slice(section + 4, section + 8), [
-      '- **300** objects (11.7 KB): LeakyRecord ×300',
+      '- **300** objects (11.7 KiB): LeakyRecord ×300',
       '  - in `leak`, declared at [leaker.js:25](file:///srv/app/leaker.js#L25)',
       '  - in `(anonymous)`, declared at `node:internal/timers`',
       '  - in `push`',
@@ -312,17 +312,17 @@ describe('snapshot report (Markdown of the heap snapshot view)', () => {
     it('shows the leaked class with its exact count and size in the summary and the diff', async () => {
       const sum = summaryMarkdown(await summarizeSnapshotFile(files[2], 0, { inProcess: true }), { rows: 0 });
       // 420 LeakyRecord objects of 40 bytes each are alive in c.
-      assert.match(sum, /^\| LeakyRecord \| 420 \| 16\.4 KB \| [\d.]+ KB \|$/m);
+      assert.match(sum, /^\| LeakyRecord \| 420 \| 16\.4 KiB \| [\d.]+ KiB \|$/m);
       assert.match(sum, /^# Heap snapshot: c\.heapsnapshot$/m);
 
       const diff = diffMarkdown(await diffSnapshotFiles(files, 0, { inProcess: true }), { rows: 0 });
       // b → c: 120 new, the 300 of a → b survive; allocated between a and b, alive in c: 300.
       assert.match(
         diff,
-        /^\| LeakyRecord \| 120 \| 4\.7 KB \| 0 \| 0 B \| 300 \| 11\.7 KB \| \+120 \| \+4\.7 KB \|$/m,
+        /^\| LeakyRecord \| 120 \| 4\.7 KiB \| 0 \| 0 B \| 300 \| 11\.7 KiB \| \+120 \| \+4\.7 KiB \|$/m,
       );
       const between = diff.slice(diff.indexOf('## Allocated between 1 and 2 and still alive in 3'));
-      assert.match(between, /^\| LeakyRecord \| 300 \| 11\.7 KB \|$/m);
+      assert.match(between, /^\| LeakyRecord \| 300 \| 11\.7 KiB \|$/m);
       assert.doesNotMatch(diff, /## What holds them/, 'holders only when asked for');
     });
 
@@ -363,7 +363,7 @@ describe('snapshot report (Markdown of the heap snapshot view)', () => {
         markdown.indexOf('## Next steps'),
       );
       const line = fixtureLine('const leakyRecords = [];');
-      assert.match(section, /^### LeakyRecord: 300 objects \([\d.]+ KB\)$/m);
+      assert.match(section, /^### LeakyRecord: 300 objects \([\d.]+ KiB\)$/m);
       assert.ok(
         section.includes(
           `Held by **\`leakyRecords\`** (Array), declared at [leaker.js:${line}](file://${LEAKER}#L${line}).`,

@@ -53,6 +53,48 @@ describe('extension start quick pick', () => {
     );
   });
 
+  it("labels a process by what it runs and hides the editor's own behind a Show all entry", () => {
+    const processes = [
+      {
+        pid: 10,
+        command: '/usr/bin/node /home/u/api/server.js --port 3000',
+        label: 'server.js --port 3000',
+        cwd: '/home/u/api',
+      },
+      {
+        pid: 11,
+        command: '/opt/code/node .../jsonServerMain --node-ipc',
+        label: 'jsonServerMain --node-ipc',
+        editorRole: 'language server',
+      },
+      {
+        pid: 12,
+        command: '/opt/code/node .../tsserver.js',
+        label: 'tsserver.js',
+        editorRole: 'TypeScript server',
+      },
+    ];
+    const hidden = buildTargetPicks({ inspectors: [], processes, debugSessions: [], k8sAvailable: false });
+    const shown = hidden.filter((p) => p.kind === 'process');
+    assert.deepEqual(
+      shown.map((p) => p.label),
+      ['$(server-process) server.js --port 3000'],
+    );
+    assert.match((shown[0] as { detail: string }).detail, /^\/home\/u\/api · /);
+    const showAll = hidden.find((p) => p.kind === 'show-all-processes');
+    assert.ok(showAll && /2 of the editor's own/.test(showAll.description));
+    const all = buildTargetPicks({
+      inspectors: [],
+      processes,
+      debugSessions: [],
+      k8sAvailable: false,
+      showAllProcesses: true,
+    });
+    assert.equal(all.filter((p) => p.kind === 'process').length, 3);
+    assert.ok(!all.some((p) => p.kind === 'show-all-processes'));
+    assert.ok(all.some((p) => p.kind === 'process' && /pid 11 · language server/.test(p.description)));
+  });
+
   it('attaches inspectors by their ws URL', () => {
     const i = picks.find((x) => x.kind === 'inspector');
     assert.ok(i && 'target' in i);

@@ -2,6 +2,7 @@ import { strict as assert } from 'node:assert';
 import { isHeapscopeError } from '../../../src/core/errors';
 import {
   inspectorLaunchPlan,
+  isLoopbackAddress,
   isLoopbackHost,
   loopbackWarning,
   parseInspectorAddress,
@@ -37,6 +38,40 @@ describe('inspector addresses', () => {
     assert.equal(loopbackWarning('127.0.0.1'), undefined);
     assert.match(loopbackWarning('0.0.0.0') ?? '', /not on loopback/);
     assert.match(loopbackWarning('10.0.0.5') ?? '', /WARNING/);
+  });
+
+  it('has one loopback rule, for hosts and for every address form', () => {
+    const table: Array<[string, boolean]> = [
+      ['127.0.0.1', true],
+      ['127.1.2.3', true],
+      ['localhost', true],
+      ['LOCALHOST', true],
+      ['::1', true],
+      ['[::1]', true],
+      ['::ffff:127.0.0.1', true],
+      ['0.0.0.0', false],
+      ['127.0.0.256', false],
+      ['127.evil.example', false],
+      ['localhost.evil.example', false],
+      ['10.0.0.5', false],
+      ['::', false],
+      ['api.internal', false],
+    ];
+    for (const [host, loopback] of table) assert.equal(isLoopbackHost(host), loopback, host);
+    const addresses: Array<[string, boolean]> = [
+      ['9229', true],
+      ['127.0.0.1:9229', true],
+      ['localhost:9230', true],
+      ['[::1]:9229', true],
+      ['ws://127.0.0.1:9229/abc', true],
+      ['ws://[::1]:9229/abc', true],
+      ['10.0.0.5:9229', false],
+      ['0.0.0.0:9229', false],
+      ['ws://api.internal:9229/x', false],
+      ['ws://127.evil.example:9229/x', false],
+      ['not an address', false],
+    ];
+    for (const [address, loopback] of addresses) assert.equal(isLoopbackAddress(address), loopback, address);
   });
 
   it('puts --inspect in argv for node and in NODE_OPTIONS otherwise', () => {

@@ -12,18 +12,18 @@ describe('webview figure formatting', () => {
   it('formats bytes in binary multiples', () => {
     assert.equal(formatBytes(0), '0 B');
     assert.equal(formatBytes(1023), '1023 B');
-    assert.equal(formatBytes(1536), '1.5 KB');
-    assert.equal(formatBytes(14 * 1024 * 1024), '14.0 MB');
-    assert.equal(formatBytes(300 * 1024 * 1024), '300 MB');
-    assert.equal(formatBytes(3 * 1024 ** 3), '3.0 GB');
-    assert.equal(formatBytes(-2048), '-2.0 KB');
+    assert.equal(formatBytes(1536), '1.5 KiB');
+    assert.equal(formatBytes(14 * 1024 * 1024), '14.0 MiB');
+    assert.equal(formatBytes(300 * 1024 * 1024), '300 MiB');
+    assert.equal(formatBytes(3 * 1024 ** 3), '3.0 GiB');
+    assert.equal(formatBytes(-2048), '-2.0 KiB');
     assert.equal(formatBytes(Number.NaN), '–');
-    assert.equal(formatBytes(1536, 2), '1.50 KB');
+    assert.equal(formatBytes(1536, 2), '1.50 KiB');
   });
 
   it('formats rates with a sign', () => {
-    assert.equal(formatRate(2.1 * 1024 * 1024), '+2.1 MB/min');
-    assert.equal(formatRate(-300 * 1024), '-300 KB/min');
+    assert.equal(formatRate(2.1 * 1024 * 1024), '+2.1 MiB/min');
+    assert.equal(formatRate(-300 * 1024), '-300 KiB/min');
     assert.equal(formatRate(0), '±0 B/min');
   });
 
@@ -42,9 +42,9 @@ describe('webview figure formatting', () => {
     const ticks = byteTicks(0, 300 * MB, 5);
     assert.deepEqual(
       ticks.map((t) => formatBytes(t)),
-      ['0 B', '100 MB', '200 MB', '300 MB'],
+      ['0 B', '100 MiB', '200 MiB', '300 MiB'],
     );
-    for (const t of byteTicks(3 * 1024, 900 * 1024, 4)) assert.match(formatBytes(t), /^\d+(\.0)? (B|KB)$/);
+    for (const t of byteTicks(3 * 1024, 900 * 1024, 4)) assert.match(formatBytes(t), /^\d+(\.0)? (B|KiB)$/);
     assert.deepEqual(byteTicks(5, 5, 4), [5]);
   });
 

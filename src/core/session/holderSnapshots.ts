@@ -1,0 +1,140 @@
+// Decides whether the holder snapshots fit (the verdict calls for them, the heap is under the size
+// limit, three snapshots fit the time budget) and runs them within that budget. Each snapshot stops
+// the target's JavaScript while V8 writes it, so this never starts on its own: a face asks.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { snapshotPauseSeconds } from '../heapsnapshot/capture';
+import { formatBytes } from '../../shared/format';
+import { attributeHolders, wantsHolders, type ScriptSourceProvider } from '../leak';
+import type { ReportV1, Suspect, TrendVerdict } from '../types';
+import { DEFAULT_HOLDERS_MAX_HEAP_BYTES, heapTooLargeForHolders, type HolderOutcome } from './api';
+
+export const HOLDER_SNAPSHOT_COUNT = 3;
+export const DEFAULT_HOLDER_GAP_MS = 3000;
+/**
+ * Default time budget for the holder snapshots of `heapscope check`: three snapshots of a heap at
+ * the 256 MiB size limit take about 3 × 26 s on a 2-core machine; a minute keeps a CI job's tail
+ * short while covering heaps up to ~170 MiB, where most leaks are found.
+ */
+export const DEFAULT_HOLDERS_BUDGET_MS = 60_000;
+
+export type HolderPlan =
+  | { kind: 'take'; estimateSeconds: number }
+  | { kind: 'not-needed'; reason: string }
+  | { kind: 'skip'; skipped: NonNullable<ReportV1['holdersSkipped']>; advice: string };
+
+/** Seconds the holder snapshots of a heap this size take, pauses and gaps together. */
+export function holdersCostSeconds(heapUsedBytes: number, gapMs = DEFAULT_HOLDER_GAP_MS): number {
+  return (
+    HOLDER_SNAPSHOT_COUNT * snapshotPauseSeconds(heapUsedBytes) + ((HOLDER_SNAPSHOT_COUNT - 1) * gapMs) / 1000
+  );
+}
+
+/** The largest heap whose holder snapshots fit in `budgetMs`. */
+export function largestHeapForBudget(budgetMs: number, gapMs = DEFAULT_HOLDER_GAP_MS): number {
+  const pauseSeconds = Math.max(0, budgetMs / 1000 - ((HOLDER_SNAPSHOT_COUNT - 1) * gapMs) / 1000);
+  return Math.floor((pauseSeconds / HOLDER_SNAPSHOT_COUNT) * 10 * 1024 * 1024);
+}
+
+export function planHolders(input: {
+  verdict: TrendVerdict | undefined;
+  heapUsedBytes: number;
+  maxHeapBytes?: number;
+  budgetMs?: number;
+  gapMs?: number;
+}): HolderPlan {
+  if (!input.verdict || !wantsHolders(input.verdict))
+    return { kind: 'not-needed', reason: 'the verdict shows no growth for holders to explain' };
+  const heapUsed = input.heapUsedBytes;
+  const limit = input.maxHeapBytes ?? DEFAULT_HOLDERS_MAX_HEAP_BYTES;
+  const pauseSeconds = Math.round(snapshotPauseSeconds(heapUsed));
+  if (heapTooLargeForHolders(heapUsed, limit)) {
+    return {
+      kind: 'skip',
+      skipped: {
+        heapUsedBytes: heapUsed,
+        limitBytes: limit,
+        reason:
+          `the JS heap holds ${formatBytes(heapUsed)}, over the ${formatBytes(limit)} limit: each of the three ` +
+          `snapshots would stop the target's JavaScript for about ${pauseSeconds} s and write more than the heap to disk`,
+      },
+      advice:
+        'Raise the limit to take them (heapscope check --holders-max-heap <MiB>; in VS Code, heapscope.holders.maxHeapBytes).',
+    };
+  }
+  const estimateSeconds = holdersCostSeconds(heapUsed, input.gapMs);
+  if (input.budgetMs !== undefined && input.budgetMs > 0 && estimateSeconds * 1000 > input.budgetMs) {
+    const budgetSeconds = Math.round(input.budgetMs / 1000);
+    return {
+      kind: 'skip',
+      skipped: {
+        heapUsedBytes: heapUsed,
+        limitBytes: largestHeapForBudget(input.budgetMs, input.gapMs),
+        reason:
+          `the JS heap holds ${formatBytes(heapUsed)}: the three snapshots would take about ` +
+          `${Math.round(estimateSeconds)} s (each stops the target's JavaScript about ${pauseSeconds} s), ` +
+          `over the ${budgetSeconds} s budget`,
+      },
+      advice: 'Give them more time to take them (heapscope check --holders-budget <seconds>).',
+    };
+  }
+  return { kind: 'take', estimateSeconds };
+}
+
+export interface HolderRun {
+  suspects: readonly Suspect[];
+  verdict: TrendVerdict;
+  sources: ScriptSourceProvider;
+  projectRoot?: string;
+  gapMs?: number;
+  /** Takes one snapshot (the session records its pause and shows the capture). */
+  takeSnapshot(file: string, purpose: string, signal: AbortSignal): Promise<string>;
+  log(line: string): void;
+  onStep?: (step: string) => void;
+  /** The session's teardown and the face's cancel. */
+  signals: AbortSignal[];
+  budgetMs?: number;
+}
+
+/** Takes the snapshots and names the holders; never throws: the outcome says what happened. */
+export async function runHolderSnapshots(
+  run: HolderRun,
+): Promise<{ outcome: HolderOutcome; suspects?: Suspect[] }> {
+  const signals = [...run.signals];
+  if (run.budgetMs !== undefined && run.budgetMs > 0) signals.push(AbortSignal.timeout(run.budgetMs));
+  const signal = AbortSignal.any(signals);
+  const workDir = await mkdtemp(join(tmpdir(), 'heapscope-holders-'));
+  let taken = 0;
+  try {
+    const suspects = await attributeHolders(run.suspects, run.verdict, {
+      takeHeapSnapshot: async (file, purpose) => {
+        run.onStep?.(`heap snapshot ${taken + 1} of ${HOLDER_SNAPSHOT_COUNT} — target paused`);
+        const written = await run.takeSnapshot(file, purpose, signal);
+        taken++;
+        if (taken < HOLDER_SNAPSHOT_COUNT)
+          run.onStep?.(`waiting for the leak to grow before snapshot ${taken + 1}`);
+        else run.onStep?.('comparing the snapshots');
+        return written;
+      },
+      sources: run.sources,
+      workDir,
+      projectRoot: run.projectRoot,
+      snapshotGapMs: run.gapMs,
+      log: run.log,
+      signal,
+    });
+    if (signal.aborted) {
+      const why = run.signals.some((s) => s.aborted)
+        ? 'cancelled'
+        : `the ${Math.round((run.budgetMs ?? 0) / 1000)} s budget ran out after ${taken} snapshot(s)`;
+      return { outcome: { kind: 'cancelled', reason: why } };
+    }
+    if (taken < 2) return { outcome: { kind: 'failed', reason: 'fewer than two snapshots could be taken' } };
+    return { outcome: { kind: 'named', suspects: suspects.filter((s) => s.holder).length }, suspects };
+  } catch (error) {
+    return { outcome: { kind: 'failed', reason: error instanceof Error ? error.message : String(error) } };
+  } finally {
+    await rm(workDir, { recursive: true, force: true }).catch(() => undefined);
+  }
+}
