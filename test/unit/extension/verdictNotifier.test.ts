@@ -53,7 +53,7 @@ describe('extension/verdictNotifier: when a leak verdict becomes a notification'
     assert.equal(raised[0][0], 63);
     assert.equal(
       raised[0][1],
-      'leaks +6.0 MB/min (confidence 97 %): memory has kept rising over 63 s of readings; leak shown for 10 s.',
+      'leaks +6.0 MiB/min (confidence 97 %): memory has kept rising over 63 s of readings; leak shown for 10 s.',
     );
   });
 
