@@ -8,6 +8,7 @@ import { SuspectLenses } from './codeLens';
 import { SessionController } from './controller';
 import { DebugFollower } from './debugFollower';
 import { registerHeapscopeDebugType } from './debugType';
+import { registerLanguageModelTools } from './lmTools';
 import { E2eStateWriter } from './e2eState';
 import { createMemorySession, discovery, openRecording } from './engine';
 import { registerSnapshotView } from './snapshotView';
@@ -180,6 +181,7 @@ export function activate(context: vscode.ExtensionContext): void {
 
   registerHeapscopeDebugType(context, ctl);
   registerSnapshotView(context);
+  registerLanguageModelTools(context, ctl, output);
   registerPrometheus(context, {
     // The overlay goes behind the shown session's live series; with none shown, the history stays in
     // the Prometheus output channel and the notification the Prometheus face shows.
