@@ -7,6 +7,7 @@ import * as vscode from 'vscode';
 import { agentTools, answerText, type AgentTool, type PrometheusContext } from '../core/agent';
 import { describeError, HeapscopeError } from '../core/errors';
 import type { SessionController } from './controller';
+import { registerE2eToolCalls } from './e2eToolCalls';
 import { createMemorySession } from './engine';
 import { readEndpoints, resolveEndpoint } from './prometheus/endpoints';
 
@@ -100,6 +101,8 @@ export function registerLanguageModelTools(
       context.subscriptions.push(
         vscode.lm.registerTool(tool.name, new HeapscopeLanguageModelTool(tool, toolContext)),
       );
+
+  registerE2eToolCalls(context, process.env.HEAPSCOPE_E2E_STATE_FILE);
 
   const api = vscode as unknown as McpApi;
   const Definition = api.McpStdioServerDefinition;
