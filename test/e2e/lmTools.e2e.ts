@@ -1,7 +1,7 @@
 // The language model tools in a real VS Code, invoked through vscode.lm.invokeTool as a chat's agent
 // does (the extension's e2e hook, src/extension/e2eToolCalls.ts, forwards the test's requests): the
 // tools are registered; a bad input comes back as the tool's error; heapscope_check asks first, in a
-// dialog naming the inspector it attaches to, then answers "Leak" with the culprit's file:line.
+// dialog naming the inspector it attaches to, then answers with the verdict and the culprit's file:line.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -70,8 +70,7 @@ async function confirmDialog(page: Page): Promise<string> {
   const dialog = page.locator('.monaco-dialog-box').first();
   await dialog.waitFor({ state: 'visible', timeout: 30_000 });
   const text = (await dialog.textContent()) ?? '';
-  // The primary button comes first in VS Code's custom dialogs.
-  await dialog.locator('.dialog-buttons .monaco-button').first().click();
+  await dialog.locator('.dialog-buttons .monaco-button', { hasText: /^Yes$/ }).click();
   return text;
 }
 
@@ -103,7 +102,7 @@ export const lmToolsTest: E2eTest = {
       if (targets.event !== 'result' || !/Node process\(es\)/.test(targets.text ?? ''))
         throw new Error(`list targets: ${JSON.stringify(targets)}`);
 
-      invoke(env.stateFile, 'check', 'heapscope_check', { attach: url, durationSeconds: 30, holders: false });
+      invoke(env.stateFile, 'check', 'heapscope_check', { attach: url, durationSeconds: 45, holders: false });
       const asked = await confirmDialog(page);
       log(`confirmation: ${asked}`);
       if (!asked.includes(url))
@@ -113,9 +112,11 @@ export const lmToolsTest: E2eTest = {
       await page.screenshot({ path: join(env.out, 'lm-tools.png') });
       if (check.event !== 'result') throw new Error(`check failed: ${check.message}`);
       const [summary, json] = (check.text ?? '').split('\n');
+      // The verdict after 45 s on a loaded machine may still be inconclusive (the engine's promise:
+      // never a confident wrong one); the answer must still rank the culprit first, with its line.
       if (
-        !/^Leak: heap floor growing/.test(summary ?? '') ||
-        !/recordSession at \S*server\.js:\d+/.test(summary ?? '')
+        !/^(Leak: heap floor growing|Inconclusive)/.test(summary ?? '') ||
+        !/top suspect recordSession at \S*server\.js:\d+:\d+/.test(summary ?? '')
       )
         throw new Error(`check summary: ${summary}`);
       const data = JSON.parse(json ?? '{}') as { schema?: number; suspects?: unknown[] };

@@ -124,13 +124,14 @@ export const checkTool = defineTool<CheckParams>({
       suspects: optionalInteger(i, 'suspects', CHECK, { min: 1, max: 20 }) ?? 5,
     };
   },
-  async confirmation({ target, durationSeconds }, context) {
-    const seconds = `for ${durationSeconds} s`;
+  async confirmation({ target, durationSeconds, holders }, context) {
+    const seconds =
+      `for ${durationSeconds} s` + (holders ? ' (heap snapshots at the end pause it briefly)' : '');
     switch (target.kind) {
       case 'launch':
         return `Launch \`${[target.command, ...target.args].join(' ')}\` in ${target.cwd ?? context.projectRoot ?? process.cwd()} with the inspector on 127.0.0.1 and observe its memory ${seconds} (it is stopped at the end).`;
       case 'attach':
-        return `Attach to the Node.js inspector at ${target.address} and observe that process's memory ${seconds} (heap snapshots pause it briefly).`;
+        return `Attach to the Node.js inspector at ${target.address} and observe that process's memory ${seconds}.`;
       case 'pid': {
         const argv = await processArgv(target.pid).catch(() => undefined);
         return `Send SIGUSR1 to process ${target.pid}${argv ? ` (${argv.join(' ').slice(0, 120)})` : ''} to open its inspector on 127.0.0.1 (it stays open until the process exits), and observe its memory ${seconds}.`;
