@@ -10,6 +10,7 @@ import { heapTooLargeForHolders, type TargetSpec } from '../core/session/api';
 import type { ReportV1 } from '../core/types';
 import { exitCodes } from './exitCodes';
 import { progressLine, summaryText } from './checkFormat';
+import { importLoadScript, LoadRunner, loadSummaryText, type LoadFunction } from './loadScript';
 
 interface CheckOptions {
   attach?: string;
@@ -26,6 +27,7 @@ interface CheckOptions {
   quiet?: boolean;
   holders: boolean;
   holdersMaxHeap?: string;
+  load?: string;
 }
 
 export function registerCheckCommand(program: Command, setExit: (code: number) => void): void {
@@ -49,11 +51,13 @@ export function registerCheckCommand(program: Command, setExit: (code: number) =
       '--holders-max-heap <MiB>',
       'skip those snapshots when the JS heap is larger than this (default 256; 0: no limit)',
     )
+    .option('--load <script>', "call this module's exported async function repeatedly while observing")
     .option('--quiet', 'print only the summary (no progress, no target output)')
     .addHelpText(
       'after',
       '\nExit codes: 0 no leak, 1 leak, 2 usage or target error, 3 inconclusive.\n' +
         'Examples:\n  heapscope check --duration 60 --json report.json -- node server.js\n' +
+        '  heapscope check --duration 120 --load test/load.js -- node server.js\n' +
         '  heapscope check --attach 9229 --duration 120\n  heapscope check --pid 4242',
     )
     .action(async (command: string[], options: CheckOptions) => {
@@ -66,6 +70,13 @@ async function runCheck(command: string[], options: CheckOptions): Promise<numbe
   let plan: ReturnType<typeof planCheck>;
   try {
     plan = planCheck(command, options);
+  } catch (error) {
+    err(`heapscope check: ${describeError(error)}`);
+    return exitCodes.usage;
+  }
+  let loadFn: LoadFunction | undefined;
+  try {
+    loadFn = options.load ? await importLoadScript(options.load) : undefined;
   } catch (error) {
     err(`heapscope check: ${describeError(error)}`);
     return exitCodes.usage;
@@ -125,9 +136,15 @@ async function runCheck(command: string[], options: CheckOptions): Promise<numbe
       1000,
     );
     const timer = setTimeout(() => resolveEnd('duration reached'), durationMs);
+    const load = loadFn ? new LoadRunner(loadFn, session.target.pid) : undefined;
+    load?.start();
     const why = await ended;
     clearInterval(ticker);
     clearTimeout(timer);
+    if (load) {
+      const loadSummary = await load.stop();
+      if (!options.quiet || loadSummary.failures) progress.print(loadSummaryText(loadSummary));
+    }
     progress.clear();
     if (why !== 'duration reached' && !options.quiet) err(`heapscope: stopping (${why})`);
     // The session's own rules (the verdict, the heap limit) say whether it is about to take them.
