@@ -148,21 +148,24 @@ export async function measureRetained(
     // One more round before the baseline: what the first run under the profiler allocates once (the
     // loop's own code, the inspector's bookkeeping) must not count as growth.
     await runIterations(fn, Math.ceil(iterations / rounds));
+    // The profile is read only here (before the first reading, so what is kept of it is in every
+    // reading) and after the last one: a profile read per round would grow the heap a few KiB a round.
+    await inspector.collectGarbage();
+    const before = allocationSites(await inspector.samplingProfile(), OWN_FILES);
     await inspector.collectGarbage();
     const done = [0];
     const readings = [retainedBytes()];
-    const profiles = [allocationSites(await inspector.samplingProfile(), OWN_FILES)];
     for (let r = 1; r <= rounds; r++) {
       const until = Math.round((iterations * r) / rounds);
       await runIterations(fn, until - done[done.length - 1]);
       await inspector.collectGarbage();
       done.push(until);
       readings.push(retainedBytes());
-      profiles.push(allocationSites(await inspector.samplingProfile(), OWN_FILES));
     }
+    const after = allocationSites(await inspector.samplingProfile(), OWN_FILES);
     await inspector.stopSampling();
     const bytesPerIteration = medianSlope(done, readings);
-    const sites = growingSites(profiles, done, slope).slice(0, 10);
+    const sites = growingSites([before, after], [0, iterations], slope).slice(0, 10);
     const top = sites[0];
     const summary =
       `${formatBytes(bytesPerIteration)} retained per iteration over ${iterations} iterations` +
