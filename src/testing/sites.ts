@@ -20,7 +20,7 @@ export interface AllocationSite {
 type ProfileNode = HeapProfiler.SamplingHeapProfileNode;
 
 function isUserFrame(url: string, ownFiles: ReadonlySet<string>): boolean {
-  if (!url || url.startsWith('node:') || url.startsWith('internal/') || !url.includes('/')) return false;
+  if (!url || url.startsWith('node:') || url.startsWith('internal/') || !/[\\/]/.test(url)) return false;
   if (/[\\/]node_modules[\\/]/.test(url)) return false;
   return !ownFiles.has(toPath(url));
 }

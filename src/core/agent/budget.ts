@@ -15,7 +15,6 @@ export interface CompactOptions {
   frames?: number;
   /** Steps kept per retainer path (the ones nearest the kept objects, where the holder is). */
   pathSteps?: number;
-  projectRoot?: string;
 }
 
 /** A source position as `path:line:column`, a form chat views turn into a link. */

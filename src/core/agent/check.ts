@@ -45,10 +45,7 @@ export function reportSummary(report: ReportV1): string {
 export function checkAnswer(report: ReportV1, suspects: number, context: AgentToolContext): ToolAnswer {
   return {
     summary: reportSummary(report),
-    data: fitToBudget(
-      compactReport(report, { suspects, projectRoot: context.projectRoot }),
-      context.budgetChars,
-    ),
+    data: fitToBudget(compactReport(report, { suspects }), context.budgetChars),
   };
 }
 
