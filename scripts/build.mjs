@@ -17,6 +17,8 @@ const nodeEntries = {
 // Worker entries are added here by the modules that own them (they must exist as files in dist/).
 const workerEntries = {
   'heapsnapshot.worker': 'src/core/heapsnapshot/worker.ts',
+  // `heapscope mcp`'s server, loaded by path so that the MCP SDK is parsed by that command only.
+  mcp: 'src/cli/mcpServer.ts',
 };
 
 /** @type {esbuild.BuildOptions[]} */

@@ -138,8 +138,12 @@ export async function measureRetained(
   const rounds = Math.min(iterations, checkCount('rounds', options.rounds ?? 10, 2));
   const inspector = new InProcessInspector();
   // V8 drops the bytecode of functions unused for a few GCs (here: the setup code, every round):
-  // a step down of ~100 KiB that would hide a leak. Kept while measuring, restored after.
-  setFlagsFromString('--no-flush-bytecode');
+  // a step down of ~100 KiB that would hide a leak. Kept while measuring, restored after (unless the
+  // process was started with it off).
+  const flushing = !`${process.execArgv.join(' ')} ${process.env.NODE_OPTIONS ?? ''}`.includes(
+    '--no-flush-bytecode',
+  );
+  if (flushing) setFlagsFromString('--no-flush-bytecode');
   try {
     await runIterations(fn, warmup);
     await inspector.startSampling(
@@ -181,7 +185,7 @@ export async function measureRetained(
     };
   } finally {
     inspector.close();
-    setFlagsFromString('--flush-bytecode');
+    if (flushing) setFlagsFromString('--flush-bytecode');
   }
 }
 
