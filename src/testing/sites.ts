@@ -1,6 +1,7 @@
 // Turns a sampling heap profile into allocation sites of user code: each sample is charged to the
 // nearest frame of the program's own code (not Node's internals, not node_modules, not this library),
 // so `'x'.repeat(…)` inside `remember()` is reported as `remember (cache.js:12)`.
+import { findSourceMap } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import type { HeapProfiler } from 'node:inspector';
 
@@ -34,6 +35,33 @@ function toPath(url: string): string {
   }
 }
 
+/**
+ * The position in the source the user wrote, for code that was compiled on load (TypeScript through
+ * tsx, ts-node or a test runner's transform): Node keeps those source maps when source maps are on
+ * (tsx turns them on; `--enable-source-maps` does for the rest). 1-based line and column.
+ */
+function originalPosition(
+  file: string,
+  line0: number,
+  column0: number,
+): { file: string; line: number; column: number } {
+  const fallback = { file, line: line0 + 1, column: column0 + 1 };
+  if (line0 < 0) return fallback;
+  try {
+    const entry = findSourceMap(file)?.findEntry(line0, column0) as
+      { originalSource?: string; originalLine?: number; originalColumn?: number } | undefined;
+    if (!entry?.originalSource || entry.originalLine === undefined || entry.originalColumn === undefined)
+      return fallback;
+    return {
+      file: toPath(entry.originalSource),
+      line: entry.originalLine + 1,
+      column: entry.originalColumn + 1,
+    };
+  } catch {
+    return fallback;
+  }
+}
+
 /** Live sampled bytes by site in one profile; `ownFiles` are this library's files (never charged). */
 export function allocationSites(
   profile: HeapProfiler.SamplingHeapProfile,
@@ -48,9 +76,7 @@ export function allocationSites(
       if (!site) {
         site = {
           functionName: frame.functionName || '(anonymous)',
-          file: toPath(frame.url),
-          line: frame.lineNumber + 1,
-          column: frame.columnNumber + 1,
+          ...originalPosition(toPath(frame.url), frame.lineNumber, frame.columnNumber),
           bytes: 0,
           bytesPerIteration: 0,
         };
