@@ -145,10 +145,12 @@ export async function measureRetained(
   );
   if (flushing) setFlagsFromString('--no-flush-bytecode');
   try {
-    await runIterations(fn, warmup);
+    // Sampling starts before the warm-up: a cache filled during it is then sampled too, and its
+    // churn later (one entry replacing another) shows as constant live bytes, not as growth.
     await inspector.startSampling(
       checkCount('samplingIntervalBytes', options.samplingIntervalBytes ?? 1024, 64),
     );
+    await runIterations(fn, warmup);
     // One more round before the baseline: what the first run under the profiler allocates once (the
     // loop's own code, the inspector's bookkeeping) must not count as growth.
     await runIterations(fn, Math.ceil(iterations / rounds));
