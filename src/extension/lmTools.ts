@@ -8,7 +8,6 @@ import { agentTools, answerText, type AgentTool, type PrometheusContext } from '
 import { describeError, HeapscopeError } from '../core/errors';
 import type { SessionController } from './controller';
 import { registerE2eToolCalls } from './e2eToolCalls';
-import { createMemorySession } from './engine';
 import { readEndpoints, resolveEndpoint } from './prometheus/endpoints';
 
 class HeapscopeLanguageModelTool implements vscode.LanguageModelTool<unknown> {
@@ -84,7 +83,10 @@ export function registerLanguageModelTools(
     log: (line) => output.info(line),
     sessions: () =>
       controller.registry.all.map((entry) => ({ id: entry.id, name: entry.name, session: entry.session })),
-    createSession: createMemorySession,
+    // The check's session is an ordinary one: the user sees it in the live view, with its CodeLens
+    // and recording, and can stop it.
+    startSession: async (options, name) =>
+      (await controller.start({ target: options.target, name, origin: 'command' })).session,
     prometheus: async (url) => {
       const endpoints = readEndpoints();
       const chosen = url ? endpoints.find((e) => e.url === url || e.name === url) : endpoints[0];

@@ -5,7 +5,7 @@ import { HeapscopeError } from '../errors';
 import { isLoopbackHost, parseInspectorAddress } from '../inspector/address';
 import { processArgv } from '../inspector/processes';
 import { createMemorySession } from '../session';
-import type { TargetSpec } from '../session/api';
+import type { MemorySessionApi, TargetSpec } from '../session/api';
 import type { ReportV1 } from '../types';
 import { formatBytes } from '../leak';
 import { compactReport, fitToBudget, sourceLink } from './budget';
@@ -142,38 +142,56 @@ export const checkTool = defineTool<CheckParams>({
       params.target.kind === 'launch'
         ? { ...params.target, cwd: params.target.cwd ?? context.projectRoot }
         : params.target;
-    const session = (context.createSession ?? createMemorySession)({
-      target,
-      projectRoot: context.projectRoot,
-      holders: params.holders,
-      log: context.log,
-    });
+    const options = { target, projectRoot: context.projectRoot, holders: params.holders, log: context.log };
     if (context.signal?.aborted) throw new HeapscopeError('cancelled', `${CHECK} was cancelled.`);
+    let session: MemorySessionApi | undefined;
     let report: ReportV1 | undefined;
     try {
-      await session.start();
+      if (context.startSession)
+        session = await context.startSession(options, `agent check: ${describeTarget(target)}`);
+      else {
+        session = (context.createSession ?? createMemorySession)(options);
+        await session.start();
+      }
+      const observed = session;
       const why = await new Promise<string>((resolve) => {
         const timer = setTimeout(() => done('duration reached'), params.durationSeconds * 1000);
         const onStatus = (status: { state: string; message?: string }) => {
           if (status.state === 'target-exited') done(status.message ?? 'target exited');
+          // Stopped by someone else (the user, in the editor): answer with what was seen.
+          if (status.state === 'stopped' || status.state === 'stopping') done('stopped by the user');
         };
         const onAbort = () => done('cancelled');
         function done(reason: string) {
           clearTimeout(timer);
-          session.off('status', onStatus);
+          observed.off('status', onStatus);
           context.signal?.removeEventListener('abort', onAbort);
           resolve(reason);
         }
-        session.on('status', onStatus);
+        observed.on('status', onStatus);
         context.signal?.addEventListener('abort', onAbort, { once: true });
+        if (observed.status.state === 'target-exited') done(observed.status.message ?? 'target exited');
       });
-      report = await session.stop(why);
+      report = await observed.stop(why);
     } finally {
-      if (!report) await session.stop('check failed').catch(() => undefined);
+      if (session && !report) await session.stop('check failed').catch(() => undefined);
     }
     return checkAnswer(report, params.suspects, context);
   },
 });
+
+function describeTarget(target: TargetSpec): string {
+  switch (target.kind) {
+    case 'launch':
+      return [target.command, ...target.args].join(' ');
+    case 'attach':
+      return target.address;
+    case 'pid':
+      return `pid ${target.pid}`;
+    default:
+      return target.kind;
+  }
+}
 
 export const sessionStateTool = defineTool<{ sessionId?: string; suspects: number }>({
   name: STATE,

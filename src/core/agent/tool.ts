@@ -32,8 +32,13 @@ export interface AgentToolContext {
   log?: (line: string) => void;
   /** Sessions the face already runs; absent where there are none (the MCP server). */
   sessions?: () => readonly RunningSession[];
-  /** How sessions are made (the extension passes its own, tests a fake). */
+  /** How sessions are made (tests pass a fake). */
   createSession?: (options: SessionOptions) => MemorySessionApi;
+  /**
+   * A face that runs sessions itself (the extension: live view, CodeLens, recording) starts the
+   * check's session here and resolves once it observes; `name` labels it for the user.
+   */
+  startSession?: (options: SessionOptions, name: string) => Promise<MemorySessionApi>;
   /** Size of an answer's JSON in characters. */
   budgetChars?: number;
 }

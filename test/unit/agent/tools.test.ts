@@ -292,6 +292,22 @@ describe('agent tools: output budget', () => {
     }
   });
 
+  it("heapscope_check runs through a face's own sessions when it has them, named for the user", async () => {
+    const check = tool('heapscope_check');
+    const session = new FakeSession({}, bigReport(2));
+    const started: string[] = [];
+    const answer = await check.run(check.parse({ pid: 4242, durationSeconds: 5 }), {
+      startSession: async (options, name) => {
+        started.push(`${name} ${JSON.stringify(options.target)}`);
+        await session.start();
+        return session as unknown as MemorySessionApi;
+      },
+    });
+    assert.deepEqual(started, ['agent check: pid 4242 {"kind":"pid","pid":4242}']);
+    assert.equal(session.stopped, 1);
+    assert.equal((answer.data.suspects as unknown[]).length, 2);
+  });
+
   it('heapscope_session_state reads the newest running session without stopping it', async () => {
     const state = tool('heapscope_session_state');
     const session = new FakeSession({}, bigReport(3));
