@@ -2,6 +2,8 @@
 // Node 20; the webview is an IIFE for the browser. `vscode` stays external: the host provides it.
 import * as esbuild from 'esbuild';
 import { mkdirSync, chmodSync, copyFileSync, existsSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { createRequire } from 'node:module';
 
 const watch = process.argv.includes('--watch');
 const production = process.argv.includes('--production');
@@ -9,10 +11,14 @@ const production = process.argv.includes('--production');
 const nodeEntries = {
   cli: 'src/cli/main.ts',
   extension: 'src/extension/extension.ts',
+  // The package's `heapscope/testing` export (a library: its .d.ts files are emitted below).
+  testing: 'src/testing/index.ts',
 };
 // Worker entries are added here by the modules that own them (they must exist as files in dist/).
 const workerEntries = {
   'heapsnapshot.worker': 'src/core/heapsnapshot/worker.ts',
+  // `heapscope mcp`'s server, loaded by path so that the MCP SDK is parsed by that command only.
+  mcp: 'src/cli/mcpServer.ts',
 };
 
 /** @type {esbuild.BuildOptions[]} */
@@ -66,6 +72,32 @@ if (watch) {
     mkdirSync('dist/webview', { recursive: true });
     for (const file of ['codicon.css', 'codicon.ttf'])
       copyFileSync(`${codicons}/${file}`, `dist/webview/${file}`);
+  }
+  // Types of the `heapscope/testing` export: declarations of that entry alone, into dist/testing/.
+  if (existsSync('src/testing/index.ts')) {
+    const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
+    execFileSync(
+      process.execPath,
+      [
+        tsc,
+        'src/testing/index.ts',
+        '--declaration',
+        '--emitDeclarationOnly',
+        '--outDir',
+        'dist/testing',
+      ].concat([
+        '--strict',
+        '--skipLibCheck',
+        '--target',
+        'ES2022',
+        '--module',
+        'commonjs',
+        '--types',
+        'node',
+        '--esModuleInterop',
+      ]),
+      { stdio: 'inherit' },
+    );
   }
   // package.json's bin entry runs dist/cli.js directly.
   if (existsSync('dist/cli.js')) chmodSync('dist/cli.js', 0o755);

@@ -13,6 +13,7 @@ import type { ReportV1 } from '../core/types';
 import { exitCodes } from './exitCodes';
 import { progressLine, summaryText } from './checkFormat';
 import { stripControl } from '../shared/text';
+import { importLoadScript, LoadRunner, loadSummaryText, type LoadFunction } from './loadScript';
 
 interface CheckOptions {
   attach?: string;
@@ -30,6 +31,7 @@ interface CheckOptions {
   holders: boolean;
   holdersMaxHeap?: string;
   holdersBudget?: string;
+  load?: string;
 }
 
 export function registerCheckCommand(program: Command, setExit: (code: number) => void): void {
@@ -57,12 +59,14 @@ export function registerCheckCommand(program: Command, setExit: (code: number) =
       '--holders-budget <seconds>',
       `time allowed for those snapshots; skipped when the heap is too large for it (default ${DEFAULT_HOLDERS_BUDGET_MS / 1000})`,
     )
+    .option('--load <script>', "call this module's exported async function repeatedly while observing")
     .option('--quiet', 'print only the summary (no progress, no target output)')
     .addHelpText(
       'after',
       '\nExit codes: 0 no leak, 1 leak, 2 usage or target error, 3 inconclusive, 130 a second Ctrl-C.\n' +
         'Ctrl-C stops the observation and reports what was seen; a second Ctrl-C exits at once.\n' +
         'Examples:\n  heapscope check --duration 60 --json report.json -- node server.js\n' +
+        '  heapscope check --duration 120 --load test/load.js -- node server.js\n' +
         '  heapscope check --attach 9229 --duration 120\n  heapscope check --pid 4242',
     )
     .action(async (command: string[], options: CheckOptions) => {
@@ -75,6 +79,13 @@ async function runCheck(command: string[], options: CheckOptions): Promise<numbe
   let plan: ReturnType<typeof planCheck>;
   try {
     plan = planCheck(command, options);
+  } catch (error) {
+    err(`heapscope check: ${describeError(error)}`);
+    return exitCodes.usage;
+  }
+  let loadFn: LoadFunction | undefined;
+  try {
+    loadFn = options.load ? await importLoadScript(options.load) : undefined;
   } catch (error) {
     err(`heapscope check: ${describeError(error)}`);
     return exitCodes.usage;
@@ -153,9 +164,15 @@ async function runCheck(command: string[], options: CheckOptions): Promise<numbe
       1000,
     );
     const timer = setTimeout(() => resolveEnd('duration reached'), durationMs);
+    const load = loadFn ? new LoadRunner(loadFn, session.target.pid) : undefined;
+    load?.start();
     const why = await ended;
     clearInterval(ticker);
     clearTimeout(timer);
+    if (load) {
+      const loadSummary = await load.stop();
+      if (!options.quiet || loadSummary.failures) progress.print(loadSummaryText(loadSummary));
+    }
     progress.clear();
     if (why !== 'duration reached' && why !== 'interrupted' && !options.quiet)
       err(`heapscope: stopping (${why})`);

@@ -4,6 +4,7 @@ import { HEAPSCOPE_VERSION } from '../core/version';
 import { registerCheckCommand } from './check';
 import { registerSnapshotCommands } from './snapshot';
 import { registerPromCommand } from './prom';
+import { registerMcpCommand } from './mcp';
 import { exitCodes } from './exitCodes';
 
 async function main(argv: string[]): Promise<number> {
@@ -21,6 +22,7 @@ async function main(argv: string[]): Promise<number> {
   registerCheckCommand(program, setExit);
   registerSnapshotCommands(program, setExit);
   registerPromCommand(program, setExit);
+  registerMcpCommand(program);
   try {
     await program.parseAsync(argv);
   } catch (error) {

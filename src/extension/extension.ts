@@ -9,6 +9,7 @@ import { SuspectLenses } from './codeLens';
 import { SessionController } from './controller';
 import { DebugFollower } from './debugFollower';
 import { registerHeapscopeDebugType } from './debugType';
+import { registerLanguageModelTools } from './lmTools';
 import { E2eStateWriter } from './e2eState';
 import { createMemorySession, discovery, openRecording } from './engine';
 import { registerSnapshotView } from './snapshotView';
@@ -197,6 +198,7 @@ export function activate(context: vscode.ExtensionContext): void {
 
   registerHeapscopeDebugType(context, ctl);
   registerSnapshotView(context);
+  registerLanguageModelTools(context, ctl, output);
   registerPrometheus(context, {
     currentPod: () => ctl.registry.current?.session.target.pod,
     // History and a live session on the same pod: the history view marks the session's start and

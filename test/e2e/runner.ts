@@ -11,6 +11,7 @@ import { viewInteractionsTest } from './viewInteractions.e2e';
 import { snapshotViewTest } from './snapshotView.e2e';
 import { prometheusHistoryTest } from './prometheusHistory.e2e';
 import { stopSessionTest } from './stopSession.e2e';
+import { lmToolsTest } from './lmTools.e2e';
 
 export interface E2eTest {
   name: string;
@@ -24,6 +25,7 @@ const tests: E2eTest[] = [
   snapshotViewTest,
   prometheusHistoryTest,
   stopSessionTest,
+  lmToolsTest,
 ];
 
 async function main(): Promise<void> {
