@@ -13,6 +13,7 @@ const nodeEntries = {
 // Worker entries are added here by the modules that own them (they must exist as files in dist/).
 const workerEntries = {
   'heapsnapshot.worker': 'src/core/heapsnapshot/worker.ts',
+  'explorer.worker': 'src/core/heapsnapshot/queries/worker.ts',
 };
 
 /** @type {esbuild.BuildOptions[]} */
@@ -37,6 +38,22 @@ const builds = [
 if (existsSync('webview/main.ts')) {
   builds.push({
     entryPoints: { main: 'webview/main.ts' },
+    outdir: 'dist/webview',
+    bundle: true,
+    platform: 'browser',
+    target: 'es2022',
+    format: 'iife',
+    sourcemap: !production,
+    minify: production,
+    logLevel: 'warning',
+    loader: { '.css': 'css' },
+  });
+}
+
+// The heap snapshot explorer's webview (a custom editor of its own).
+if (existsSync('webview/explorer/main.ts')) {
+  builds.push({
+    entryPoints: { explorer: 'webview/explorer/main.ts' },
     outdir: 'dist/webview',
     bundle: true,
     platform: 'browser',
