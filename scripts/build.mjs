@@ -66,6 +66,22 @@ if (existsSync('webview/explorer/main.ts')) {
   });
 }
 
+// The allocation flame graph's webview (the .heapprofile custom editor).
+if (existsSync('webview/flame/main.ts')) {
+  builds.push({
+    entryPoints: { flame: 'webview/flame/main.ts' },
+    outdir: 'dist/webview',
+    bundle: true,
+    platform: 'browser',
+    target: 'es2022',
+    format: 'iife',
+    sourcemap: !production,
+    minify: production,
+    logLevel: 'warning',
+    loader: { '.css': 'css' },
+  });
+}
+
 mkdirSync('dist', { recursive: true });
 if (watch) {
   for (const options of builds) (await esbuild.context(options)).watch();

@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { describeError, HeapscopeError, isHeapscopeError } from '../core/errors';
 import { diffSnapshotFiles, type TaskProgress } from '../core/heapsnapshot';
+import { registerFlameEditor } from './explorer/flameEditor';
 import { openInExplorer, registerSnapshotExplorer } from './explorer/snapshotEditor';
 import { diffMarkdown } from './snapshotReport';
 
@@ -117,6 +118,7 @@ function fileOf(arg: unknown): string | undefined {
 export function registerSnapshotView(context: vscode.ExtensionContext): void {
   const reports = new SnapshotReports();
   const explorer = registerSnapshotExplorer(context);
+  registerFlameEditor(context);
   let lastFolder: vscode.Uri | undefined;
 
   const pick = async (title: string, many: boolean): Promise<string[] | undefined> => {

@@ -9,13 +9,20 @@ import { leakSessionTest } from './leakSession.e2e';
 import { debugSessionTest } from './debugSession.e2e';
 import { viewInteractionsTest } from './viewInteractions.e2e';
 import { snapshotViewTest } from './snapshotView.e2e';
+import { flameGraphTest } from './flameGraph.e2e';
 
 export interface E2eTest {
   name: string;
   run(context: { browser: Browser; env: E2eEnv }): Promise<void>;
 }
 
-const tests: E2eTest[] = [viewInteractionsTest, leakSessionTest, debugSessionTest, snapshotViewTest];
+const tests: E2eTest[] = [
+  viewInteractionsTest,
+  leakSessionTest,
+  debugSessionTest,
+  snapshotViewTest,
+  flameGraphTest,
+];
 
 async function main(): Promise<void> {
   const env = e2eEnv();

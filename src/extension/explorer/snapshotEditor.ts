@@ -245,7 +245,8 @@ async function pickBaselines(document: SnapshotDocument): Promise<string[]> {
   return stats.map((s) => s.file);
 }
 
-async function openSource(url: string, line: number, column: number): Promise<void> {
+/** Opens the code at a frame's position beside the explorer (or says why it cannot). */
+export async function openSource(url: string, line: number, column: number): Promise<void> {
   const roots = (vscode.workspace.workspaceFolders ?? []).map((f) => f.uri.fsPath);
   const file = scriptUrlToPath(url, roots, existsSync);
   if (!file || !existsSync(file)) {

@@ -1,0 +1,141 @@
+// Test 5: the allocation flame graph. A Node process writes a sampling heap profile (.heapprofile)
+// into the workspace; opening it from the file explorer shows the flame graph, whose widest program
+// frame is the allocating function; a click zooms to it, its link opens the code at its line;
+// search and the table view find it too. A file cut in half shows its error in the editor.
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { Frame, Page } from 'playwright-core';
+import type { E2eTest } from './runner';
+import { log, openWorkbench, waitFor } from './vscode';
+
+const ALLOCATE = resolve(__dirname, '../fixtures/heapprofile/allocate.js');
+
+async function flameFrame(page: Page, fileName: string, phase: string): Promise<Frame | undefined> {
+  for (const frame of page.frames()) {
+    try {
+      const found = await frame.evaluate(
+        ([name, wanted]) =>
+          document.getElementById('app')?.dataset.phase === wanted &&
+          document.querySelector('.flame-app .title')?.textContent === name,
+        [fileName, phase] as const,
+      );
+      if (found) return frame;
+    } catch {
+      // a frame being torn down
+    }
+  }
+  return undefined;
+}
+
+/** Opens a file of the explorer folder `folder` (expanded first) by double-click. */
+async function openFromExplorer(page: Page, folder: string, name: string): Promise<void> {
+  const folderRow = page.locator('.explorer-folders-view .monaco-list-row', { hasText: folder }).first();
+  await waitFor(
+    `the explorer folder ${folder} expanded`,
+    async () => {
+      if (!(await folderRow.isVisible().catch(() => false))) return false;
+      if ((await folderRow.getAttribute('aria-expanded')) === 'true') return true;
+      await folderRow.click().catch(() => undefined);
+      return false;
+    },
+    60_000,
+    1_000,
+  );
+  const row = page.locator('.explorer-folders-view .monaco-list-row', { hasText: name }).first();
+  await row.waitFor({ state: 'visible', timeout: 30_000 });
+  await row.dblclick();
+  log(`explorer: opened ${name}`);
+}
+
+export const flameGraphTest: E2eTest = {
+  name: 'flame graph: a .heapprofile opens as live bytes by stack, a frame opens its code',
+  async run({ browser, env }) {
+    const dir = join(env.workspace, 'profiles');
+    mkdirSync(dir, { recursive: true });
+    const file = join(dir, 'allocate.heapprofile');
+    execFileSync(process.execPath, [ALLOCATE, file], { stdio: 'pipe', timeout: 60_000 });
+    const text = readFileSync(file, 'utf8');
+    writeFileSync(join(dir, 'broken.heapprofile'), text.slice(0, Math.floor(text.length / 2)));
+    const line =
+      readFileSync(ALLOCATE, 'utf8')
+        .split('\n')
+        .findIndex((l) => l.includes('function allocateRecords')) + 1;
+
+    const page = await openWorkbench(browser, env.url);
+    try {
+      await openFromExplorer(page, 'profiles', 'allocate.heapprofile');
+      const frame = await waitFor(
+        'the flame graph of allocate.heapprofile',
+        () => flameFrame(page, 'allocate.heapprofile', 'loaded'),
+        60_000,
+        250,
+      );
+      const drawn = await frame.evaluate(() => window.heapscopeFlame!);
+      log(`flame graph: ${drawn.frames} frames, ${drawn.drawn} drawn`);
+      if (drawn.drawn < 3) throw new Error(`the flame graph draws ${drawn.drawn} frames`);
+      await page.screenshot({ path: join(env.out, 'flame-1-graph.png') });
+
+      // The allocating function is wide enough to click; the click zooms to it.
+      const box = frame.locator('.frame', { hasText: 'allocateRecords' }).first();
+      await box.click();
+      await waitFor(
+        'the zoom to allocateRecords',
+        async () => (await frame.evaluate(() => window.heapscopeFlame!.zoomed)) === 'allocateRecords',
+        10_000,
+        100,
+      );
+      const detail = (await frame.locator('.detail').textContent()) ?? '';
+      if (!detail.includes(`allocate.js:${line}`))
+        throw new Error(`the detail bar does not link allocate.js:${line}: ${detail}`);
+      await page.screenshot({ path: join(env.out, 'flame-2-zoomed.png') });
+      await frame.locator('.detail a.source-link').click();
+      await waitFor(
+        `allocate.js open at line ${line}`,
+        async () =>
+          (await page.locator('.tabs-container .tab.active', { hasText: 'allocate.js' }).count()) > 0 &&
+          (await page.locator('.statusbar-item', { hasText: `Ln ${line},` }).count()) > 0,
+        20_000,
+        200,
+      );
+      log(`frame link opened allocate.js at line ${line}`);
+
+      // Search and the table view.
+      await frame.locator('vscode-textfield.search input').fill('allocateBuffers');
+      await waitFor(
+        'search matches',
+        async () => ((await frame.locator('.search-status').textContent()) ?? '').includes('frames'),
+        10_000,
+        100,
+      );
+      log(`search: ${await frame.locator('.search-status').textContent()}`);
+      await frame.locator('vscode-button.mode-table').click();
+      const tableText = await waitFor(
+        'the table view',
+        async () => {
+          const t = (await frame.locator('.function-table').textContent()) ?? '';
+          return t.includes('allocateBuffers') ? t : undefined;
+        },
+        10_000,
+        100,
+      );
+      if (tableText.includes('allocateRecords')) throw new Error('the table is not filtered by the search');
+      await page.screenshot({ path: join(env.out, 'flame-3-table.png') });
+
+      await openFromExplorer(page, 'profiles', 'broken.heapprofile');
+      const failed = await waitFor(
+        'the broken profile’s error in the editor',
+        () => flameFrame(page, 'broken.heapprofile', 'failed'),
+        30_000,
+        250,
+      );
+      const message = await failed.evaluate(() => document.querySelector('.failure')?.textContent ?? '');
+      if (!message.includes('broken.heapprofile is not a heap profile: it is not JSON'))
+        throw new Error(`the editor does not say what is wrong: ${message}`);
+      log(`broken: ${message.slice(0, 160)}`);
+    } finally {
+      await page.screenshot({ path: join(env.out, 'flame-last.png') }).catch(() => undefined);
+      await page.close();
+    }
+  },
+};
