@@ -1,5 +1,5 @@
 // Test 5: the allocation flame graph. A Node process writes a sampling heap profile (.heapprofile)
-// into the workspace; opening it from the file explorer shows the flame graph, whose widest program
+// into the workspace; opening it from the file explorer's context menu shows the flame graph, whose widest program
 // frame is the allocating function; a click zooms to it, its link opens the code at its line;
 // search and the table view find it too. A file cut in half shows its error in the editor.
 import { execFileSync } from 'node:child_process';
@@ -7,6 +7,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Frame, Page } from 'playwright-core';
 import type { E2eTest } from './runner';
+import { explorerAction, expandFolder } from './snapshotView.e2e';
 import { log, openWorkbench, waitFor } from './vscode';
 
 const ALLOCATE = resolve(__dirname, '../fixtures/heapprofile/allocate.js');
@@ -28,26 +29,6 @@ async function flameFrame(page: Page, fileName: string, phase: string): Promise<
   return undefined;
 }
 
-/** Opens a file of the explorer folder `folder` (expanded first) by double-click. */
-async function openFromExplorer(page: Page, folder: string, name: string): Promise<void> {
-  const folderRow = page.locator('.explorer-folders-view .monaco-list-row', { hasText: folder }).first();
-  await waitFor(
-    `the explorer folder ${folder} expanded`,
-    async () => {
-      if (!(await folderRow.isVisible().catch(() => false))) return false;
-      if ((await folderRow.getAttribute('aria-expanded')) === 'true') return true;
-      await folderRow.click().catch(() => undefined);
-      return false;
-    },
-    60_000,
-    1_000,
-  );
-  const row = page.locator('.explorer-folders-view .monaco-list-row', { hasText: name }).first();
-  await row.waitFor({ state: 'visible', timeout: 30_000 });
-  await row.dblclick();
-  log(`explorer: opened ${name}`);
-}
-
 export const flameGraphTest: E2eTest = {
   name: 'flame graph: a .heapprofile opens as live bytes by stack, a frame opens its code',
   async run({ browser, env }) {
@@ -64,7 +45,8 @@ export const flameGraphTest: E2eTest = {
 
     const page = await openWorkbench(browser, env.url);
     try {
-      await openFromExplorer(page, 'profiles', 'allocate.heapprofile');
+      await expandFolder(page, 'profiles');
+      await explorerAction(page, 'allocate.heapprofile', 'Open heap profile as flame graph');
       const frame = await waitFor(
         'the flame graph of allocate.heapprofile',
         () => flameFrame(page, 'allocate.heapprofile', 'loaded'),
@@ -122,7 +104,7 @@ export const flameGraphTest: E2eTest = {
       if (tableText.includes('allocateRecords')) throw new Error('the table is not filtered by the search');
       await page.screenshot({ path: join(env.out, 'flame-3-table.png') });
 
-      await openFromExplorer(page, 'profiles', 'broken.heapprofile');
+      await explorerAction(page, 'broken.heapprofile', 'Open heap profile as flame graph');
       const failed = await waitFor(
         'the broken profile’s error in the editor',
         () => flameFrame(page, 'broken.heapprofile', 'failed'),

@@ -27,7 +27,7 @@ function fixtureLine(text: string): number {
  * Right-clicks the explorer row named `name` and picks the context menu entry `entry`; opens the
  * menu again until the entry is there (the extension's menus are added once its manifest is read).
  */
-async function explorerAction(page: Page, name: string, entry: string): Promise<void> {
+export async function explorerAction(page: Page, name: string, entry: string): Promise<void> {
   const row = page.locator('.explorer-folders-view .monaco-list-row', { hasText: name }).first();
   const item = page.locator('.context-view .monaco-menu .action-item', { hasText: entry }).first();
   await waitFor(
@@ -57,7 +57,7 @@ async function explorerAction(page: Page, name: string, entry: string): Promise<
  * Expands the explorer folder `name` (a click toggles it: the workbench may remember it expanded
  * from an earlier run) and waits for it to be expanded.
  */
-async function expandFolder(page: Page, name: string): Promise<void> {
+export async function expandFolder(page: Page, name: string): Promise<void> {
   const row = page.locator('.explorer-folders-view .monaco-list-row', { hasText: name }).first();
   await waitFor(
     `the explorer folder ${name} expanded`,
