@@ -7,7 +7,7 @@
 // truncated copy, whose error must be shown in the editor. Open-to-first-table and each
 // interaction's latency are written to test-output/e2e/explorer-timings.json and printed.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Frame, Page } from 'playwright-core';
 import type { E2eTest } from './runner';
@@ -120,6 +120,69 @@ async function timed(
   await waitFor(what, async () => (await done()) || undefined, timeoutMs, 20);
   timings.push({ what, ms: Date.now() - t0 });
   log(`${what}: ${Date.now() - t0} ms`);
+}
+
+/**
+ * Open-to-first-table and the first interactions on a big snapshot (bench/explorer/run.sh): the
+ * largest class expanded, its largest object's retainers, a sort.
+ */
+async function benchBigFile(
+  page: Page,
+  dir: string,
+  file: string,
+  timings: Timing[],
+  out: string,
+): Promise<void> {
+  const name = 'bench.heapsnapshot';
+  symlinkSync(resolve(file), join(dir, name));
+  const t0 = Date.now();
+  await explorerAction(page, name, 'Open heap snapshot');
+  const frame = await waitFor(
+    `the explorer of ${file} with its first table`,
+    async () => {
+      const f = await explorerFrame(page, name, 'loaded');
+      return f && (await f.evaluate(() => document.getElementById('app')?.dataset.firstTable === 'true'))
+        ? f
+        : undefined;
+    },
+    600_000,
+    100,
+  );
+  timings.push({
+    what: `bench file: open to first table (${statSync(file).size} bytes)`,
+    ms: Date.now() - t0,
+  });
+  const info = await frame.evaluate(() => window.heapscopeExplorer!.info!);
+  log(`bench file: ${info.nodeCount} nodes, parsed in ${info.parseMs} ms, analysed in ${info.analyseMs} ms`);
+  const firstClass = frame.locator('[data-list="summary"] .tree-row').first();
+  await timed(
+    timings,
+    'bench file: expand the largest class',
+    () => firstClass.locator('.twisty').click(),
+    async () => (await rowTexts(frame, 'summary')).some((r) => /@\d+/.test(r)),
+    120_000,
+  );
+  const objectRow = frame.locator('[data-list="summary"] .tree-row', { hasText: /@\d+/ }).first();
+  await timed(
+    timings,
+    'bench file: select an object → retainers tree',
+    () => objectRow.locator('.c-name').click({ position: { x: 60, y: 10 } }),
+    async () =>
+      (await rowTexts(frame, 'retainers')).length > 0 &&
+      !(await rowTexts(frame, 'retainers')).some((r) => r.includes('Loading')),
+    120_000,
+  );
+  await timed(
+    timings,
+    'bench file: sort by shallow size',
+    () => frame.locator('[data-list="summary"] .tree-header .c-bytes', { hasText: 'Shallow' }).click(),
+    async () =>
+      (await frame
+        .locator('[data-list="summary"] .tree-header .sorted-desc', { hasText: 'Shallow' })
+        .count()) > 0 && (await rowTexts(frame, 'summary')).length > 1,
+    120_000,
+  );
+  await page.screenshot({ path: join(out, 'explorer-bench-file.png') });
 }
 
 export const snapshotViewTest: E2eTest = {
@@ -325,6 +388,10 @@ export const snapshotViewTest: E2eTest = {
         throw new Error(`the comparison does not count 1,200 new LeakyRecord objects: ${compared}`);
       log(`comparison: ${compared}`);
       await page.screenshot({ path: join(env.out, 'explorer-6-comparison.png') });
+
+      // The explorer bench (bench/explorer/run.sh) adds a big file of its own.
+      const benchFile = process.env.HEAPSCOPE_EXPLORER_BENCH_FILE;
+      if (benchFile) await benchBigFile(page, dir, benchFile, timings, env.out);
 
       const roundTrips = await frame.evaluate(() => window.heapscopeExplorer!.timings);
       const byKind = new Map<string, number[]>();
