@@ -320,7 +320,8 @@ export class SnapshotExplorer {
       const from = s.retainerNodeAt(i);
       const weak = s.edgeType(edge) === s.et.weak;
       const d = distances[from];
-      const distance = d === UNREACHABLE ? 2 ** 31 : d;
+      // Unreachable holders after every reachable one, weak references after both.
+      const distance = d === UNREACHABLE ? 1e6 : d;
       const score = (weak ? 2 ** 40 : 0) + distance * 1000 + Math.min(retainerPenalty(s, edge, from), 999);
       entries.push({ edge, from, score });
     }
