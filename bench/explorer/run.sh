@@ -15,9 +15,10 @@ if [ $# -ge 1 ]; then
   export HEAPSCOPE_EXPLORER_BENCH_FILE
   HEAPSCOPE_EXPLORER_BENCH_FILE=$(realpath "$1")
 fi
+figures=test-output/e2e/explorer-timings.json
+rm -f "$figures"
 HEAPSCOPE_E2E_ONLY='snapshot explorer' bash test/e2e/run.sh
 rc=$?
-figures=test-output/e2e/explorer-timings.json
 if [ -f "$figures" ]; then
   mkdir -p bench/results
   cp "$figures" bench/results/explorer.json

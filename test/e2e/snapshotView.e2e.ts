@@ -323,14 +323,12 @@ export const snapshotViewTest: E2eTest = {
 
       // Ignore the array as a retainer: the object's path changes; restore it.
       const arrayRow = frame.locator('[data-list="retainers"] .tree-row').first();
+      // Keyboard: select the row, then "i".
+      await arrayRow.locator('.c-name').click({ position: { x: 40, y: 10 } });
       await timed(
         timings,
         'ignore a retainer (distances recomputed)',
-        async () => {
-          // Keyboard: select the row, then "i".
-          await arrayRow.locator('.c-name').click({ position: { x: 40, y: 10 } });
-          await frame.locator('[data-list="retainers"] .tree-scroller').press('i');
-        },
+        () => frame.locator('[data-list="retainers"] .tree-scroller').press('i'),
         async () => (await rowTexts(frame, 'retainers'))[0]?.includes('ignored') ?? false,
       );
       await page.screenshot({ path: join(env.out, 'explorer-4-ignored.png') });
@@ -372,9 +370,28 @@ export const snapshotViewTest: E2eTest = {
       await frame.locator('vscode-button.compare-button').click();
       const input = page.locator('.quick-input-widget .quick-input-box input').first();
       await input.waitFor({ state: 'visible', timeout: 20_000 });
-      await input.fill(join(dir, 'b.heapsnapshot'));
-      await sleep(300);
-      await input.press('Enter');
+      // The dialog fills in its folder once it has read it: typing before that is overwritten.
+      await waitFor(
+        'the file dialog showing its folder',
+        async () => (await input.inputValue()).endsWith('/'),
+        20_000,
+        100,
+      );
+      const baseline = join(dir, 'b.heapsnapshot');
+      await waitFor(
+        'the file dialog to take b.heapsnapshot',
+        async () => {
+          if (!(await input.isVisible())) return true;
+          await input.fill(baseline);
+          await sleep(300);
+          if ((await input.inputValue()) !== baseline) return false;
+          await input.press('Enter');
+          await sleep(1_000);
+          return !(await input.isVisible());
+        },
+        30_000,
+        100,
+      );
       const compared = await waitFor(
         'the comparison with b.heapsnapshot',
         async () => {
