@@ -135,8 +135,8 @@ async function benchBigFile(
 ): Promise<void> {
   const name = 'bench.heapsnapshot';
   symlinkSync(resolve(file), join(dir, name));
-  const t0 = Date.now();
   await explorerAction(page, name, 'Open heap snapshot');
+  const t0 = Date.now();
   const frame = await waitFor(
     `the explorer of ${file} with its first table`,
     async () => {
@@ -153,6 +153,8 @@ async function benchBigFile(
     ms: Date.now() - t0,
   });
   const info = await frame.evaluate(() => window.heapscopeExplorer!.info!);
+  const inWebview = await frame.evaluate(() => Math.round(window.heapscopeExplorer!.firstTableMs ?? -1));
+  timings.push({ what: 'bench file: first table after the webview started', ms: inWebview });
   log(`bench file: ${info.nodeCount} nodes, parsed in ${info.parseMs} ms, analysed in ${info.analyseMs} ms`);
   const firstClass = frame.locator('[data-list="summary"] .tree-row').first();
   await timed(
@@ -208,8 +210,9 @@ export const snapshotViewTest: E2eTest = {
     const page = await openWorkbench(browser, env.url);
     try {
       await expandFolder(page, 'snapshots');
-      const t0 = Date.now();
       await explorerAction(page, 'c.heapsnapshot', 'Open heap snapshot');
+      // From the menu entry's click (the last thing explorerAction does) to the first table.
+      const t0 = Date.now();
       const frame = await waitFor(
         'the explorer of c.heapsnapshot with its first table',
         async () => {
@@ -221,7 +224,7 @@ export const snapshotViewTest: E2eTest = {
         60_000,
         100,
       );
-      timings.push({ what: 'open to first table (from the menu click)', ms: Date.now() - t0 });
+      timings.push({ what: 'open to first table (from the menu entry click)', ms: Date.now() - t0 });
       const opened = await frame.evaluate(() => window.heapscopeExplorer!.info!);
       log(
         `explorer open: ${opened.nodeCount} nodes, parsed in ${opened.parseMs} ms, analysed in ${opened.analyseMs} ms`,
