@@ -11,6 +11,7 @@ import { registerHeapscopeDebugType } from './debugType';
 import { E2eStateWriter } from './e2eState';
 import { createMemorySession, discovery, openRecording } from './engine';
 import { registerSnapshotView } from './snapshotView';
+import { registerLiveFlameGraph } from './explorer/liveFlame';
 import { StartCommand, type StartArgument } from './startCommand';
 import { pickPodTarget } from './k8s';
 import { registerPrometheus } from './prometheus';
@@ -180,6 +181,7 @@ export function activate(context: vscode.ExtensionContext): void {
 
   registerHeapscopeDebugType(context, ctl);
   registerSnapshotView(context);
+  registerLiveFlameGraph(context, () => ctl.registry.current);
   registerPrometheus(context, {
     // The overlay goes behind the shown session's live series; with none shown, the history stays in
     // the Prometheus output channel and the notification the Prometheus face shows.
