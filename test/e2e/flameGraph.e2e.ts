@@ -1,14 +1,16 @@
 // Test 5: the allocation flame graph. A Node process writes a sampling heap profile (.heapprofile)
 // into the workspace; opening it from the file explorer's context menu shows the flame graph, whose widest program
 // frame is the allocating function; a click zooms to it, its link opens the code at its line;
-// search and the table view find it too. A file cut in half shows its error in the editor.
-import { execFileSync } from 'node:child_process';
+// search and the table view find it too. A file cut in half shows its error in the editor. Then a
+// live session on the workspace's example server: "Show live allocation flame graph" opens its
+// sampling profile, and the graph follows as the session rewrites the file.
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Frame, Page } from 'playwright-core';
 import type { E2eTest } from './runner';
 import { explorerAction, expandFolder } from './snapshotView.e2e';
-import { log, openWorkbench, waitFor } from './vscode';
+import { lastState, log, openWorkbench, pickQuickItem, runCommand, waitFor } from './vscode';
 
 const ALLOCATE = resolve(__dirname, '../fixtures/heapprofile/allocate.js');
 
@@ -27,6 +29,94 @@ async function flameFrame(page: Page, fileName: string, phase: string): Promise<
     }
   }
   return undefined;
+}
+
+/** The workspace's example server with its inspector on a free loopback port. */
+function startExample(workspace: string): Promise<{ child: ChildProcess; url: string }> {
+  const child = spawn(process.execPath, ['--inspect=127.0.0.1:0', 'server.js'], {
+    cwd: workspace,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  return new Promise((resolve, reject) => {
+    let err = '';
+    const timer = setTimeout(() => reject(new Error(`example did not open its inspector: ${err}`)), 15_000);
+    child.stderr!.on('data', (chunk: Buffer) => {
+      err += chunk.toString();
+      const match = /Debugger listening on (ws:\/\/\S+)/.exec(err);
+      if (match) {
+        clearTimeout(timer);
+        resolve({ child, url: match[1]! });
+      }
+    });
+    child.stdout!.resume();
+    child.on('exit', (code) => reject(new Error(`example exited early (${code}): ${err}`)));
+  });
+}
+
+async function liveFlame(
+  page: Page,
+  env: { workspace: string; stateFile: string; out: string },
+): Promise<void> {
+  const { child, url } = await startExample(env.workspace);
+  const port = new URL(url).port;
+  try {
+    await runCommand(page, 'Heapscope: Start memory session');
+    await pickQuickItem(page, 'Enter an inspector URL', 20_000, 'inspector URL');
+    await page
+      .locator('.quick-input-widget .quick-input-title', { hasText: 'inspector address' })
+      .waitFor({ state: 'visible', timeout: 20_000 });
+    const input = page.locator('.quick-input-widget .quick-input-box input').first();
+    await waitFor(
+      'the inspector URL in the input box',
+      async () => {
+        await input.fill(url);
+        return (await input.inputValue()) === url;
+      },
+      10_000,
+    );
+    await page.keyboard.press('Enter');
+    await waitFor(
+      'the session to read samples',
+      () => {
+        const s = (lastState(env.stateFile)?.sessions ?? []).find((x) => x.name.includes(port));
+        return s && s.samples >= 3 ? s : undefined;
+      },
+      60_000,
+    );
+    // The profile needs a few seconds of sampling: the command says so until there is one.
+    const name = 'allocations-live.heapprofile';
+    let frame: Frame | undefined;
+    await waitFor(
+      'the live flame graph',
+      async () => {
+        await runCommand(page, 'Heapscope: Show live allocation flame graph');
+        frame = await waitFor('its editor', () => flameFrame(page, name, 'loaded'), 8_000, 250).catch(
+          () => undefined,
+        );
+        return frame !== undefined;
+      },
+      60_000,
+      1_000,
+    );
+    const first = await frame!.evaluate(() => document.querySelector('.flame-app .muted')?.textContent ?? '');
+    log(`live flame graph: ${first}`);
+    // The example keeps allocating: a rewrite of the file changes the totals on screen.
+    const later = await waitFor(
+      'the live flame graph to follow the session',
+      async () => {
+        const text = await frame!.evaluate(
+          () => document.querySelector('.flame-app .muted')?.textContent ?? '',
+        );
+        return text !== first ? text : undefined;
+      },
+      45_000,
+      500,
+    );
+    log(`live flame graph, later: ${later}`);
+    await page.screenshot({ path: join(env.out, 'flame-4-live.png') });
+  } finally {
+    child.kill('SIGKILL');
+  }
 }
 
 export const flameGraphTest: E2eTest = {
@@ -115,6 +205,8 @@ export const flameGraphTest: E2eTest = {
       if (!message.includes('broken.heapprofile is not a heap profile: it is not JSON'))
         throw new Error(`the editor does not say what is wrong: ${message}`);
       log(`broken: ${message.slice(0, 160)}`);
+
+      await liveFlame(page, env);
     } finally {
       await page.screenshot({ path: join(env.out, 'flame-last.png') }).catch(() => undefined);
       await page.close();
