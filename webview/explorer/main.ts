@@ -101,9 +101,19 @@ search.setAttribute('aria-label', 'Find an object by @id or strings by value');
 const searchStatus = el('span', 'search-status muted');
 toolbar.append(filter, search, searchStatus);
 
-const retainersHeader = el('div', 'section-title', 'Retainers');
+const retainersHeader = el('span', 'section-title', 'Retainers');
+const keepsAlive = el('a', 'keeps-alive', 'What it keeps alive');
+keepsAlive.href = '#';
+keepsAlive.title = 'Its dominator subtree, in Containment (key d on an object)';
+keepsAlive.hidden = true;
+keepsAlive.addEventListener('click', (e) => {
+  e.preventDefault();
+  if (retainers.target) void keepAlive(retainers.target);
+});
+const retainersBar = el('div', 'retainers-bar');
+retainersBar.append(retainersHeader, keepsAlive);
 const retainersPane = el('div', 'retainers-pane');
-retainersPane.append(retainersHeader, retainers.list.element);
+retainersPane.append(retainersBar, retainers.list.element);
 
 const summaryTop = el('div', 'split-top');
 summaryTop.append(toolbar, summary.list.element);
@@ -154,6 +164,7 @@ tabs.addEventListener('vsc-tabs-select', (e) => {
 async function showRetainers(row: ObjectRow): Promise<void> {
   retainersHeader.textContent = `Retainers of ${row.label} @${row.id}`;
   retainersPane.dataset.target = String(row.id);
+  keepsAlive.hidden = row.dominatedCount === 0;
   await retainers.show(row);
 }
 
