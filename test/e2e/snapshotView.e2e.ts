@@ -366,6 +366,18 @@ export const snapshotViewTest: E2eTest = {
         () => frame.locator('vscode-tab-header', { hasText: 'Containment' }).click(),
         async () => (await rowTexts(frame, 'containment')).length > 3,
       );
+      // "What it keeps alive" (the object found by @id): its dominator subtree, its label string.
+      await timed(
+        timings,
+        'what an object keeps alive (its dominator subtree)',
+        () => frame.locator('a.keeps-alive').click(),
+        async () => {
+          const rows = await rowTexts(frame, 'containment');
+          return (
+            (rows[0]?.includes(`LeakyRecord @${id}`) ?? false) && rows.some((r) => r.includes('"record-'))
+          );
+        },
+      );
       await page.screenshot({ path: join(env.out, 'explorer-5-containment.png') });
 
       // Comparison with b.heapsnapshot (the simple file dialog of code-server: a path and Enter).

@@ -261,7 +261,8 @@ export class TreeList<T> {
     return span;
   }
 
-  select(index: number): void {
+  /** Selects a row; `notify` false for selections the code makes (opening a path, a focus). */
+  select(index: number, notify = true): void {
     if (index < 0 || index >= this.flat.length) return;
     this.selected = index;
     const row = this.flat[index];
@@ -271,7 +272,7 @@ export class TreeList<T> {
     else if (top + ROW_HEIGHT > this.scroller.scrollTop + this.scroller.clientHeight)
       this.scroller.scrollTop = top + ROW_HEIGHT - this.scroller.clientHeight;
     this.render();
-    this.onSelect(row.kind === 'item' ? row.entry.item : undefined);
+    if (notify) this.onSelect(row.kind === 'item' ? row.entry.item : undefined);
   }
 
   get selectedItem(): T | undefined {
@@ -340,7 +341,11 @@ export class TreeList<T> {
       if (!entry.expanded) await this.expand(entry);
       level = entry.children ?? [];
     }
-    if (last) this.select(this.flat.findIndex((r) => r.kind === 'item' && r.entry === last));
+    if (last)
+      this.select(
+        this.flat.findIndex((r) => r.kind === 'item' && r.entry === last),
+        false,
+      );
   }
 
   /** Selects the first top-level row whose item matches and expands it. */
@@ -348,7 +353,10 @@ export class TreeList<T> {
     const entry = this.roots.find((e) => match(e.item));
     if (!entry) return false;
     if (!entry.expanded) await this.expand(entry);
-    this.select(this.flat.findIndex((r) => r.kind === 'item' && r.entry === entry));
+    this.select(
+      this.flat.findIndex((r) => r.kind === 'item' && r.entry === entry),
+      false,
+    );
     return true;
   }
 
