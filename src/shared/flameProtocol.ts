@@ -1,12 +1,25 @@
 // Messages between the allocation flame graph (a custom editor's webview for `.heapprofile`) and the
 // extension host. The host reads and lays out the profile (src/core/heapprofile) and sends the
 // frames; the webview draws them and asks the host to open code. Plain JSON, checked on arrival.
-import type { FlameGraph, FunctionTotal } from '../core/heapprofile/flameGraph';
+import type { FlameGraph, FunctionTotal, GrowthSite } from '../core/heapprofile/flameGraph';
 
-export type { FlameFrame, FlameGraph, FrameCategory, FunctionTotal } from '../core/heapprofile/flameGraph';
+export type {
+  FlameFrame,
+  FlameGraph,
+  FrameCategory,
+  FunctionTotal,
+  GrowthSite,
+} from '../core/heapprofile/flameGraph';
 
 export type FlameHostMessage =
-  | { type: 'flame'; fileName: string; graph: FlameGraph; functions: FunctionTotal[] }
+  | {
+      type: 'flame';
+      fileName: string;
+      graph: FlameGraph;
+      functions: FunctionTotal[];
+      /** A live session's growing allocation sites (its suspects): the growth colouring. */
+      growth?: GrowthSite[];
+    }
   | { type: 'flameFailed'; fileName: string; message: string };
 
 export type FlameIntent =

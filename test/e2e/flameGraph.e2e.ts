@@ -113,6 +113,26 @@ async function liveFlame(
       500,
     );
     log(`live flame graph, later: ${later}`);
+    // Growth colouring: offered for a live session (its suspects), every frame coloured by it.
+    await frame!.locator('vscode-button.growth-toggle').click();
+    const coloured = await waitFor(
+      'frames coloured by growth',
+      async () => {
+        const figures = await frame!.evaluate(() => ({
+          state: window.heapscopeFlame!,
+          growing: document.querySelectorAll('.frame[class*="growth-"]:not(.growth-none)').length,
+          notGrowing: document.querySelectorAll('.frame.growth-none').length,
+        }));
+        return figures.state.growth && figures.growing + figures.notGrowing === figures.state.drawn
+          ? figures
+          : undefined;
+      },
+      10_000,
+      100,
+    );
+    log(
+      `growth colouring: ${coloured.growing} frames over growing sites, ${coloured.notGrowing} not (${coloured.state.growthSites} suspects)`,
+    );
     await page.screenshot({ path: join(env.out, 'flame-4-live.png') });
   } finally {
     child.kill('SIGKILL');

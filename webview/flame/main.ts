@@ -12,7 +12,9 @@ import {
   type FlameHostMessage,
   type FlameIntent,
   type FunctionTotal,
+  type GrowthSite,
 } from '../../src/shared/flameProtocol';
+import { frameGrowth } from '../../src/core/heapprofile/flameGraph';
 import { formatBytes, shortFile } from '../format';
 
 interface VsCodeApi {
@@ -26,7 +28,16 @@ const send = (intent: FlameIntent): void => api.postMessage(intent);
 declare global {
   interface Window {
     /** For the e2e tests: what the flame graph shows. */
-    heapscopeFlame?: { frames: number; drawn: number; selected?: string; zoomed?: string; mode: string };
+    heapscopeFlame?: {
+      frames: number;
+      drawn: number;
+      selected?: string;
+      zoomed?: string;
+      mode: string;
+      growth?: boolean;
+      /** Growing sites the host sent (a live session's suspects); undefined for a file. */
+      growthSites?: number;
+    };
   }
 }
 
@@ -74,11 +85,26 @@ for (const [mode, label] of [
   button.addEventListener('click', () => setMode(mode));
   modeButtons.set(mode, button);
 }
+// Growth colouring: shown for a live session's profile (its growing allocation sites).
+const growthButton = document.createElement('vscode-button');
+growthButton.textContent = 'Growth';
+growthButton.className = 'growth-toggle';
+growthButton.setAttribute('secondary', '');
+growthButton.title = 'Colour frames by how fast the live bytes below them grow (the session’s suspects)';
+growthButton.hidden = true;
+growthButton.addEventListener('click', () => {
+  growthColours = !growthColours;
+  if (growthColours) growthButton.removeAttribute('secondary');
+  else growthButton.setAttribute('secondary', '');
+  legend.classList.toggle('growth', growthColours);
+  state.growth = growthColours;
+  schedule();
+});
 const reset = document.createElement('vscode-button');
 reset.textContent = 'Reset zoom';
 reset.setAttribute('secondary', '');
 reset.addEventListener('click', () => zoomTo(0));
-toolbar.append(search, searchStatus, ...modeButtons.values(), reset);
+toolbar.append(search, searchStatus, ...modeButtons.values(), growthButton, reset);
 
 const legend = el('div', 'legend');
 for (const [category, label] of Object.entries(CATEGORY_LABELS)) {
@@ -86,7 +112,17 @@ for (const [category, label] of Object.entries(CATEGORY_LABELS)) {
   item.append(el('span', `swatch cat-${category}`), document.createTextNode(label));
   legend.append(item);
 }
+const growthLegend = el('span', 'legend-growth');
+growthLegend.append(
+  el('span', 'swatch growth-4'),
+  document.createTextNode('growing fast'),
+  el('span', 'swatch growth-1'),
+  document.createTextNode('growing slowly'),
+  el('span', 'swatch growth-none'),
+  document.createTextNode('not growing'),
+);
 legend.append(
+  growthLegend,
   el('span', 'muted', 'Width: live bytes sampled under the frame. Click: zoom. Enter / link: open code.'),
 );
 
@@ -104,6 +140,9 @@ failure.hidden = true;
 app.append(header, toolbar, legend, detail, area, table, failure);
 
 let graph: FlameGraph | undefined;
+let growthColours = false;
+let growthRates: Float64Array = new Float64Array(0);
+let growthMax = 0;
 let functions: FunctionTotal[] = [];
 let mode: Mode = 'icicle';
 let zoomed = 0;
@@ -176,7 +215,13 @@ function draw(): void {
     const left = Math.max(0, x);
     const right = Math.min(width, x + w);
     if (right - left < 0.5) continue;
-    const box = el('div', `frame cat-${f.category}`);
+    const rate = growthRates[f.index] ?? 0;
+    const colour = growthColours
+      ? rate > 0
+        ? `growth-${Math.max(1, Math.ceil((rate / growthMax) * 4))}`
+        : 'growth-none'
+      : `cat-${f.category}`;
+    const box = el('div', `frame ${colour}`);
     if (f.index === selected) box.classList.add('selected');
     if (needle) box.classList.add(matches(f) ? 'match' : 'dim');
     if (f.depth < focus.depth) box.classList.add('ancestor');
@@ -321,6 +366,7 @@ function handle(message: FlameHostMessage): void {
   }
   graph = message.graph;
   functions = message.functions;
+  applyGrowth(message.growth);
   state.frames = graph.frames.length;
   totals.textContent = `  ${formatBytes(graph.totalBytes)} live (sampled) in ${graph.frames.length.toLocaleString('en-US')} frames`;
   if (zoomed >= graph.frames.length) zoomed = 0;
@@ -328,6 +374,14 @@ function handle(message: FlameHostMessage): void {
   showDetail();
   setMode(mode);
   app.dataset.phase = 'loaded';
+}
+
+function applyGrowth(sites: GrowthSite[] | undefined): void {
+  growthButton.hidden = sites === undefined;
+  state.growthSites = sites?.length;
+  growthRates = graph && sites ? frameGrowth(graph, sites) : new Float64Array(0);
+  growthMax = growthRates.reduce((max, r) => Math.max(max, r), 0);
+  if (sites === undefined && growthColours) growthButton.click();
 }
 
 window.addEventListener('message', (event: MessageEvent) => {

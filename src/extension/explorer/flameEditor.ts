@@ -6,7 +6,12 @@ import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { describeError } from '../../core/errors';
-import { flameGraph, functionTotals, parseHeapProfile } from '../../core/heapprofile/flameGraph';
+import {
+  flameGraph,
+  functionTotals,
+  parseHeapProfile,
+  type GrowthSite,
+} from '../../core/heapprofile/flameGraph';
 import { parseFlameIntent, type FlameHostMessage } from '../../shared/flameProtocol';
 import { buildWebviewHtml, makeNonce } from '../csp';
 import { openSource } from './snapshotEditor';
@@ -15,6 +20,15 @@ export const FLAME_VIEW_TYPE = 'heapscope.heapProfileFlame';
 
 /** Rows of the by-function table sent to the webview (the biggest allocators). */
 const TABLE_ROWS = 500;
+
+/** Growing sites of the files a live session writes (liveFlame.ts), by path. */
+const growthSources = new Map<string, () => GrowthSite[]>();
+
+/** Colours the flame graph of `file` by the growth `sites` returns (undefined: no longer). */
+export function setGrowthSource(file: string, sites: (() => GrowthSite[]) | undefined): void {
+  if (sites) growthSources.set(file, sites);
+  else growthSources.delete(file);
+}
 
 class ProfileDocument implements vscode.CustomDocument {
   constructor(readonly uri: vscode.Uri) {}
@@ -26,7 +40,14 @@ async function readFlame(uri: vscode.Uri): Promise<FlameHostMessage> {
   try {
     const text = new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
     const graph = flameGraph(parseHeapProfile(text, fileName));
-    return { type: 'flame', fileName, graph, functions: functionTotals(graph).slice(0, TABLE_ROWS) };
+    const growth = growthSources.get(uri.fsPath)?.();
+    return {
+      type: 'flame',
+      fileName,
+      graph,
+      functions: functionTotals(graph).slice(0, TABLE_ROWS),
+      ...(growth ? { growth } : {}),
+    };
   } catch (error) {
     return { type: 'flameFailed', fileName, message: describeError(error) };
   }

@@ -4,7 +4,12 @@ import { strict as assert } from 'node:assert';
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { flameGraph, functionTotals, parseHeapProfile } from '../../../src/core/heapprofile/flameGraph';
+import {
+  flameGraph,
+  frameGrowth,
+  functionTotals,
+  parseHeapProfile,
+} from '../../../src/core/heapprofile/flameGraph';
 import type { SamplingHeapProfileNode } from '../../../src/core/sampling/profile';
 import { tempDir } from '../heapsnapshot/helpers';
 
@@ -110,5 +115,30 @@ describe('heap profile flame graph', () => {
     } finally {
       tmp.dispose();
     }
+  });
+});
+
+describe('heap profile flame graph growth', () => {
+  it('gives growing sites their rate and the stacks above them the largest rate below', () => {
+    const profile = {
+      head: node(0, '(root)', 0, [
+        node(1, 'handler', 0, [node(2, 'cache', 500), node(3, 'log', 100)]),
+        node(4, 'idle', 50),
+      ]),
+    };
+    const graph = flameGraph(profile);
+    const rates = frameGrowth(graph, [
+      { functionName: 'cache', url: '/app/server.js', line: 3, bytesPerMinute: 2_000 },
+      { functionName: 'log', url: '/app/server.js', line: 4, bytesPerMinute: 10 },
+      // Another line of the same name is another site.
+      { functionName: 'idle', url: '/app/server.js', line: 99, bytesPerMinute: 5_000 },
+    ]);
+    const rateOf = (name: string): number => rates[graph.frames.find((f) => f.functionName === name)!.index];
+    assert.equal(rateOf('cache'), 2_000);
+    assert.equal(rateOf('log'), 10);
+    assert.equal(rateOf('handler'), 2_000);
+    assert.equal(rateOf('(root)'), 2_000);
+    assert.equal(rateOf('idle'), 0);
+    assert.deepEqual([...frameGrowth(graph, [])], new Array(graph.frames.length).fill(0));
   });
 });
