@@ -19,6 +19,7 @@ const workerEntries = {
   'heapsnapshot.worker': 'src/core/heapsnapshot/worker.ts',
   // `heapscope mcp`'s server, loaded by path so that the MCP SDK is parsed by that command only.
   mcp: 'src/cli/mcpServer.ts',
+  'explorer.worker': 'src/core/heapsnapshot/queries/worker.ts',
 };
 
 /** @type {esbuild.BuildOptions[]} */
@@ -48,6 +49,38 @@ if (existsSync('webview/main.ts')) {
         existsSync(file),
       ),
     ),
+    outdir: 'dist/webview',
+    bundle: true,
+    platform: 'browser',
+    target: 'es2022',
+    format: 'iife',
+    sourcemap: !production,
+    minify: production,
+    logLevel: 'warning',
+    loader: { '.css': 'css' },
+  });
+}
+
+// The heap snapshot explorer's webview (a custom editor of its own).
+if (existsSync('webview/explorer/main.ts')) {
+  builds.push({
+    entryPoints: { explorer: 'webview/explorer/main.ts' },
+    outdir: 'dist/webview',
+    bundle: true,
+    platform: 'browser',
+    target: 'es2022',
+    format: 'iife',
+    sourcemap: !production,
+    minify: production,
+    logLevel: 'warning',
+    loader: { '.css': 'css' },
+  });
+}
+
+// The allocation flame graph's webview (the .heapprofile custom editor).
+if (existsSync('webview/flame/main.ts')) {
+  builds.push({
+    entryPoints: { flame: 'webview/flame/main.ts' },
     outdir: 'dist/webview',
     bundle: true,
     platform: 'browser',

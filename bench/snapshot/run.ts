@@ -1,7 +1,12 @@
 // Benchmark (not a test): parse + dominators + retained sizes of big server-shaped snapshots with
-// Heapscope, Chrome DevTools' own code (heap-snapshot-toolkit) and memlab, each in its own child
-// process, timing wall clock and reading peak RSS from /usr/bin/time -v.
-// Usage: npx tsx bench/snapshot/run.ts [--small-only] [--runs N] [--no-memlab]
+// Heapscope, Chrome DevTools' own code (heap-snapshot-toolkit), VS Code's parser
+// (@vscode/v8-heap-parser, Rust compiled to WebAssembly) and memlab, each in its own child process,
+// timing wall clock and reading peak RSS from /usr/bin/time -v. Heapscope is timed twice: the
+// internal runner (parse + analysis, the unit the other tools do) and the `heapscope summary`
+// command as a user runs it (the built dist/cli.js as a whole process: start-up, parse, analysis,
+// summary, output).
+// Usage: npx tsx bench/snapshot/run.ts [--small-only] [--runs N] [--no-memlab] [--no-vscode]
+// (run `npm run build` first: the command is the built CLI).
 // Each tool runs N times per file (default 3 on the small file, 1 on the large one), in rounds of
 // one run of each tool, so the tools share whatever else the machine is doing; the figures are
 // medians, and each round's own ratio is kept too (DevTools' time alone varied 11–18 s between
@@ -19,6 +24,8 @@ mkdirSync(RESULTS, { recursive: true });
 
 const smallOnly = process.argv.includes('--small-only');
 const withMemlab = !process.argv.includes('--no-memlab');
+const withVscode = !process.argv.includes('--no-vscode');
+const CLI = path.join(ROOT, 'dist/cli.js');
 const runsArg = process.argv.indexOf('--runs');
 const runsOption = runsArg > 0 ? Math.max(1, Number(process.argv[runsArg + 1]) || 1) : undefined;
 const cases = [
@@ -97,6 +104,35 @@ getFullHeapFromFile(process.argv[2]).then((heap) => { console.log(JSON.stringify
   return out;
 }
 
+/**
+ * VS Code's heap snapshot parser, installed into .cache/bench like memlab (a reference, not a
+ * dependency of the extension): decode, then the class groups with retained sizes (its dominators).
+ */
+function vscodeParserRunner(): string | undefined {
+  const pkg = path.join(CACHE, 'node_modules/@vscode/v8-heap-parser');
+  if (!existsSync(pkg)) {
+    process.stderr.write('installing @vscode/v8-heap-parser into .cache/bench…\n');
+    const result = spawnSync(
+      'npm',
+      ['install', '--no-audit', '--no-fund', '--prefix', CACHE, '@vscode/v8-heap-parser'],
+      {
+        stdio: 'inherit',
+      },
+    );
+    if (result.status !== 0 || !existsSync(pkg)) return undefined;
+  }
+  const out = path.join(CACHE, 'vscode-parser-analyse.js');
+  writeFileSync(
+    out,
+    `const { readFileSync } = require('node:fs');
+const { decode_bytes } = require(${JSON.stringify(pkg)});
+const graph = decode_bytes(readFileSync(process.argv[2]));
+const groups = graph.get_class_groups(0, 1e9, false);
+console.log(JSON.stringify({ classGroups: groups.length }));\n`,
+  );
+  return out;
+}
+
 interface Measure {
   tool: string;
   seconds: number;
@@ -113,12 +149,18 @@ interface Measure {
 // fixed cost that says nothing about either tool. The same environment for all three.
 const { NODE_EXTRA_CA_CERTS: _extraCerts, ...toolEnv } = process.env;
 
-function measure(tool: string, script: string, file: string, heapMb: number): Measure {
+function measure(
+  tool: string,
+  script: string,
+  file: string,
+  heapMb: number,
+  args: string[] = [file],
+): Measure {
   process.stderr.write(`  ${tool}…\n`);
   const t0 = performance.now();
   const result = spawnSync(
     '/usr/bin/time',
-    ['-v', process.execPath, `--max-old-space-size=${heapMb}`, script, file],
+    ['-v', process.execPath, `--max-old-space-size=${heapMb}`, script, ...args],
     { encoding: 'utf8', maxBuffer: 64 << 20, env: toolEnv },
   );
   const seconds = (performance.now() - t0) / 1000;
@@ -173,22 +215,39 @@ async function main(): Promise<void> {
   const heapscope = await buildHeapscopeRunner();
   const devtools = devtoolsRunner();
   const memlab = withMemlab ? memlabRunner() : undefined;
+  const vscodeParser = withVscode ? vscodeParserRunner() : undefined;
+  if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run npm run build first.`);
   const report: Array<Record<string, unknown>> = [];
   for (const c of cases) {
     const file = generate(c.name, c.nodes, c.heapMb);
     const fileMb = Math.round(statSync(file).size / (1 << 20));
     process.stderr.write(`${c.name}: ${file} (${fileMb} MB)\n`);
-    const rounds: Array<{ ours: Measure; dt: Measure; ml?: Measure }> = [];
+    const rounds: Array<{ ours: Measure; cli: Measure; dt: Measure; vs?: Measure; ml?: Measure }> = [];
     for (let round = 1; round <= c.runs; round++) {
       if (c.runs > 1) process.stderr.write(` round ${round} of ${c.runs}\n`);
       rounds.push({
         ours: measure('heapscope', heapscope, file, c.heapMb),
+        // The command as users run it; --json - so that the output is one line to check.
+        cli: measure('heapscope summary', CLI, file, c.heapMb, [
+          'summary',
+          file,
+          '--quiet',
+          '--top',
+          '20',
+          '--json',
+          '-',
+        ]),
         dt: measure('devtools', devtools, file, c.heapMb * 2),
+        vs: vscodeParser ? measure('@vscode/v8-heap-parser', vscodeParser, file, c.heapMb * 2) : undefined,
         ml: memlab ? measure('memlab', memlab, file, c.heapMb * 2) : undefined,
       });
     }
     const ours = combine(rounds.map((r) => r.ours));
+    const cli = combine(rounds.map((r) => r.cli));
     const dt = combine(rounds.map((r) => r.dt));
+    const vs = vscodeParser ? combine(rounds.map((r) => r.vs!)) : undefined;
+    const ratio = (other: Measure | undefined, mine: Measure): number | undefined =>
+      other?.ok && mine.ok ? Math.round((other.seconds / mine.seconds) * 10) / 10 : undefined;
     const ml = memlab ? combine(rounds.map((r) => r.ml!)) : undefined;
     // Each round's own ratio: the two tools ran back to back, under the same load.
     const roundSpeedups = rounds
@@ -201,11 +260,20 @@ async function main(): Promise<void> {
       nodeCount: (ours.output as { nodeCount?: number } | undefined)?.nodeCount,
       edgeCount: (ours.output as { edgeCount?: number } | undefined)?.edgeCount,
       heapscope: ours,
+      heapscopeSummaryCommand: cli,
       devtools: dt,
+      vscodeHeapParser: vs,
       memlab: ml,
       runs: c.runs,
       speedupVsDevtools: dt.ok && ours.ok ? Math.round((dt.seconds / ours.seconds) * 10) / 10 : undefined,
       roundSpeedupsVsDevtools: roundSpeedups,
+      /** The `heapscope summary` command (whole process) against DevTools' parse + dominators. */
+      commandSpeedupVsDevtools: ratio(dt, cli),
+      commandRoundSpeedupsVsDevtools: rounds
+        .filter((r) => r.cli.ok && r.dt.ok)
+        .map((r) => Math.round((r.dt.seconds / r.cli.seconds) * 10) / 10),
+      speedupVsVscodeParser: ratio(vs, ours),
+      commandSpeedupVsVscodeParser: ratio(vs, cli),
       speedupVsMemlab: ml?.ok && ours.ok ? Math.round((ml.seconds / ours.seconds) * 10) / 10 : undefined,
       cpuSpeedupVsDevtools:
         dt.ok && ours.ok ? Math.round((dt.cpuSeconds / ours.cpuSeconds) * 10) / 10 : undefined,
@@ -223,6 +291,12 @@ async function main(): Promise<void> {
         `devtools ${dt.seconds} s (${dt.cpuSeconds} s CPU) / ${dt.peakRssMb} MB${ml ? `; memlab ${ml.seconds} s (${ml.cpuSeconds} s CPU) / ${ml.peakRssMb} MB` : ''}; ` +
         `speed-up ×${row.speedupVsDevtools ?? '?'} wall (×${row.cpuSpeedupVsDevtools ?? '?'} CPU) vs DevTools, ×${row.speedupVsMemlab ?? '?'} vs memlab; memory ÷${row.memoryRatioVsDevtools ?? '?'} vs DevTools; root retained equal: ${row.sameRootRetained}` +
         (c.runs > 1 ? ` (medians of ${c.runs} runs; per-round speed-ups ×${roundSpeedups.join(', ×')})` : ''),
+    );
+    console.log(
+      `${c.name}: \`heapscope summary\` (whole process) ${cli.seconds} s (${cli.cpuSeconds} s CPU) / ${cli.peakRssMb} MB: ×${row.commandSpeedupVsDevtools ?? '?'} vs DevTools` +
+        (vs
+          ? `; @vscode/v8-heap-parser ${vs.seconds} s (${vs.cpuSeconds} s CPU) / ${vs.peakRssMb} MB: runner ×${row.speedupVsVscodeParser ?? '?'}, command ×${row.commandSpeedupVsVscodeParser ?? '?'}`
+          : ''),
     );
   }
   // A --small-only run keeps the last large figures (marked with their own date).

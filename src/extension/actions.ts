@@ -114,13 +114,13 @@ export class SessionActions {
     const commands = await vscode.commands.getCommands(true);
     const actions = [
       'Reveal in file explorer',
-      ...(commands.includes('heapscope.openSnapshot') ? ['Open summary'] : []),
+      ...(commands.includes('heapscope.openSnapshot') ? ['Open in explorer'] : []),
     ];
     const choice = await vscode.window.showInformationMessage(
       `Heapscope: heap snapshot saved (${path.basename(file)}).`,
       ...actions,
     );
-    if (choice === 'Open summary')
+    if (choice === 'Open in explorer')
       await vscode.commands.executeCommand('heapscope.openSnapshot', vscode.Uri.file(file));
     if (choice === 'Reveal in file explorer')
       await vscode.commands.executeCommand('revealFileInOS', vscode.Uri.file(file));

@@ -13,6 +13,7 @@ import { registerLanguageModelTools } from './lmTools';
 import { E2eStateWriter } from './e2eState';
 import { createMemorySession, discovery, openRecording } from './engine';
 import { registerSnapshotView } from './snapshotView';
+import { registerLiveFlameGraph } from './explorer/liveFlame';
 import { StartCommand, type StartArgument } from './startCommand';
 import { processPicks } from './targetPicks';
 import { pickPodTarget } from './k8s';
@@ -199,6 +200,7 @@ export function activate(context: vscode.ExtensionContext): void {
   registerHeapscopeDebugType(context, ctl);
   registerSnapshotView(context);
   registerLanguageModelTools(context, ctl, output);
+  registerLiveFlameGraph(context, () => ctl.registry.current);
   registerPrometheus(context, {
     currentPod: () => ctl.registry.current?.session.target.pod,
     // History and a live session on the same pod: the history view marks the session's start and

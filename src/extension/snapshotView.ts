@@ -1,13 +1,15 @@
-// The heap snapshot view: "Open heap snapshot…" (summary by constructor) and "Compare heap snapshots…"
-// (diff of two or three). The analysis runs in the snapshot worker (src/core/heapsnapshot) under a
-// cancellable progress notification; the result is Markdown (snapshotReport.ts) served read-only on
-// the heapscope-snapshot scheme and shown as a Markdown preview.
+// The heap snapshot commands: "Open heap snapshot…" opens the explorer (explorer/snapshotEditor.ts, a
+// custom editor whose worker keeps the graph); "Compare heap snapshots…" (diff of two or three) runs
+// in the snapshot worker (src/core/heapsnapshot) under a cancellable progress notification and shows
+// Markdown (snapshotReport.ts) served read-only on the heapscope-snapshot scheme as a preview.
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { describeError, HeapscopeError, isHeapscopeError } from '../core/errors';
-import { diffSnapshotFiles, summarizeSnapshotFile, type TaskProgress } from '../core/heapsnapshot';
-import { diffMarkdown, summaryMarkdown } from './snapshotReport';
+import { diffSnapshotFiles, type TaskProgress } from '../core/heapsnapshot';
+import { registerFlameEditor } from './explorer/flameEditor';
+import { openInExplorer, registerSnapshotExplorer } from './explorer/snapshotEditor';
+import { diffMarkdown } from './snapshotReport';
 
 export const SNAPSHOT_SCHEME = 'heapscope-snapshot';
 
@@ -15,9 +17,6 @@ export const SNAPSHOT_SCHEME = 'heapscope-snapshot';
 const MAX_REPORTS = 20;
 
 const SNAPSHOT_FILTERS = { 'Heap snapshots': ['heapsnapshot'] };
-
-/** Constructors whose largest instance the summary view shows the retainer path of. */
-const SUMMARY_LARGEST = 5;
 
 /** Growing groups whose holder the diff view names (each costs a retainer walk, not a re-parse). */
 const DIFF_HOLDERS = 5;
@@ -118,6 +117,8 @@ function fileOf(arg: unknown): string | undefined {
 
 export function registerSnapshotView(context: vscode.ExtensionContext): void {
   const reports = new SnapshotReports();
+  const explorer = registerSnapshotExplorer(context);
+  registerFlameEditor(context);
   let lastFolder: vscode.Uri | undefined;
 
   const pick = async (title: string, many: boolean): Promise<string[] | undefined> => {
@@ -169,14 +170,20 @@ export function registerSnapshotView(context: vscode.ExtensionContext): void {
       return;
     }
     if (!file) return;
-    const target = file;
-    await analyse(
-      `Heapscope: ${path.basename(target)}`,
-      [target],
-      async (options) =>
-        summaryMarkdown(await summarizeSnapshotFile(target, 0, { ...options, largest: SUMMARY_LARGEST })),
-      reportUri('summary', [target]),
-    );
+    await openInExplorer(explorer, vscode.Uri.file(file));
+  };
+
+  /** For other parts of the extension: a snapshot on a class (by name) or an object (by @id). */
+  const openExplorerOn = async (
+    arg?: unknown,
+    focus?: { className?: string; id?: number },
+  ): Promise<void> => {
+    try {
+      const file = fileOf(arg);
+      if (file) await openInExplorer(explorer, vscode.Uri.file(file), focus);
+    } catch (error) {
+      void vscode.window.showErrorMessage(`Heapscope: ${describeError(error)}`);
+    }
   };
 
   const diffSnapshots = async (): Promise<void> => {
@@ -219,5 +226,6 @@ export function registerSnapshotView(context: vscode.ExtensionContext): void {
     vscode.workspace.registerTextDocumentContentProvider(SNAPSHOT_SCHEME, reports),
     vscode.commands.registerCommand('heapscope.openSnapshot', openSnapshot),
     vscode.commands.registerCommand('heapscope.diffSnapshots', diffSnapshots),
+    vscode.commands.registerCommand('heapscope.openSnapshotExplorer', openExplorerOn),
   );
 }

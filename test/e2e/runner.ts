@@ -12,6 +12,7 @@ import { snapshotViewTest } from './snapshotView.e2e';
 import { prometheusHistoryTest } from './prometheusHistory.e2e';
 import { stopSessionTest } from './stopSession.e2e';
 import { lmToolsTest } from './lmTools.e2e';
+import { flameGraphTest } from './flameGraph.e2e';
 
 export interface E2eTest {
   name: string;
@@ -26,6 +27,7 @@ const tests: E2eTest[] = [
   prometheusHistoryTest,
   stopSessionTest,
   lmToolsTest,
+  flameGraphTest,
 ];
 
 async function main(): Promise<void> {

@@ -1,0 +1,88 @@
+// Loads a snapshot for the explorer (parse, dominators, distances, retainers index) and answers its
+// queries: the same code runs in the explorer's worker thread and, for tests, on the calling thread.
+import { HeapscopeError } from '../../errors';
+import { idIndex, type IdIndex } from '../diff';
+import { parseSnapshotFile } from '../parser';
+import { HeapSnapshot } from '../snapshot';
+import type { TaskContext } from '../tasks';
+import { SnapshotExplorer } from './explorer';
+import type { ExplorerAnswer, ExplorerQuery } from './types';
+
+export async function openExplorer(file: string, ctx: TaskContext = {}): Promise<SnapshotExplorer> {
+  const t0 = performance.now();
+  const raw = await parseSnapshotFile(file, {
+    signal: ctx.signal,
+    onProgress: (readBytes, totalBytes) =>
+      ctx.onProgress?.({ phase: 'reading', file, readBytes, totalBytes }),
+    keepHelper: true,
+  });
+  const t1 = performance.now();
+  const snapshot = new HeapSnapshot(raw).analyse({ onPhase: (phase) => ctx.onProgress?.({ phase, file }) });
+  ctx.onProgress?.({ phase: 'indexing', file });
+  // Built now rather than on the first retainers query, which should answer at once.
+  snapshot.ensureRetainers();
+  const explorer = new SnapshotExplorer(snapshot, {
+    file,
+    fileBytes: raw.fileBytes,
+    parseMs: Math.round(t1 - t0),
+    analyseMs: Math.round(performance.now() - t1),
+  });
+  return explorer;
+}
+
+/** Reads the ids of an earlier snapshot for a comparison (the graph itself is dropped). */
+export async function loadIdIndex(file: string, ctx: TaskContext = {}): Promise<IdIndex> {
+  const raw = await parseSnapshotFile(file, {
+    signal: ctx.signal,
+    onProgress: (readBytes, totalBytes) =>
+      ctx.onProgress?.({ phase: 'reading', file, readBytes, totalBytes }),
+  });
+  return idIndex(new HeapSnapshot(raw));
+}
+
+/** Answers one query of the explorer. */
+export async function answerQuery<Q extends ExplorerQuery>(
+  explorer: SnapshotExplorer,
+  query: Q,
+  ctx: TaskContext = {},
+): Promise<ExplorerAnswer<Q>> {
+  return (await dispatch(explorer, query, ctx)) as ExplorerAnswer<Q>;
+}
+
+async function dispatch(
+  explorer: SnapshotExplorer,
+  query: ExplorerQuery,
+  ctx: TaskContext,
+): Promise<unknown> {
+  switch (query.kind) {
+    case 'info':
+      return explorer.info();
+    case 'classes':
+      return explorer.classRows(query.sort, query.descending, query.filter);
+    case 'objects':
+      return explorer.objects(query.classIndex, query.sort, query.offset, query.limit);
+    case 'object':
+      return explorer.object(query.ordinal);
+    case 'findId':
+      return explorer.findId(query.id);
+    case 'searchStrings':
+      return explorer.searchStrings(query.text, query.limit);
+    case 'retainers':
+      return explorer.retainers(query.ordinal, query.offset, query.limit);
+    case 'retainerPath':
+      return explorer.retainerPath(query.ordinal);
+    case 'dominated':
+      return explorer.dominated(query.ordinal, query.offset, query.limit);
+    case 'ignore':
+      return explorer.setIgnored(query.ordinal, query.ignored);
+    case 'compare':
+      return explorer.compare(
+        (file) => loadIdIndex(file, ctx),
+        query.baseFile,
+        query.middleFile,
+        query.holders ?? 0,
+      );
+    default:
+      throw new HeapscopeError('usage', `Unknown explorer query ${JSON.stringify(query).slice(0, 80)}.`);
+  }
+}

@@ -1,0 +1,97 @@
+// Messages between the heap snapshot explorer (a custom editor's webview) and the extension host.
+// The webview asks questions (ExplorerQuery, answered by the worker that holds the graph) and the
+// host answers them by id; the graph itself never crosses over. Plain JSON both ways; both sides
+// check what they receive and ignore what they do not understand.
+import type { ExplorerQuery, SnapshotInfo } from '../core/heapsnapshot/queries/types';
+
+export type {
+  ClassRow,
+  ClassSort,
+  Comparison,
+  ComparisonRow,
+  ExplorerAnswer,
+  ExplorerAnswers,
+  ExplorerQuery,
+  ObjectRow,
+  ObjectSort,
+  Page,
+  RetainerRow,
+  SnapshotInfo,
+} from '../core/heapsnapshot/queries/types';
+
+// ---------------------------------------------------------------------------------------------------
+// host → webview
+
+export type ExplorerHostMessage =
+  /** Loading: reading the file (fraction 0..1) or an analysis phase. */
+  | { type: 'loading'; phase: string; fraction?: number; fileName: string }
+  | { type: 'loaded'; info: SnapshotInfo; fileName: string }
+  /** The file cannot be shown: truncated, malformed, out of memory. The message says what to do. */
+  | { type: 'loadFailed'; code: string; message: string; fileName: string }
+  | { type: 'answer'; id: number; answer: unknown; ms: number }
+  | { type: 'failed'; id: number; message: string }
+  /** Files the user picked to compare against (oldest first), or none. */
+  | { type: 'picked'; id: number; files: string[] }
+  /** Show this class (a suspect's "show objects") or this object (a holder's retainer path). */
+  | { type: 'focus'; className?: string; id?: number };
+
+// ---------------------------------------------------------------------------------------------------
+// webview → host
+
+export type ExplorerIntent =
+  | { type: 'ready' }
+  | { type: 'query'; id: number; query: ExplorerQuery }
+  | { type: 'openSource'; url: string; line: number; column?: number }
+  /** Asks the host for one or two earlier snapshots to compare with (a file dialog). */
+  | { type: 'pickBaseline'; id: number };
+
+const QUERY_KINDS = new Set<ExplorerQuery['kind']>([
+  'info',
+  'classes',
+  'objects',
+  'object',
+  'findId',
+  'searchStrings',
+  'retainers',
+  'retainerPath',
+  'dominated',
+  'ignore',
+  'compare',
+]);
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** The webview's message, checked; undefined for anything else. */
+export function parseExplorerIntent(raw: unknown): ExplorerIntent | undefined {
+  if (!isRecord(raw) || typeof raw.type !== 'string') return undefined;
+  switch (raw.type) {
+    case 'ready':
+      return { type: 'ready' };
+    case 'query': {
+      const query = raw.query;
+      if (typeof raw.id !== 'number' || !isRecord(query) || typeof query.kind !== 'string') return undefined;
+      if (!QUERY_KINDS.has(query.kind as ExplorerQuery['kind'])) return undefined;
+      // The compare query names files: only those the user picked in the host's dialog are read
+      // (the host checks), the others are numbers and strings the worker validates.
+      return { type: 'query', id: raw.id, query: query as ExplorerQuery };
+    }
+    case 'openSource':
+      if (typeof raw.url !== 'string' || typeof raw.line !== 'number') return undefined;
+      return {
+        type: 'openSource',
+        url: raw.url,
+        line: raw.line,
+        ...(typeof raw.column === 'number' ? { column: raw.column } : {}),
+      };
+    case 'pickBaseline':
+      return typeof raw.id === 'number' ? { type: 'pickBaseline', id: raw.id } : undefined;
+    default:
+      return undefined;
+  }
+}
+
+export function isExplorerHostMessage(raw: unknown): raw is ExplorerHostMessage {
+  return isRecord(raw) && typeof raw.type === 'string';
+}

@@ -1,0 +1,235 @@
+// Test 5: the allocation flame graph. A Node process writes a sampling heap profile (.heapprofile)
+// into the workspace; opening it from the file explorer's context menu shows the flame graph, whose widest program
+// frame is the allocating function; a click zooms to it, its link opens the code at its line;
+// search and the table view find it too. A file cut in half shows its error in the editor. Then a
+// live session on the workspace's example server: "Show live allocation flame graph" opens its
+// sampling profile, and the graph follows as the session rewrites the file.
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { Frame, Page } from 'playwright-core';
+import type { E2eTest } from './runner';
+import { explorerAction, expandFolder } from './snapshotView.e2e';
+import { lastState, log, openWorkbench, pickQuickItem, runCommand, waitFor } from './vscode';
+
+const ALLOCATE = resolve(__dirname, '../fixtures/heapprofile/allocate.js');
+
+async function flameFrame(page: Page, fileName: string, phase: string): Promise<Frame | undefined> {
+  for (const frame of page.frames()) {
+    try {
+      const found = await frame.evaluate(
+        ([name, wanted]) =>
+          document.getElementById('app')?.dataset.phase === wanted &&
+          document.querySelector('.flame-app .title')?.textContent === name,
+        [fileName, phase] as const,
+      );
+      if (found) return frame;
+    } catch {
+      // a frame being torn down
+    }
+  }
+  return undefined;
+}
+
+/** The workspace's example server with its inspector on a free loopback port. */
+function startExample(workspace: string): Promise<{ child: ChildProcess; url: string }> {
+  const child = spawn(process.execPath, ['--inspect=127.0.0.1:0', 'server.js'], {
+    cwd: workspace,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  return new Promise((resolve, reject) => {
+    let err = '';
+    const timer = setTimeout(() => reject(new Error(`example did not open its inspector: ${err}`)), 15_000);
+    child.stderr!.on('data', (chunk: Buffer) => {
+      err += chunk.toString();
+      const match = /Debugger listening on (ws:\/\/\S+)/.exec(err);
+      if (match) {
+        clearTimeout(timer);
+        resolve({ child, url: match[1]! });
+      }
+    });
+    child.stdout!.resume();
+    child.on('exit', (code) => reject(new Error(`example exited early (${code}): ${err}`)));
+  });
+}
+
+async function liveFlame(
+  page: Page,
+  env: { workspace: string; stateFile: string; out: string },
+): Promise<void> {
+  const { child, url } = await startExample(env.workspace);
+  const port = new URL(url).port;
+  try {
+    await runCommand(page, 'Heapscope: Start memory session');
+    await pickQuickItem(page, 'Enter an inspector URL', 20_000, 'inspector URL');
+    await page
+      .locator('.quick-input-widget .quick-input-title', { hasText: 'inspector address' })
+      .waitFor({ state: 'visible', timeout: 20_000 });
+    const input = page.locator('.quick-input-widget .quick-input-box input').first();
+    await waitFor(
+      'the inspector URL in the input box',
+      async () => {
+        await input.fill(url);
+        return (await input.inputValue()) === url;
+      },
+      10_000,
+    );
+    await page.keyboard.press('Enter');
+    await waitFor(
+      'the session to read samples',
+      () => {
+        const s = (lastState(env.stateFile)?.sessions ?? []).find((x) => x.name.includes(port));
+        return s && s.samples >= 3 ? s : undefined;
+      },
+      60_000,
+    );
+    // The profile needs a few seconds of sampling: the command says so until there is one.
+    const name = 'allocations-live.heapprofile';
+    let frame: Frame | undefined;
+    await waitFor(
+      'the live flame graph',
+      async () => {
+        await runCommand(page, 'Heapscope: Show live allocation flame graph');
+        frame = await waitFor('its editor', () => flameFrame(page, name, 'loaded'), 8_000, 250).catch(
+          () => undefined,
+        );
+        return frame !== undefined;
+      },
+      60_000,
+      1_000,
+    );
+    const first = await frame!.evaluate(() => document.querySelector('.flame-app .muted')?.textContent ?? '');
+    log(`live flame graph: ${first}`);
+    // The example keeps allocating: a rewrite of the file changes the totals on screen.
+    const later = await waitFor(
+      'the live flame graph to follow the session',
+      async () => {
+        const text = await frame!.evaluate(
+          () => document.querySelector('.flame-app .muted')?.textContent ?? '',
+        );
+        return text !== first ? text : undefined;
+      },
+      45_000,
+      500,
+    );
+    log(`live flame graph, later: ${later}`);
+    // Growth colouring: offered for a live session (its suspects), every frame coloured by it.
+    await frame!.locator('vscode-button.growth-toggle').click();
+    const coloured = await waitFor(
+      'frames coloured by growth',
+      async () => {
+        const figures = await frame!.evaluate(() => ({
+          state: window.heapscopeFlame!,
+          growing: document.querySelectorAll('.frame[class*="growth-"]:not(.growth-none)').length,
+          notGrowing: document.querySelectorAll('.frame.growth-none').length,
+        }));
+        return figures.state.growth && figures.growing + figures.notGrowing === figures.state.drawn
+          ? figures
+          : undefined;
+      },
+      10_000,
+      100,
+    );
+    log(
+      `growth colouring: ${coloured.growing} frames over growing sites, ${coloured.notGrowing} not (${coloured.state.growthSites} suspects)`,
+    );
+    await page.screenshot({ path: join(env.out, 'flame-4-live.png') });
+  } finally {
+    child.kill('SIGKILL');
+  }
+}
+
+export const flameGraphTest: E2eTest = {
+  name: 'flame graph: a .heapprofile opens as live bytes by stack, a frame opens its code',
+  async run({ browser, env }) {
+    const dir = join(env.workspace, 'profiles');
+    mkdirSync(dir, { recursive: true });
+    const file = join(dir, 'allocate.heapprofile');
+    execFileSync(process.execPath, [ALLOCATE, file], { stdio: 'pipe', timeout: 60_000 });
+    const text = readFileSync(file, 'utf8');
+    writeFileSync(join(dir, 'broken.heapprofile'), text.slice(0, Math.floor(text.length / 2)));
+    const line =
+      readFileSync(ALLOCATE, 'utf8')
+        .split('\n')
+        .findIndex((l) => l.includes('function allocateRecords')) + 1;
+
+    const page = await openWorkbench(browser, env.url);
+    try {
+      await expandFolder(page, 'profiles');
+      await explorerAction(page, 'allocate.heapprofile', 'Open heap profile as flame graph');
+      const frame = await waitFor(
+        'the flame graph of allocate.heapprofile',
+        () => flameFrame(page, 'allocate.heapprofile', 'loaded'),
+        60_000,
+        250,
+      );
+      const drawn = await frame.evaluate(() => window.heapscopeFlame!);
+      log(`flame graph: ${drawn.frames} frames, ${drawn.drawn} drawn`);
+      if (drawn.drawn < 3) throw new Error(`the flame graph draws ${drawn.drawn} frames`);
+      await page.screenshot({ path: join(env.out, 'flame-1-graph.png') });
+
+      // The allocating function is wide enough to click; the click zooms to it.
+      const box = frame.locator('.frame', { hasText: 'allocateRecords' }).first();
+      await box.click();
+      await waitFor(
+        'the zoom to allocateRecords',
+        async () => (await frame.evaluate(() => window.heapscopeFlame!.zoomed)) === 'allocateRecords',
+        10_000,
+        100,
+      );
+      const detail = (await frame.locator('.detail').textContent()) ?? '';
+      if (!detail.includes(`allocate.js:${line}`))
+        throw new Error(`the detail bar does not link allocate.js:${line}: ${detail}`);
+      await page.screenshot({ path: join(env.out, 'flame-2-zoomed.png') });
+      await frame.locator('.detail a.source-link').click();
+      await waitFor(
+        `allocate.js open at line ${line}`,
+        async () =>
+          (await page.locator('.tabs-container .tab.active', { hasText: 'allocate.js' }).count()) > 0 &&
+          (await page.locator('.statusbar-item', { hasText: `Ln ${line},` }).count()) > 0,
+        20_000,
+        200,
+      );
+      log(`frame link opened allocate.js at line ${line}`);
+
+      // Search and the table view.
+      await frame.locator('vscode-textfield.search input').fill('allocateBuffers');
+      await waitFor(
+        'search matches',
+        async () => ((await frame.locator('.search-status').textContent()) ?? '').includes('frames'),
+        10_000,
+        100,
+      );
+      log(`search: ${await frame.locator('.search-status').textContent()}`);
+      await frame.locator('vscode-button.mode-table').click();
+      const tableText = await waitFor(
+        'the table view',
+        async () => {
+          const t = (await frame.locator('.function-table').textContent()) ?? '';
+          return t.includes('allocateBuffers') ? t : undefined;
+        },
+        10_000,
+        100,
+      );
+      if (tableText.includes('allocateRecords')) throw new Error('the table is not filtered by the search');
+      await page.screenshot({ path: join(env.out, 'flame-3-table.png') });
+
+      await explorerAction(page, 'broken.heapprofile', 'Open heap profile as flame graph');
+      const failed = await waitFor(
+        'the broken profile’s error in the editor',
+        () => flameFrame(page, 'broken.heapprofile', 'failed'),
+        30_000,
+        250,
+      );
+      const message = await failed.evaluate(() => document.querySelector('.failure')?.textContent ?? '');
+      if (!message.includes('broken.heapprofile is not a heap profile: it is not JSON'))
+        throw new Error(`the editor does not say what is wrong: ${message}`);
+      log(`broken: ${message.slice(0, 160)}`);
+
+      await liveFlame(page, env);
+    } finally {
+      await page.screenshot({ path: join(env.out, 'flame-last.png') }).catch(() => undefined);
+      await page.close();
+    }
+  },
+};

@@ -1,0 +1,337 @@
+// The explorer's tables, each a TreeList over queries to the worker: Summary (classes → objects),
+// Retainers (edges up to a GC root, one level per expansion), Containment (the dominator tree) and
+// Comparison (new, deleted and surviving objects per constructor).
+import type {
+  ClassRow,
+  ClassSort,
+  Comparison,
+  ComparisonRow,
+  ObjectRow,
+  ObjectSort,
+  RetainerRow,
+} from '../../src/shared/explorerProtocol';
+import {
+  bytes,
+  count,
+  distance,
+  objectLabel,
+  percent,
+  signedBytes,
+  signedCount,
+  sourceLink,
+  tag,
+} from './cells';
+import { ask } from './rpc';
+import { TreeList, type Column } from './treeList';
+
+export const PAGE = 100;
+
+// ---- Summary --------------------------------------------------------------------------------------
+
+export type SummaryItem = { kind: 'class'; row: ClassRow } | { kind: 'object'; row: ObjectRow };
+
+export class SummaryView {
+  filter = '';
+  sort: ClassSort = 'retained';
+  descending = true;
+  objectSort: ObjectSort = 'retained';
+  readonly list: TreeList<SummaryItem>;
+
+  constructor() {
+    const columns: Array<Column<SummaryItem>> = [
+      {
+        title: 'Constructor',
+        className: 'c-name',
+        sort: 'name',
+        render: (item) => {
+          if (item.kind === 'object') return objectLabel(item.row);
+          const span = document.createElement('span');
+          span.textContent = item.row.name;
+          const n = document.createElement('span');
+          n.className = 'muted';
+          n.textContent = ` ×${count(item.row.count)}`;
+          span.append(n);
+          return span;
+        },
+      },
+      {
+        title: 'Distance',
+        className: 'c-num c-distance',
+        sort: 'distance',
+        render: (item) => distance(item.row.distance),
+      },
+      {
+        title: 'Count',
+        className: 'c-num c-count',
+        sort: 'count',
+        render: (item) => (item.kind === 'class' ? count(item.row.count) : ''),
+      },
+      {
+        title: 'Shallow',
+        className: 'c-num c-bytes',
+        sort: 'shallow',
+        render: (item) => bytes(item.row.shallowBytes),
+      },
+      {
+        title: 'Retained',
+        className: 'c-num c-bytes',
+        sort: 'retained',
+        render: (item) => bytes(item.row.retainedBytes),
+      },
+      {
+        title: '% heap',
+        className: 'c-num c-percent',
+        render: (item) => percent(item.row.retainedBytes),
+      },
+      {
+        title: 'Source',
+        className: 'c-source',
+        render: (item) => sourceLink(item.kind === 'object' ? item.row.location : undefined),
+      },
+    ];
+    this.list = new TreeList<SummaryItem>(
+      columns,
+      {
+        load: async (parent, offset) => {
+          if (!parent) {
+            const rows = await ask({
+              kind: 'classes',
+              sort: this.sort,
+              descending: this.descending,
+              filter: this.filter,
+            });
+            return { items: rows.map((row) => ({ kind: 'class' as const, row })), total: rows.length };
+          }
+          if (parent.kind !== 'class') return { items: [], total: 0 };
+          const page = await ask({
+            kind: 'objects',
+            classIndex: parent.row.classIndex,
+            sort: this.objectSort,
+            offset,
+            limit: PAGE,
+          });
+          return { items: page.rows.map((row) => ({ kind: 'object' as const, row })), total: page.total };
+        },
+        expandable: (item) => item.kind === 'class',
+      },
+      'summary',
+      'No constructor matches the filter.',
+    );
+    this.list.setSort('retained', true);
+    this.list.onSort = (key, descending) => {
+      this.sort = key as ClassSort;
+      this.descending = descending;
+      // The objects under a class follow the same order where it means something for them.
+      this.objectSort = key === 'shallow' || key === 'distance' ? key : 'retained';
+      void this.list.reload();
+    };
+  }
+
+  setFilter(filter: string): Promise<void> {
+    this.filter = filter;
+    return this.list.reload();
+  }
+
+  /** Expands the class named `name` (a suspect's "show objects"). */
+  async showClass(name: string): Promise<boolean> {
+    return this.list.expandWhere((item) => item.kind === 'class' && item.row.name === name);
+  }
+}
+
+// ---- Retainers ------------------------------------------------------------------------------------
+
+export class RetainersView {
+  target: ObjectRow | undefined;
+  readonly list: TreeList<RetainerRow>;
+  onIgnoreChanged: () => void = () => {};
+
+  constructor() {
+    const columns: Array<Column<RetainerRow>> = [
+      {
+        title: 'Object',
+        className: 'c-name',
+        render: (item) => {
+          const span = document.createElement('span');
+          span.className = item.weak ? 'weak' : '';
+          const edge = document.createElement('span');
+          edge.className = `edge edge-${item.edgeType}`;
+          edge.textContent = item.edgeLabel;
+          span.append(edge, document.createTextNode(' in '), objectLabel(item.holder));
+          if (item.weak) span.append(tag('weak'));
+          if (item.ignored) span.append(tag('ignored'));
+          return span;
+        },
+      },
+      { title: 'Distance', className: 'c-num c-distance', render: (item) => distance(item.holder.distance) },
+      { title: 'Shallow', className: 'c-num c-bytes', render: (item) => bytes(item.holder.shallowBytes) },
+      { title: 'Retained', className: 'c-num c-bytes', render: (item) => bytes(item.holder.retainedBytes) },
+      { title: 'Source', className: 'c-source', render: (item) => sourceLink(item.holder.location) },
+      {
+        title: '',
+        className: 'c-action',
+        render: (item) => {
+          const link = document.createElement('a');
+          link.href = '#';
+          link.className = 'ignore-link';
+          link.textContent = item.ignored ? 'restore' : 'ignore';
+          link.title = item.ignored
+            ? 'Count this retainer again'
+            : 'Ignore this retainer: distances are computed as if it held nothing (key i)';
+          link.addEventListener('click', (e) => {
+            e.preventDefault();
+            e.stopPropagation();
+            void this.toggleIgnored(item);
+          });
+          return link;
+        },
+      },
+    ];
+    this.list = new TreeList<RetainerRow>(
+      columns,
+      {
+        load: async (parent, offset) => {
+          const ordinal = parent ? parent.holder.ordinal : this.target?.ordinal;
+          if (ordinal === undefined) return { items: [], total: 0 };
+          const page = await ask({ kind: 'retainers', ordinal, offset, limit: PAGE });
+          return { items: page.rows, total: page.total };
+        },
+        expandable: (item) => item.holder.distance > 0 && !item.ignored,
+      },
+      'retainers',
+      'Select an object to see what retains it.',
+    );
+    this.list.onKey = (key, item) => {
+      if (key !== 'i') return false;
+      void this.toggleIgnored(item);
+      return true;
+    };
+  }
+
+  /** Shows the retainers of `target` and opens the shortest path to a GC root. */
+  async show(target: ObjectRow): Promise<void> {
+    this.target = target;
+    await this.list.reload();
+    const path = await ask({ kind: 'retainerPath', ordinal: target.ordinal });
+    if (this.target !== target) return;
+    await this.list.expandPath(
+      path.map(
+        (step) => (item: RetainerRow) =>
+          item.holder.ordinal === step.holder.ordinal && item.edgeName === step.edgeName,
+      ),
+    );
+  }
+
+  async toggleIgnored(item: RetainerRow): Promise<void> {
+    const { ignored } = await ask({ kind: 'ignore', ordinal: item.holder.ordinal, ignored: !item.ignored });
+    const set = new Set(ignored);
+    this.list.refreshItems((row) => ({ ...row, ignored: set.has(row.holder.ordinal) }));
+    this.onIgnoreChanged();
+    // Distances changed: the tree is read again, shortest path first.
+    if (this.target) await this.show(this.target);
+  }
+}
+
+// ---- Containment ----------------------------------------------------------------------------------
+
+export class ContainmentView {
+  readonly list: TreeList<ObjectRow>;
+  /** The object whose dominator subtree is shown (the GC root by default). */
+  rootOrdinal = 0;
+
+  constructor() {
+    const columns: Array<Column<ObjectRow>> = [
+      { title: 'Object', className: 'c-name', render: (row) => objectLabel(row) },
+      { title: 'Distance', className: 'c-num c-distance', render: (row) => distance(row.distance) },
+      { title: 'Shallow', className: 'c-num c-bytes', render: (row) => bytes(row.shallowBytes) },
+      { title: 'Retained', className: 'c-num c-bytes', render: (row) => bytes(row.retainedBytes) },
+      { title: '% heap', className: 'c-num c-percent', render: (row) => percent(row.retainedBytes) },
+      { title: 'Source', className: 'c-source', render: (row) => sourceLink(row.location) },
+    ];
+    this.list = new TreeList<ObjectRow>(
+      columns,
+      {
+        load: async (parent, offset) => {
+          if (!parent) {
+            const row = await ask({ kind: 'object', ordinal: this.rootOrdinal });
+            return { items: [row], total: 1 };
+          }
+          const page = await ask({ kind: 'dominated', ordinal: parent.ordinal, offset, limit: PAGE });
+          return { items: page.rows, total: page.total };
+        },
+        expandable: (row) => row.dominatedCount > 0,
+      },
+      'containment',
+    );
+  }
+
+  /** "What does this object keep alive": its dominator subtree. */
+  async showFrom(ordinal: number): Promise<void> {
+    this.rootOrdinal = ordinal;
+    await this.list.reload();
+    await this.list.expandWhere(() => true);
+  }
+}
+
+// ---- Comparison -----------------------------------------------------------------------------------
+
+export class ComparisonView {
+  readonly list: TreeList<ComparisonRow>;
+  comparison: Comparison | undefined;
+  private sort = 'bytesDelta';
+  private descending = true;
+
+  constructor() {
+    const num = (
+      title: string,
+      sort: keyof ComparisonRow,
+      render: (r: ComparisonRow) => string,
+    ): Column<ComparisonRow> => ({
+      title,
+      className: 'c-num c-bytes',
+      sort,
+      render,
+    });
+    const columns: Array<Column<ComparisonRow>> = [
+      { title: 'Constructor', className: 'c-name', sort: 'name', render: (r) => r.name },
+      num('# New', 'newCount', (r) => count(r.newCount)),
+      num('# Deleted', 'deletedCount', (r) => count(r.deletedCount)),
+      num('# Delta', 'countDelta', (r) => signedCount(r.countDelta)),
+      num('Alloc. size', 'newBytes', (r) => bytes(r.newBytes)),
+      num('Freed size', 'deletedBytes', (r) => bytes(r.deletedBytes)),
+      num('Size delta', 'bytesDelta', (r) => signedBytes(r.bytesDelta)),
+      num('# Surviving', 'survivingCount', (r) => count(r.survivingCount)),
+    ];
+    this.list = new TreeList<ComparisonRow>(
+      columns,
+      {
+        load: async (parent) => {
+          if (parent || !this.comparison) return { items: [], total: 0 };
+          const key = this.sort as keyof ComparisonRow;
+          const sign = this.descending ? -1 : 1;
+          const rows = this.comparison.rows
+            .filter((r) => r.newCount || r.deletedCount)
+            .sort((a, b) => {
+              const x = a[key];
+              const y = b[key];
+              return sign * (x < y ? -1 : x > y ? 1 : 0) || b.bytesDelta - a.bytesDelta;
+            });
+          return { items: rows, total: rows.length };
+        },
+        expandable: () => false,
+      },
+      'comparison',
+      'Compare with an earlier snapshot of the same process to see what was allocated and freed.',
+    );
+    this.list.setSort('bytesDelta', true);
+    this.list.onSort = (key, descending) => {
+      this.sort = key;
+      this.descending = descending;
+      void this.list.reload();
+    };
+  }
+
+  async show(comparison: Comparison): Promise<void> {
+    this.comparison = comparison;
+    await this.list.reload();
+  }
+}
