@@ -162,11 +162,12 @@ describe('MemorySession stop (real Node processes)', function () {
   });
 
   it('holder snapshots that do not fit the budget are skipped with a line saying why', async () => {
-    const { session } = launch('grow.js', { GROW_TARGET_MB: '48', GROW_RATE_MB_PER_S: '2' });
+    const { session } = launch('grow.js', { GROW_TARGET_MB: '32', GROW_RATE_MB_PER_S: '1' });
     const lines: string[] = [];
     session.on('log', (l) => lines.push(l));
     await session.start();
-    assert.ok(await eventually(() => session.verdict?.verdict === 'leak', 40_000), 'leak verdict');
+    // The live verdict calls a leak only after 50 s of sustained rise (docs/leak-method.md).
+    assert.ok(await eventually(() => session.verdict?.verdict === 'leak', 90_000), 'leak verdict');
     const outcome = await session.nameHolders({ budgetMs: 2000 });
     assert.equal(outcome.kind, 'skipped');
     assert.ok(
