@@ -5,6 +5,7 @@ import '@vscode-elements/elements/dist/vscode-button/index.js';
 import type { SessionListItem } from '../src/shared/protocol';
 import type { Suspect, TrendVerdict } from '../src/shared/protocol';
 import { formatBytes, formatConfidence, formatMinutes, formatRate, shortFile } from './format';
+import { el } from './dom';
 
 export type ToolbarAction =
   | 'forceGc'
@@ -17,17 +18,6 @@ export type ToolbarAction =
   | 'follow'
   | 'startSession'
   | 'stopSession';
-
-function el<K extends keyof HTMLElementTagNameMap>(
-  tag: K,
-  className?: string,
-  text?: string,
-): HTMLElementTagNameMap[K] {
-  const node = document.createElement(tag);
-  if (className) node.className = className;
-  if (text !== undefined) node.textContent = text;
-  return node;
-}
 
 /** Readable status line for a session state. */
 export function describeState(state: string, readOnly: boolean, message?: string): string {

@@ -19,6 +19,7 @@ import { isExplorerHostMessage } from '../../src/shared/explorerProtocol';
 import { bytes, count, openFrame, setTotalBytes, signedBytes, sourceLink } from './cells';
 import { ask, pickBaseline, send, settle, timings, type QueryTiming } from './rpc';
 import { ComparisonView, ContainmentView, RetainersView, SummaryView, type SummaryItem } from './views';
+import { el } from '../dom';
 
 interface ExplorerState {
   phase: 'loading' | 'loaded' | 'failed';
@@ -34,17 +35,6 @@ declare global {
     /** For the e2e tests and the explorer bench: what the explorer shows and how long it took. */
     heapscopeExplorer?: ExplorerState;
   }
-}
-
-function el<K extends keyof HTMLElementTagNameMap>(
-  tag: K,
-  className?: string,
-  text?: string,
-): HTMLElementTagNameMap[K] {
-  const node = document.createElement(tag);
-  if (className) node.className = className;
-  if (text !== undefined) node.textContent = text;
-  return node;
 }
 
 const state: ExplorerState = { phase: 'loading', timings };

@@ -1,3 +1,4 @@
+import { el } from '../dom';
 // A virtualised tree table: fixed-height rows, only the visible ones in the DOM (a list of 100k rows
 // costs the ~50 on screen), children loaded a page at a time when a row is expanded, keyboard
 // navigation (arrows, Home/End, PageUp/PageDown, Enter) and sortable column headers. Cells are built
@@ -35,17 +36,6 @@ type FlatRow<T> =
 
 export const ROW_HEIGHT = 22;
 const OVERSCAN = 8;
-
-function el<K extends keyof HTMLElementTagNameMap>(
-  tag: K,
-  className?: string,
-  text?: string,
-): HTMLElementTagNameMap[K] {
-  const node = document.createElement(tag);
-  if (className) node.className = className;
-  if (text !== undefined) node.textContent = text;
-  return node;
-}
 
 export class TreeList<T> {
   readonly element = el('div', 'tree-list');

@@ -16,6 +16,7 @@ import {
 } from '../../src/shared/flameProtocol';
 import { frameGrowth } from '../../src/core/heapprofile/flameGraph';
 import { formatBytes, shortFile } from '../format';
+import { el } from '../dom';
 
 interface VsCodeApi {
   postMessage(message: unknown): void;
@@ -49,17 +50,6 @@ const CATEGORY_LABELS: Record<FlameFrame['category'], string> = {
   node: 'Node.js',
   native: 'V8 / native',
 };
-
-function el<K extends keyof HTMLElementTagNameMap>(
-  tag: K,
-  className?: string,
-  text?: string,
-): HTMLElementTagNameMap[K] {
-  const node = document.createElement(tag);
-  if (className) node.className = className;
-  if (text !== undefined) node.textContent = text;
-  return node;
-}
 
 const app = document.getElementById('app') ?? document.body.appendChild(el('div'));
 app.className = 'flame-app';

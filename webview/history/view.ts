@@ -6,20 +6,10 @@ import type { HistoryLiveFigures } from '../../src/shared/historyProtocol';
 import type { PromHistory } from '../../src/shared/prometheusTypes';
 import { formatBytes, formatRate } from '../format';
 import { timeToLimit, verdictWords } from './words';
+import { el } from '../dom';
 
 export type HistoryAction =
   'compare' | 'resetZoom' | 'exportCsv' | 'exportJson' | 'reload' | 'pickAnother' | 'attach';
-
-function el<K extends keyof HTMLElementTagNameMap>(
-  tag: K,
-  className?: string,
-  text?: string,
-): HTMLElementTagNameMap[K] {
-  const node = document.createElement(tag);
-  if (className) node.className = className;
-  if (text !== undefined) node.textContent = text;
-  return node;
-}
 
 export class HistoryView {
   readonly chartHost = el('div', 'chart');
