@@ -18,6 +18,7 @@ export type {
   RetainerRow,
   SnapshotInfo,
 } from '../core/heapsnapshot/queries/types';
+export type { SourceFrame } from '../core/types';
 
 // ---------------------------------------------------------------------------------------------------
 // host → webview

@@ -1,7 +1,6 @@
 // Cell contents shared by the explorer's tables: sizes, distances, percentages and source links.
 // Text only (textContent): names and URLs come from the snapshot.
-import type { ObjectRow } from '../../src/shared/explorerProtocol';
-import type { SourceFrame } from '../../src/core/types';
+import type { ObjectRow, SourceFrame } from '../../src/shared/explorerProtocol';
 import { formatBytes, shortFile } from '../format';
 import { send } from './rpc';
 

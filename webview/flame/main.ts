@@ -14,7 +14,7 @@ import {
   type FunctionTotal,
   type GrowthSite,
 } from '../../src/shared/flameProtocol';
-import { frameGrowth } from '../../src/core/heapprofile/flameGraph';
+import { frameGrowth } from '../../src/shared/flameGrowth';
 import { formatBytes, shortFile } from '../format';
 import { el } from '../dom';
 

@@ -4,12 +4,8 @@ import { strict as assert } from 'node:assert';
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import {
-  flameGraph,
-  frameGrowth,
-  functionTotals,
-  parseHeapProfile,
-} from '../../../src/core/heapprofile/flameGraph';
+import { flameGraph, functionTotals, parseHeapProfile } from '../../../src/core/heapprofile/flameGraph';
+import { frameGrowth } from '../../../src/shared/flameGrowth';
 import type { SamplingHeapProfileNode } from '../../../src/core/sampling/profile';
 import { tempDir } from '../heapsnapshot/helpers';
 
