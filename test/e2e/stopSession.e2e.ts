@@ -3,8 +3,9 @@
 // leave no target process and no Heapscope status bar item within a few seconds — with no holder
 // snapshots taken on the way out (they run only when asked).
 import { join } from 'node:path';
+import type { Page } from 'playwright-core';
 import type { E2eTest } from './runner';
-import { lastState, log, openWorkbench, pickQuickItem, runCommand, waitFor } from './vscode';
+import { lastState, log, openWorkbench, runCommand, waitFor, type E2eEnv, type E2eSession } from './vscode';
 
 function alive(pid: number): boolean {
   try {
@@ -18,36 +19,58 @@ function alive(pid: number): boolean {
 /** How long after the stop command the target and the status bar item must be gone. */
 const STOP_WITHIN_MS = 5_000;
 
+/** Starts "Heapscope: Start memory session" → Launch a script… on the example and waits for readings. */
+async function launchExample(page: Page, env: E2eEnv): Promise<E2eSession & { pid: number }> {
+  await runCommand(page, 'Heapscope: Start memory session');
+  // The picker re-renders every 2 s as it finds processes: a click can land on a row that moved, so
+  // the filtered entry is accepted with Enter once it is the first row (the active one).
+  const filter = page.locator('.quick-input-widget .quick-input-box input').first();
+  await filter.waitFor({ state: 'visible', timeout: 20_000 });
+  await filter.fill('Launch a script');
+  await waitFor(
+    'Launch a script… as the first entry',
+    async () =>
+      /Launch a script/.test(
+        (await page
+          .locator('.quick-input-widget .quick-input-list .monaco-list-row')
+          .first()
+          .textContent()) ?? '',
+      ),
+    20_000,
+  );
+  await page.keyboard.press('Enter');
+  // code-server's open dialog is a quick input that takes a path.
+  const input = page.locator('.quick-input-widget .quick-input-box input').first();
+  const script = join(env.workspace, 'server.js');
+  await waitFor(
+    'the script path in the open dialog',
+    async () => {
+      await input.fill(script);
+      return (await input.inputValue()) === script;
+    },
+    20_000,
+  );
+  await page.keyboard.press('Enter');
+  const session = await waitFor(
+    'the launched session to observe (e2e state file)',
+    () => {
+      const s = lastState(env.stateFile)?.sessions.find((x) => x.name.includes('server.js') && x.pid);
+      return s && s.samples >= 3 ? s : undefined;
+    },
+    60_000,
+  );
+  log(`session "${session.name}" observing pid ${session.pid}`);
+  return { ...session, pid: session.pid! };
+}
+
 export const stopSessionTest: E2eTest = {
   name: 'stop session: a launched leaking target is gone and the status bar clear within seconds',
   async run({ browser, env }) {
     const page = await openWorkbench(browser, env.url);
     let pid: number | undefined;
     try {
-      await runCommand(page, 'Heapscope: Start memory session');
-      await pickQuickItem(page, 'Launch a script', 20_000, 'Launch a script');
-      // code-server's open dialog is a quick input that takes a path.
-      const input = page.locator('.quick-input-widget .quick-input-box input').first();
-      const script = join(env.workspace, 'server.js');
-      await waitFor(
-        'the script path in the open dialog',
-        async () => {
-          await input.fill(script);
-          return (await input.inputValue()) === script;
-        },
-        20_000,
-      );
-      await page.keyboard.press('Enter');
-      const session = await waitFor(
-        'the launched session to observe (e2e state file)',
-        () => {
-          const s = lastState(env.stateFile)?.sessions.find((x) => x.name.includes('server.js') && x.pid);
-          return s && s.samples >= 3 ? s : undefined;
-        },
-        60_000,
-      );
-      pid = session.pid!;
-      log(`session "${session.name}" observing pid ${pid}`);
+      const session = await launchExample(page, env);
+      pid = session.pid;
       const statusItem = page.locator('.statusbar-item', { hasText: session.name });
       await statusItem.first().waitFor({ state: 'visible', timeout: 20_000 });
       await waitFor(
@@ -77,6 +100,29 @@ export const stopSessionTest: E2eTest = {
       await page.screenshot({ path: join(env.out, 'stop-1-cleared.png') });
     } finally {
       await page.screenshot({ path: join(env.out, 'stop-last.png') }).catch(() => undefined);
+      if (pid !== undefined && alive(pid)) process.kill(pid, 'SIGKILL');
+      await page.close();
+    }
+  },
+};
+
+/** VS Code gives deactivate a few seconds; the extension's own deadline is 3 s. */
+const DEACTIVATE_WITHIN_MS = 10_000;
+
+export const deactivateTest: E2eTest = {
+  name: 'deactivate: reloading the window leaves no launched target behind',
+  async run({ browser, env }) {
+    const page = await openWorkbench(browser, env.url);
+    let pid: number | undefined;
+    try {
+      const session = await launchExample(page, env);
+      pid = session.pid;
+      await runCommand(page, 'Developer: Reload Window');
+      const t0 = Date.now();
+      await waitFor('the target process to be gone', () => !alive(pid!), DEACTIVATE_WITHIN_MS, 50);
+      log(`window reloaded: target gone ${Date.now() - t0} ms after the command`);
+    } finally {
+      await page.screenshot({ path: join(env.out, 'deactivate-last.png') }).catch(() => undefined);
       if (pid !== undefined && alive(pid)) process.kill(pid, 'SIGKILL');
       await page.close();
     }
