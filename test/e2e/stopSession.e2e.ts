@@ -5,7 +5,16 @@
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import type { E2eTest } from './runner';
-import { lastState, log, openWorkbench, runCommand, waitFor, type E2eEnv, type E2eSession } from './vscode';
+import {
+  lastState,
+  log,
+  openWorkbench,
+  pickQuickItem,
+  runCommand,
+  waitFor,
+  type E2eEnv,
+  type E2eSession,
+} from './vscode';
 
 function alive(pid: number): boolean {
   try {
@@ -22,23 +31,7 @@ const STOP_WITHIN_MS = 5_000;
 /** Starts "Heapscope: Start memory session" → Launch a script… on the example and waits for readings. */
 async function launchExample(page: Page, env: E2eEnv): Promise<E2eSession & { pid: number }> {
   await runCommand(page, 'Heapscope: Start memory session');
-  // The picker re-renders every 2 s as it finds processes: a click can land on a row that moved, so
-  // the filtered entry is accepted with Enter once it is the first row (the active one).
-  const filter = page.locator('.quick-input-widget .quick-input-box input').first();
-  await filter.waitFor({ state: 'visible', timeout: 20_000 });
-  await filter.fill('Launch a script');
-  await waitFor(
-    'Launch a script… as the first entry',
-    async () =>
-      /Launch a script/.test(
-        (await page
-          .locator('.quick-input-widget .quick-input-list .monaco-list-row')
-          .first()
-          .textContent()) ?? '',
-      ),
-    20_000,
-  );
-  await page.keyboard.press('Enter');
+  await pickQuickItem(page, 'Launch a script', 20_000, 'Launch a script');
   // code-server's open dialog is a quick input that takes a path.
   const input = page.locator('.quick-input-widget .quick-input-box input').first();
   const script = join(env.workspace, 'server.js');

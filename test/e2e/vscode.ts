@@ -125,6 +125,16 @@ export async function pickQuickItem(
     const input = page.locator('.quick-input-widget .quick-input-box input').first();
     await input.waitFor({ state: 'visible', timeout: timeoutMs });
     await input.fill(filter);
+    // A picker that re-renders as it finds targets can move rows under a click: once the wanted
+    // entry is the first (active) row of the filtered list, Enter accepts it wherever it is drawn.
+    const first = page.locator('.quick-input-widget .quick-input-list .monaco-list-row').first();
+    await waitFor(
+      `"${text}" as the first entry`,
+      async () => ((await first.textContent().catch(() => '')) ?? '').includes(text),
+      timeoutMs,
+    );
+    await page.keyboard.press('Enter');
+    return;
   }
   const row = page
     .locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: text })
