@@ -16,7 +16,7 @@ function text(result: CallToolResult): string {
 }
 
 describe('heapscope mcp (dist/cli.js over stdio)', function () {
-  this.timeout(120_000);
+  this.timeout(200_000);
   let client: Client;
   let stderr = '';
 
@@ -76,10 +76,11 @@ describe('heapscope mcp (dist/cli.js over stdio)', function () {
     const result = (await client.callTool(
       {
         name: 'heapscope_check',
-        arguments: { command: [process.execPath, LEAKY_SERVICE], durationSeconds: 25, holders: false },
+        arguments: { command: [process.execPath, LEAKY_SERVICE], durationSeconds: 60, holders: false },
       },
       undefined,
-      { timeout: 90_000 },
+      // A leak is called after about 50 s of sustained rise (docs/leak-method.md).
+      { timeout: 150_000 },
     )) as CallToolResult;
     assert.notEqual(result.isError, true, `${text(result)}\n${stderr}`);
     const [summary, json] = text(result).split('\n');
