@@ -11,6 +11,9 @@ import { scriptUrlToPath } from './locations';
 import type { SessionEntry } from './sessionRegistry';
 import { suspectMarkdown } from './suspectDetail';
 
+/** How often a lens whose place did not change gets its figures redrawn. */
+const TITLE_REFRESH_MS = 30_000;
+
 export const SUSPECT_SCHEME = 'heapscope-suspect';
 
 export class SuspectLenses
@@ -33,6 +36,8 @@ export class SuspectLenses
   private refreshTimer: NodeJS.Timeout | undefined;
   /** What the lenses of the last refresh were made of: unchanged → no change event. */
   private lastSignature = '';
+  private lastTitles = '';
+  private lastFireMs = 0;
   /** Lenses currently shown per file path (what the e2e hook reports). */
   private readonly shown = new Map<string, LensSpec[]>();
 
@@ -113,15 +118,26 @@ export class SuspectLenses
       if (editor.document.uri.scheme !== 'file') continue;
       visible.push([editor, this.specsFor(editor.document)]);
     }
-    // Tell VS Code only when a lens changed. Status and verdict change every second; a change event
-    // that often keeps restarting VS Code's own debounce of the lens request, and then the lenses
-    // are never drawn at all.
-    const signature = JSON.stringify([
+    // Tell VS Code only when a lens moved, or (at most every TITLE_REFRESH_MS) when only a title's
+    // figures changed. Each change event restarts VS Code's own debounce of the lens request, which
+    // grows with how long requests take: on a busy machine, events every profile read (5 s) kept
+    // restarting it and the lenses were never drawn at all.
+    const where = JSON.stringify([
       this.sources().map((s) => [s.sessionId, s.suspects.map((x) => [x.url, x.line, x.rank])]),
-      visible.map(([editor, specs]) => [editor.document.uri.fsPath, specs]),
+      visible.map(([editor, specs]) => [
+        editor.document.uri.fsPath,
+        specs.map((x) => [x.line, x.role, x.rank, x.sessionId]),
+      ]),
     ]);
-    if (signature !== this.lastSignature) {
-      this.lastSignature = signature;
+    const titles = JSON.stringify(visible.map(([, specs]) => specs.map((x) => x.title)));
+    const now = Date.now();
+    if (
+      where !== this.lastSignature ||
+      (titles !== this.lastTitles && now - this.lastFireMs >= TITLE_REFRESH_MS)
+    ) {
+      this.lastSignature = where;
+      this.lastTitles = titles;
+      this.lastFireMs = now;
       this.shown.clear();
       this.lensEmitter.fire();
     }
