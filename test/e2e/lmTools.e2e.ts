@@ -128,6 +128,7 @@ export const lmToolsTest: E2eTest = {
       )
         throw new Error(`check data: ${json?.slice(0, 400)}`);
     } finally {
+      await page.screenshot({ path: join(env.out, 'lm-tools-last.png') }).catch(() => undefined);
       child.kill();
       await page.close();
     }

@@ -2,11 +2,14 @@
 // palette command (with retries: contributed commands appear only once the remote extension host has
 // scanned the extensions), read the extension's e2e state file, find the Heapscope webview's frame.
 import { readFileSync, existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { chromium, type Browser, type Frame, type Page } from 'playwright-core';
 
 export interface E2eEnv {
   url: string;
   workspace: string;
+  /** The sandbox's user settings (code-server.sh writes it next to the workspace). */
+  userSettings: string;
   stateFile: string;
   out: string;
 }
@@ -20,6 +23,7 @@ export function e2eEnv(): E2eEnv {
   return {
     url: need('E2E_URL'),
     workspace: need('E2E_WORKSPACE'),
+    userSettings: join(dirname(need('E2E_WORKSPACE')), 'user-data', 'User', 'settings.json'),
     stateFile: need('E2E_STATE_FILE'),
     out: need('E2E_OUT'),
   };
