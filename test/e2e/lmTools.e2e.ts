@@ -93,12 +93,12 @@ export const lmToolsTest: E2eTest = {
           throw new Error(`${name} is not registered: ${tools.names?.join(', ')}`);
 
       invoke(env.stateFile, 'bad', 'heapscope_check', { durationSeconds: 10 });
-      const bad = await answer(env.stateFile, 'bad', 30_000);
+      const bad = await answer(env.stateFile, 'bad', 60_000);
       if (bad.event !== 'error' || !/give exactly one target/.test(bad.message ?? ''))
         throw new Error(`bad input did not come back as the tool's error: ${JSON.stringify(bad)}`);
 
       invoke(env.stateFile, 'targets', 'heapscope_list_targets', {});
-      const targets = await answer(env.stateFile, 'targets', 30_000);
+      const targets = await answer(env.stateFile, 'targets', 60_000);
       if (targets.event !== 'result' || !/Node process\(es\)/.test(targets.text ?? ''))
         throw new Error(`list targets: ${JSON.stringify(targets)}`);
 

@@ -117,7 +117,7 @@ export const prometheusHistoryTest: E2eTest = {
           `expected an OOM kill, a restart and a new pod as markers, got ${f.markers} (${f.ooms} OOM)`,
         );
       if (!f.hasCanvas || f.points < 1000) throw new Error(`too few points drawn: ${f.points}`);
-      if (!/MB limit in/.test(f.text) || !/\/day/.test(f.text) || !/1 OOM kill/.test(f.text))
+      if (!/MiB limit in/.test(f.text) || !/\/day/.test(f.text) || !/1 OOM kill/.test(f.text))
         throw new Error(`verdict figures missing:\n${f.text}`);
       if (!/Judged on the container working set/.test(f.text)) throw new Error(`no reason shown:\n${f.text}`);
       await page.screenshot({ path: join(env.out, 'prometheus-history.png') });
