@@ -35,19 +35,30 @@ async function launchExample(page: Page, env: E2eEnv): Promise<E2eSession & { pi
   // code-server's open dialog is a quick input that takes a path.
   const input = page.locator('.quick-input-widget .quick-input-box input').first();
   const script = join(env.workspace, 'server.js');
+  const before = new Set(lastState(env.stateFile)?.sessions.map((x) => x.id) ?? []);
+  // The dialog completes folders as it lists them: a path typed while it updates can be replaced,
+  // so the path is typed and accepted again until the dialog closes.
   await waitFor(
-    'the script path in the open dialog',
+    'the script accepted by the open dialog',
     async () => {
+      if (!(await input.isVisible())) return true;
       await input.fill(script);
-      return (await input.inputValue()) === script;
+      if ((await input.inputValue()) !== script) return false;
+      await page.keyboard.press('Enter');
+      return input.waitFor({ state: 'hidden', timeout: 3_000 }).then(
+        () => true,
+        () => false,
+      );
     },
-    20_000,
+    30_000,
   );
-  await page.keyboard.press('Enter');
   const session = await waitFor(
     'the launched session to observe (e2e state file)',
     () => {
-      const s = lastState(env.stateFile)?.sessions.find((x) => x.name.includes('server.js') && x.pid);
+      // A new session of this test, not one an earlier test stopped.
+      const s = lastState(env.stateFile)?.sessions.find(
+        (x) => !before.has(x.id) && x.name.includes('server.js') && x.pid && x.state === 'observing',
+      );
       return s && s.samples >= 3 ? s : undefined;
     },
     60_000,
