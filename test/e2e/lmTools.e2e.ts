@@ -10,6 +10,7 @@ import type { E2eTest } from './runner';
 import { log, openWorkbench, runCommand, waitFor } from './vscode';
 
 interface ToolLine {
+  timeMs?: number;
   event: 'tools' | 'result' | 'error';
   id?: string;
   names?: string[];
@@ -80,11 +81,13 @@ export const lmToolsTest: E2eTest = {
     const { child, url } = await startExample(env.workspace);
     const page = await openWorkbench(browser, env.url);
     try {
-      // Any command activates the extension; the hook then lists the registered tools.
+      // Any command activates the extension; the hook then lists the registered tools. The line must
+      // be this window's extension host's, not one an earlier test's window left behind.
+      const shownAt = Date.now();
       await runCommand(page, 'Heapscope: Show live view');
       const tools = await waitFor(
         'the heapscope tools in vscode.lm.tools',
-        () => toolLines(env.stateFile).find((l) => l.event === 'tools'),
+        () => toolLines(env.stateFile).find((l) => l.event === 'tools' && (l.timeMs ?? 0) >= shownAt),
         60_000,
       );
       log(`tools: ${tools.names?.join(', ')}`);
