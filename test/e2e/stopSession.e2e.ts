@@ -36,28 +36,31 @@ async function launchExample(page: Page, env: E2eEnv): Promise<E2eSession & { pi
   const input = page.locator('.quick-input-widget .quick-input-box input').first();
   const script = join(env.workspace, 'server.js');
   const before = new Set(lastState(env.stateFile)?.sessions.map((x) => x.id) ?? []);
-  // The dialog completes folders as it lists them: a path typed while it updates can be replaced,
-  // so the path is typed and accepted again until the dialog closes.
-  await waitFor(
-    'the script accepted by the open dialog',
-    async () => {
-      if (!(await input.isVisible())) return true;
-      await input.fill(script);
-      if ((await input.inputValue()) !== script) return false;
-      await page.keyboard.press('Enter');
-      return input.waitFor({ state: 'hidden', timeout: 3_000 }).then(
-        () => true,
-        () => false,
-      );
-    },
-    30_000,
-  );
+  // The dialog completes folders as it lists them and can replace a path typed meanwhile: the path
+  // is typed and accepted once more if the dialog is still open after the first Enter.
+  for (let attempt = 0; attempt < 2; attempt++) {
+    if (attempt > 0 && !(await input.isVisible())) break;
+    await waitFor(
+      'the script path in the open dialog',
+      async () => {
+        await input.fill(script, { timeout: 5_000 });
+        return (await input.inputValue()) === script;
+      },
+      20_000,
+    );
+    await page.keyboard.press('Enter');
+    const closed = await input.waitFor({ state: 'hidden', timeout: 5_000 }).then(
+      () => true,
+      () => false,
+    );
+    if (closed) break;
+  }
   const session = await waitFor(
     'the launched session to observe (e2e state file)',
     () => {
       // A new session of this test, not one an earlier test stopped.
       const s = lastState(env.stateFile)?.sessions.find(
-        (x) => !before.has(x.id) && x.name.includes('server.js') && x.pid && x.state === 'observing',
+        (x) => !before.has(x.id) && x.name.includes('server.js') && x.pid,
       );
       return s && s.samples >= 3 ? s : undefined;
     },
