@@ -4,10 +4,11 @@
 // search and the table view find it too. A file cut in half shows its error in the editor. Then a
 // live session on the workspace's example server: "Show live allocation flame graph" opens its
 // sampling profile, and the graph follows as the session rewrites the file.
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Frame, Page } from 'playwright-core';
+import { startExample } from './example';
 import type { E2eTest } from './runner';
 import { explorerAction, expandFolder } from './snapshotView.e2e';
 import { lastState, log, openWorkbench, pickQuickItem, runCommand, waitFor } from './vscode';
@@ -29,28 +30,6 @@ async function flameFrame(page: Page, fileName: string, phase: string): Promise<
     }
   }
   return undefined;
-}
-
-/** The workspace's example server with its inspector on a free loopback port. */
-function startExample(workspace: string): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, ['--inspect=127.0.0.1:0', 'server.js'], {
-    cwd: workspace,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  return new Promise((resolve, reject) => {
-    let err = '';
-    const timer = setTimeout(() => reject(new Error(`example did not open its inspector: ${err}`)), 15_000);
-    child.stderr!.on('data', (chunk: Buffer) => {
-      err += chunk.toString();
-      const match = /Debugger listening on (ws:\/\/\S+)/.exec(err);
-      if (match) {
-        clearTimeout(timer);
-        resolve({ child, url: match[1]! });
-      }
-    });
-    child.stdout!.resume();
-    child.on('exit', (code) => reject(new Error(`example exited early (${code}): ${err}`)));
-  });
 }
 
 async function liveFlame(

@@ -2,8 +2,8 @@
 // the inspector on a free loopback port and gives its ws:// URL to the "Enter an inspector URL…"
 // entry (the picker's most robust path: no file dialog). Then: the chart receives points, the verdict
 // turns to "leak", and the editor shows a CodeLens "leak suspect" over the culprit function.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
+import { startExample } from './example';
 import type { E2eTest } from './runner';
 import {
   lastState,
@@ -16,27 +16,6 @@ import {
   waitFor,
   type E2eSession,
 } from './vscode';
-
-function startExample(workspace: string): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, ['--inspect=127.0.0.1:0', 'server.js'], {
-    cwd: workspace,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  return new Promise((resolve, reject) => {
-    let err = '';
-    const timer = setTimeout(() => reject(new Error(`example did not open its inspector: ${err}`)), 15_000);
-    child.stderr!.on('data', (chunk: Buffer) => {
-      err += chunk.toString();
-      const match = /Debugger listening on (ws:\/\/\S+)/.exec(err);
-      if (match) {
-        clearTimeout(timer);
-        resolve({ child, url: match[1]! });
-      }
-    });
-    child.stdout!.resume();
-    child.on('exit', (code) => reject(new Error(`example exited early (${code}): ${err}`)));
-  });
-}
 
 function leakSession(stateFile: string, port: string): E2eSession | undefined {
   // The session attached to our example: the one whose name or target mentions its port, else the

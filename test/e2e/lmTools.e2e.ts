@@ -2,10 +2,10 @@
 // does (the extension's e2e hook, src/extension/e2eToolCalls.ts, forwards the test's requests): the
 // tools are registered; a bad input comes back as the tool's error; heapscope_check asks first, in a
 // dialog naming the inspector it attaches to, then answers with the verdict and the culprit's file:line.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
+import { startExample } from './example';
 import type { E2eTest } from './runner';
 import { log, openWorkbench, runCommand, waitFor } from './vscode';
 
@@ -44,27 +44,6 @@ function answer(stateFile: string, id: string, timeoutMs: number): Promise<ToolL
     timeoutMs,
     500,
   );
-}
-
-function startExample(workspace: string): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, ['--inspect=127.0.0.1:0', 'server.js'], {
-    cwd: workspace,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  return new Promise((resolve, reject) => {
-    let err = '';
-    const timer = setTimeout(() => reject(new Error(`example did not open its inspector: ${err}`)), 15_000);
-    child.stderr!.on('data', (chunk: Buffer) => {
-      err += chunk.toString();
-      const match = /Debugger listening on (ws:\/\/\S+)/.exec(err);
-      if (match) {
-        clearTimeout(timer);
-        resolve({ child, url: match[1]! });
-      }
-    });
-    child.stdout!.resume();
-    child.on('exit', (code) => reject(new Error(`example exited early (${code}): ${err}`)));
-  });
 }
 
 async function confirmDialog(page: Page): Promise<string> {
