@@ -7,7 +7,8 @@ import { describeError, HeapscopeError } from '../core/errors';
 import { redactArgs } from '../core/redact';
 import { checkContext, parsePodRef } from '../core/k8s/podRef';
 import { MemorySession } from '../core/session/memorySession';
-import { wantsHolders } from '../core/leak';
+import { parseHorizonMinutes, wantsHolders } from '../core/leak';
+
 import { heapTooLargeForHolders, type TargetSpec } from '../core/session/api';
 import type { ReportV1 } from '../core/types';
 import { exitCodes } from './exitCodes';
@@ -29,6 +30,7 @@ interface CheckOptions {
   quiet?: boolean;
   holders: boolean;
   holdersMaxHeap?: string;
+  horizon?: string;
 }
 
 export function registerCheckCommand(program: Command, setExit: (code: number) => void): void {
@@ -51,6 +53,10 @@ export function registerCheckCommand(program: Command, setExit: (code: number) =
     .option(
       '--holders-max-heap <MiB>',
       'skip those snapshots when the JS heap is larger than this (default 256; 0: no limit)',
+    )
+    .option(
+      '--horizon <time>',
+      'a rise that reaches the heap limit within this time is a leak: 90m, 24h, 7d (default 24h)',
     )
     .option('--quiet', 'print only the summary (no progress, no target output)')
     .addHelpText(
@@ -83,6 +89,7 @@ async function runCheck(command: string[], options: CheckOptions): Promise<numbe
     projectRoot,
     holders: options.holders,
     holdersMaxHeapBytes: plan.holdersMaxHeapBytes,
+    horizonMinutes: plan.horizonMinutes,
     log: (line) => progress.print(stripControl(line)),
     onTargetOutput: options.quiet ? undefined : (line) => progress.print(`  [target] ${line}`),
   });
@@ -195,6 +202,7 @@ export interface CheckPlan {
   recordDir?: string;
   projectRoot: string;
   holdersMaxHeapBytes?: number;
+  horizonMinutes?: number;
 }
 
 /** Validates the options and picks exactly one target. Throws HeapscopeError('usage'). */
@@ -226,6 +234,15 @@ export function planCheck(command: string[], options: CheckOptions): CheckPlan {
         `--holders-max-heap needs a size in MiB (0: no limit), not "${options.holdersMaxHeap}".`,
       );
     holdersMaxHeapBytes = mib * 1024 * 1024;
+  }
+  let horizonMinutes: number | undefined;
+  if (options.horizon !== undefined) {
+    horizonMinutes = parseHorizonMinutes(options.horizon);
+    if (horizonMinutes === undefined)
+      throw new HeapscopeError(
+        'usage',
+        `--horizon needs a time such as 90m, 24h or 7d (a bare number is hours), not "${options.horizon}".`,
+      );
   }
   let target: TargetSpec;
   if (command.length)
@@ -261,6 +278,7 @@ export function planCheck(command: string[], options: CheckOptions): CheckPlan {
     recordDir: options.record ? resolve(options.record) : undefined,
     projectRoot: resolve(options.projectRoot ?? process.cwd()),
     holdersMaxHeapBytes,
+    horizonMinutes,
   };
 }
 

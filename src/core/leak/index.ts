@@ -1,6 +1,7 @@
 // The leak module's public surface, called by the session (src/core/session) and the faces. The
 // methods live in small modules next to this file; see docs/leak-method.md for how and why.
 export { analyzeTrend, analyzeTrendDetail, DEFAULT_THRESHOLDS, formatBytes } from './trend';
+export { DEFAULT_HORIZON_MINUTES, horizonRateBytesPerMinute, parseHorizonMinutes } from './horizon';
 export type { TrendInput, TrendThresholds, SeriesTrend } from './trend';
 export { DEFAULT_LIVE_OPTIONS, gateVerdict, LiveVerdict } from './liveVerdict';
 export type { GatedVerdict, LiveVerdictOptions } from './liveVerdict';

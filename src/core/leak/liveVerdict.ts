@@ -338,7 +338,7 @@ export class LiveVerdict {
    * and returns the verdict to show. `startedAtMs` is the origin of the history's atSeconds.
    */
   update(
-    input: { samples: readonly MemorySample[]; gcEvents?: readonly GcEvent[]; heapLimitBytes?: number },
+    input: TrendInput,
     startedAtMs: number,
     nowMs: number = input.samples[input.samples.length - 1]?.timeMs ?? startedAtMs,
   ): TrendVerdict {

@@ -66,6 +66,10 @@ export interface SessionOptions {
    * inspector at ~10 MiB/s of heap (a 341 MiB heap paused its process 34 s), three times.
    */
   holdersMaxHeapBytes?: number;
+  /** A rise that reaches the heap (or container) limit within this many minutes is a leak. Default 24 h. */
+  horizonMinutes?: number;
+  /** The container's memory limit, when known (pods): a second limit for the horizon. */
+  memoryLimitBytes?: number;
 }
 
 export const DEFAULT_HOLDERS_MAX_HEAP_BYTES = 256 * 1024 * 1024;

@@ -535,6 +535,8 @@ export class MemorySession extends EventEmitter<SessionEvents> implements Memory
           samples: this.samples,
           gcEvents: this.gcEvents,
           heapLimitBytes: this.samples[this.samples.length - 1]?.heapLimitBytes,
+          horizonMinutes: this.options.horizonMinutes,
+          memoryLimitBytes: this.options.memoryLimitBytes,
         },
         this.startedAtMs,
       );
