@@ -33,6 +33,8 @@ interface Outcome {
   exitCode: number | null;
   /** 1-based rank of the first suspect matching the culprit; 0 when none matched. */
   culpritRank: number;
+  /** Suspect #1 names the culprit's own function (not a caller, not only its holder). */
+  top1Function?: boolean;
   right: boolean;
   top1?: string;
   /** The first three suspects, as `function file:line [held by name]`. */
@@ -61,6 +63,14 @@ export function matchesCulprit(suspect: Suspect, culprit: NonNullable<Scenario['
     return !holder.location || holder.location.url.replace(/\\/g, '/').endsWith('/' + culprit.file);
   }
   return false;
+}
+
+/** The suspect's own function is one the scenario declares, in the culprit's file. */
+export function namesCulpritFunction(suspect: Suspect, culprit: NonNullable<Scenario['culprit']>): boolean {
+  return (
+    suspect.url.replace(/\\/g, '/').endsWith('/' + culprit.file) &&
+    culprit.functions.includes(suspect.functionName)
+  );
 }
 
 function describe(suspect: Suspect | undefined): string {
@@ -125,10 +135,12 @@ function runOne(
         : 0;
       const right =
         scenario.expect === 'leak' ? report.verdict === 'leak' && rank === 1 : report.verdict === 'no-leak';
+      const first = report.suspects[0];
       done({
         ...base,
         verdict: report.verdict,
         culpritRank: rank,
+        ...(scenario.culprit && first ? { top1Function: namesCulpritFunction(first, scenario.culprit) } : {}),
         right,
         top1: describe(report.suspects[0]),
         top3: report.suspects.slice(0, 3).map(describe),
@@ -175,12 +187,15 @@ async function main(): Promise<void> {
   const top1 = leaks.filter((o) => o.verdict === 'leak' && o.culpritRank === 1).length;
   const top3 = leaks.filter((o) => o.verdict === 'leak' && o.culpritRank >= 1 && o.culpritRank <= 3).length;
   const falsePositives = controls.filter((o) => o.verdict === 'leak').length;
+  const functionRight = leaks.filter((o) => o.top1Function === true).length;
+  const functionLine = `function of #1 is the culprit ${functionRight}/${leaks.length}`;
   const summary =
     `${right}/${outcomes.length} right (top1 ${top1}/${leaks.length}, top3 ${top3}/${leaks.length}, ` +
     `false positives ${falsePositives}/${controls.length})`;
   console.log('');
   for (const outcome of outcomes) console.log(formatLine(outcome));
   console.log(summary);
+  console.log(functionLine);
   const live = liveSummary(outcomes);
   console.log(live);
   mkdirSync(join(repo, 'bench', 'results'), { recursive: true });
@@ -193,6 +208,8 @@ async function main(): Promise<void> {
         durationScale,
         samplingIntervalBytes: samplingInterval ? Number(samplingInterval) : undefined,
         summary,
+        functionLine,
+        functionRight,
         live,
         right,
         total: outcomes.length,
