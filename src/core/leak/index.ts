@@ -4,6 +4,8 @@ export { analyzeTrend, analyzeTrendDetail, DEFAULT_THRESHOLDS, formatBytes } fro
 export { DEFAULT_HORIZON_MINUTES, horizonRateBytesPerMinute, parseHorizonMinutes } from './horizon';
 export type { TrendInput, TrendThresholds, SeriesTrend } from './trend';
 export { DEFAULT_LIVE_OPTIONS, gateVerdict, LiveVerdict } from './liveVerdict';
+export { combineIsolateVerdicts, ProcessVerdictHistory } from './processVerdict';
+export type { IsolateVerdict } from './processVerdict';
 export type { GatedVerdict, LiveVerdictOptions } from './liveVerdict';
 export { rankSuspects } from './suspects';
 export type { SuspectOptions } from './suspects';

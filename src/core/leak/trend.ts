@@ -234,16 +234,20 @@ export function analyzeTrendDetail(
   const externalFloor = buildFloor(samples, gcEvents, 'external');
   const heap = analyzeSeries(heapFloor.points, heapFloor.spanMs, heapField, t, heapScale);
   const external = analyzeSeries(externalFloor.points, externalFloor.spanMs, 'external', t, containerScale);
-  // RSS beyond the committed heap and the growth of `external` (unwatched.ts), held to the heap's
-  // own threshold: growth there that would be a leak in the heap must not read as a no-leak.
+  // RSS beyond the committed heap and the growth of `external` (unwatched.ts), held to a threshold
+  // proportional to heap and unwatched memory together (a large heap's own bookkeeping outside it
+  // grows by a few MB while it settles), and to the container's limit only: the heap limit does
+  // not bound memory outside the heap.
   let unwatched: SeriesTrend | undefined;
   if (heapField === 'heap') {
     const rest = buildFloor(unwatchedSamples(samples), gcEvents, 'rss');
-    if (rest.points.length > 0)
+    if (rest.points.length > 0) {
+      const restFloor = median(rest.points.map((p) => p.bytes));
       unwatched = analyzeSeries(rest.points, rest.spanMs, 'rss', t, {
-        scaleBytes: heap.floorBytes,
-        horizonRate: heapScale.horizonRate,
+        scaleBytes: heap.floorBytes + restFloor,
+        horizonRate: containerScale.horizonRate,
       });
+    }
   }
 
   let verdict: Verdict;

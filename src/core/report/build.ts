@@ -3,6 +3,7 @@
 import { redactTarget } from '../redact';
 import type {
   GcEvent,
+  IsolateReport,
   MemorySample,
   ReportV1,
   Suspect,
@@ -26,6 +27,8 @@ export interface ReportInput {
   holdersSkipped?: ReportV1['holdersSkipped'];
   /** Every change of the verdict shown while observing. */
   verdictHistory?: readonly VerdictChange[];
+  /** Each isolate's own verdict, when the process ran worker threads. */
+  isolates?: readonly IsolateReport[];
 }
 
 const NO_VERDICT: TrendVerdict = {
@@ -64,6 +67,7 @@ export function buildReport(input: ReportInput): ReportV1 {
   if (input.holdersSkipped) report.holdersSkipped = { ...input.holdersSkipped };
   if (last) report.lastSample = last;
   if (input.verdictHistory?.length) report.verdictHistory = input.verdictHistory.map((c) => ({ ...c }));
+  if (input.isolates?.length) report.isolates = input.isolates.map((i) => ({ ...i }));
   return report;
 }
 

@@ -14,9 +14,11 @@ import { connectTarget, type CdpClient, type TargetConnection } from '../inspect
 import type { PodConnectionEvent } from '../k8s';
 import {
   attributeHolders,
+  combineIsolateVerdicts,
   formatBytes,
   LiveVerdict,
   LocationResolver,
+  ProcessVerdictHistory,
   rankSuspects,
   wantsHolders,
 } from '../leak';
@@ -48,6 +50,8 @@ import type {
 import type { MemorySessionApi, SessionEvents, SessionOptions, SessionStatus, SnapshotProgress } from './api';
 import { DEFAULT_HOLDERS_MAX_HEAP_BYTES, heapTooLargeForHolders } from './api';
 import { RecordingWriter, RECORDING_FORMAT, RECORDING_VERSION } from './recording';
+import { isolateReports, mergeIsolateSuspects, WorkerIsolates } from './isolates';
+import { capForUnobservedChildren, ProcessTreeWatch } from './processTree';
 
 /** Fixed probe: resolves only once the target's event loop turns again (i.e. it is no longer paused). */
 const RESUME_PROBE_EXPRESSION = 'new Promise((resolve) => setImmediate(() => resolve(1)))';
@@ -101,6 +105,13 @@ export class MemorySession extends EventEmitter<SessionEvents> implements Memory
   private stopping: Promise<ReportV1> | undefined;
   private verdictCount = 0;
   private readonly liveVerdict = new LiveVerdict();
+  // Worker threads (isolates.ts): their own readings and verdicts; the process verdict combines them.
+  private workers: WorkerIsolates | undefined;
+  private mainVerdict: TrendVerdict | undefined;
+  private mainSuspects: Suspect[] = [];
+  private readonly processHistory = new ProcessVerdictHistory();
+  // Node children of a launched or signalled process (processTree.ts): a flat parent is no no-leak.
+  private tree: ProcessTreeWatch | undefined;
   private readonly teardown = new AbortController();
 
   constructor(options: SessionOptions) {
@@ -144,6 +155,18 @@ export class MemorySession extends EventEmitter<SessionEvents> implements Memory
       await this.send('HeapProfiler.enable').catch(() => undefined);
       this.startedAtMs = Date.now();
       if (this.options.allocationSampling !== false) await this.startSampling();
+      this.workers = new WorkerIsolates(this.client, {
+        samplingIntervalBytes: this.samplingIntervalBytes,
+        startedAtMs: this.startedAtMs,
+        projectRoot: this.options.projectRoot,
+        horizonMinutes: this.options.horizonMinutes,
+        memoryLimitBytes: this.options.memoryLimitBytes,
+        log: (line) => this.log(line),
+      });
+      await this.workers.start();
+      const pid = this.target.pid;
+      if ((this.target.kind === 'launch' || this.target.kind === 'pid') && pid)
+        this.tree = new ProcessTreeWatch(pid);
       const warnings = this.connection.warnings;
       // A debugger may hold the program paused already (js-debug stops it at start while it sets its
       // breakpoints): then the session is paused, not observing, until Debugger.resumed.
@@ -224,7 +247,11 @@ export class MemorySession extends EventEmitter<SessionEvents> implements Memory
       targetExited: this.exitInfo,
       snapshots: this.snapshots,
       holdersSkipped: this.holdersSkipped,
-      verdictHistory: this.liveVerdict.history,
+      // The process verdict's changes: the main thread's own when it runs alone.
+      verdictHistory: this.processHistory.history,
+      isolates: this.workers?.isolates.length
+        ? isolateReports({ verdict: this.mainVerdict, samples: this.samples }, this.workers.isolates)
+        : undefined,
     });
   }
 
@@ -509,6 +536,8 @@ export class MemorySession extends EventEmitter<SessionEvents> implements Memory
     this.samples.push(sample);
     this.writer?.sample(sample);
     this.emit('sample', sample);
+    await this.workers?.readMetrics();
+    this.tree?.refresh();
     this.updateVerdict();
   }
 
@@ -540,6 +569,15 @@ export class MemorySession extends EventEmitter<SessionEvents> implements Memory
         },
         this.startedAtMs,
       );
+      this.mainVerdict = verdict;
+      if (this.workers?.isolates.length) {
+        verdict = combineIsolateVerdicts(
+          verdict,
+          this.workers.isolates.map((w) => ({ label: `worker ${w.name}`, verdict: w.verdict })),
+        );
+      }
+      if (this.tree) verdict = capForUnobservedChildren(verdict, this.tree.pid, this.tree.unobserved);
+      this.processHistory.note(verdict, this.samples[this.samples.length - 1].timeMs, this.startedAtMs);
     } catch (error) {
       this.log(`heapscope: verdict failed: ${describeError(error)}`);
       return;
@@ -578,6 +616,7 @@ export class MemorySession extends EventEmitter<SessionEvents> implements Memory
     }
     this.writer?.profile(reading);
     this.emit('profile', reading);
+    await this.workers?.readProfiles();
     await this.rank();
   }
 
@@ -589,7 +628,8 @@ export class MemorySession extends EventEmitter<SessionEvents> implements Memory
           resolver: this.resolver,
           trend: this.verdict,
         });
-        this.setSuspects(suspects);
+        this.mainSuspects = suspects;
+        this.setSuspects(mergeIsolateSuspects(suspects, this.mainVerdict, this.workers?.isolates ?? []));
       } catch (error) {
         this.log(`heapscope: ranking suspects failed: ${describeError(error)}`);
       }
@@ -713,7 +753,10 @@ export class MemorySession extends EventEmitter<SessionEvents> implements Memory
     }
     const workDir = await mkdtemp(join(tmpdir(), 'heapscope-holders-'));
     try {
-      const suspects = await attributeHolders(this.suspects, this.verdict, {
+      // The snapshots are of the main isolate: its holders explain its own suspects only.
+      const workers = this.workers?.isolates ?? [];
+      const mainOnly = workers.length ? this.mainSuspects : this.suspects;
+      const suspects = await attributeHolders(mainOnly, this.mainVerdict ?? this.verdict, {
         takeHeapSnapshot: async (file, purpose) => {
           const written = await this.snapshot(file, purpose, { signal: this.teardown.signal });
           // The file is removed with workDir: keep the pause in the report, not a dangling path.
@@ -728,7 +771,7 @@ export class MemorySession extends EventEmitter<SessionEvents> implements Memory
         log: (line) => this.log(line),
         signal: this.teardown.signal,
       });
-      this.setSuspects(suspects);
+      this.setSuspects(mergeIsolateSuspects(suspects, this.mainVerdict, workers));
     } catch (error) {
       this.log(`heapscope: naming holders failed: ${describeError(error)}`);
     } finally {
@@ -741,6 +784,7 @@ export class MemorySession extends EventEmitter<SessionEvents> implements Memory
   private async finish(reason?: string): Promise<ReportV1> {
     clearTimeout(this.metricsTimer);
     clearTimeout(this.profileTimer);
+    await this.workers?.stop();
     const live = !this.ended && this.client !== undefined;
     // The observation ends now: holder snapshots below are not part of the observed time.
     if (live) this.endedAtMs = Date.now();
