@@ -21,6 +21,8 @@ interface Scenario {
   name: string;
   file: string;
   command?: string[];
+  /** Extra options for `heapscope check` (before the `--`). */
+  checkArgs?: string[];
   expect: 'leak' | 'no-leak';
   budgetSeconds: number;
   culprit?: { file: string; functions: string[]; lines: number[]; holders?: string[] };
@@ -96,6 +98,7 @@ function runOne(
     String(duration),
     ...(samplingInterval ? ['--sampling-interval', samplingInterval] : []),
     ...(recordDir ? ['--record', join(recordDir, scenario.name)] : []),
+    ...(scenario.checkArgs ?? []),
     '--',
     ...command,
   ];

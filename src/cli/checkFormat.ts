@@ -1,7 +1,7 @@
 // Text `heapscope check` prints on stderr: the progress line while observing and the closing summary.
 import { isAbsolute, relative } from 'node:path';
 import { formatBytes } from '../core/leak';
-import type { MemorySample, ReportV1, SourceFrame, TrendVerdict } from '../core/types';
+import type { IsolateReport, MemorySample, ReportV1, SourceFrame, TrendVerdict } from '../core/types';
 import { stripControl } from '../shared/text';
 
 export function signedRate(bytesPerMinute: number): string {
@@ -71,6 +71,7 @@ export function summaryText(report: ReportV1, projectRoot: string, maxSuspects =
         ? ''
         : `, confidence ${Math.round(report.growth.confidence * 100)}%`),
   );
+  for (const isolate of report.isolates ?? []) lines.push(isolateLine(isolate, projectRoot));
   if (report.minutesToHeapLimit !== undefined && report.heapLimitBytes) {
     lines.push(
       `  heap limit ${formatBytes(report.heapLimitBytes)} reached in about ${formatMinutes(report.minutesToHeapLimit)} at this rate`,
@@ -123,4 +124,17 @@ function formatMinutes(minutes: number): string {
   if (minutes < 120) return `${Math.round(minutes)} min`;
   if (minutes < 48 * 60) return `${(minutes / 60).toFixed(1)} h`;
   return `${(minutes / 1440).toFixed(1)} days`;
+}
+
+/** One line per isolate: `  worker report-builder (worker.js): LEAK, heap floor +3.2 MiB/min`. */
+function isolateLine(isolate: IsolateReport, projectRoot: string): string {
+  const verdict =
+    isolate.verdict === 'leak' ? 'LEAK' : isolate.verdict === 'no-leak' ? 'no leak' : 'inconclusive';
+  const where =
+    isolate.kind === 'main'
+      ? 'main thread'
+      : `worker ${isolate.name}` +
+        (isolate.url ? ` (${location({ url: isolate.url, line: 0, column: 0 }, projectRoot)})` : '') +
+        (isolate.ended ? ', ended' : '');
+  return `  ${where}: ${verdict}, heap floor ${signedRate(isolate.growth.heapBytesPerMinute)}`;
 }

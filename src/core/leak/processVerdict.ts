@@ -67,6 +67,7 @@ export class ProcessVerdictHistory {
   }
 }
 
+/** "Heap floor…" → "heap floor…"; "JS heap…" stays. */
 function uncapitalise(text: string): string {
-  return text.charAt(0).toLowerCase() + text.slice(1);
+  return /^[A-Z][a-z]/.test(text) ? text.charAt(0).toLowerCase() + text.slice(1) : text;
 }
