@@ -35,6 +35,8 @@ interface Outcome {
   exitCode: number | null;
   /** 1-based rank of the first suspect matching the culprit; 0 when none matched. */
   culpritRank: number;
+  /** Share of the rising floors' growth the suspects explain (report.explained). */
+  explained?: ReportV1['explained'];
   /** Suspect #1 names the culprit's own function (not a caller, not only its holder). */
   top1Function?: boolean;
   right: boolean;
@@ -143,6 +145,7 @@ function runOne(
         ...base,
         verdict: report.verdict,
         culpritRank: rank,
+        ...(report.explained ? { explained: report.explained } : {}),
         ...(scenario.culprit && first ? { top1Function: namesCulpritFunction(first, scenario.culprit) } : {}),
         right,
         top1: describe(report.suspects[0]),
@@ -236,7 +239,11 @@ function formatLine(o: Outcome): string {
     o.heapBytesPerMinute !== undefined
       ? ` heap ${kib(o.heapBytesPerMinute)}/min ext ${kib(o.externalBytesPerMinute ?? 0)}/min conf ${o.confidence}`
       : '';
-  return `${mark} ${o.name.padEnd(24)} expect ${o.expect.padEnd(7)} got ${o.verdict.padEnd(12)}${rank}${rate} top1: ${o.top1 ?? '-'} ${formatLive(o.live)} (${o.wallSeconds}s)${o.error ? ` ${o.error}` : ''}`;
+  const shares = o.explained
+    ? ` explains${o.explained.heapShare !== undefined ? ` heap ${Math.round(o.explained.heapShare * 100)}%` : ''}` +
+      `${o.explained.externalShare !== undefined ? ` ext ${Math.round(o.explained.externalShare * 100)}%` : ''}`
+    : '';
+  return `${mark} ${o.name.padEnd(24)} expect ${o.expect.padEnd(7)} got ${o.verdict.padEnd(12)}${rank}${rate} top1: ${o.top1 ?? '-'}${shares} ${formatLive(o.live)} (${o.wallSeconds}s)${o.error ? ` ${o.error}` : ''}`;
 }
 
 function kib(bytes: number): string {

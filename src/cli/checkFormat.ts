@@ -72,6 +72,18 @@ export function summaryText(report: ReportV1, projectRoot: string, maxSuspects =
         : `, confidence ${Math.round(report.growth.confidence * 100)}%`),
   );
   for (const isolate of report.isolates ?? []) lines.push(isolateLine(isolate, projectRoot));
+  const explained = report.explained;
+  if (explained && report.verdict !== 'no-leak') {
+    const parts: string[] = [];
+    if (explained.heapShare !== undefined)
+      parts.push(`${Math.round(explained.heapShare * 100)}% of the heap floor's growth`);
+    if (explained.externalShare !== undefined)
+      parts.push(
+        `${Math.round(explained.externalShare * 100)}% of the off-heap growth` +
+          (explained.externalShare < 0.5 ? ' (sampling sees Buffer wrappers, not their backing stores)' : ''),
+      );
+    if (parts.length) lines.push(`  the suspects explain ${parts.join(', ')}`);
+  }
   if (report.minutesToHeapLimit !== undefined && report.heapLimitBytes) {
     lines.push(
       `  heap limit ${formatBytes(report.heapLimitBytes)} reached in about ${formatMinutes(report.minutesToHeapLimit)} at this rate`,

@@ -210,4 +210,6 @@ export interface ReportV1 {
   verdictHistory?: VerdictChange[];
   /** Each isolate's own verdict, when the process ran worker threads (main first). */
   isolates?: IsolateReport[];
+  /** Share (0..1) of each rising floor's growth that the suspects' growth accounts for. */
+  explained?: { heapShare?: number; externalShare?: number };
 }

@@ -108,6 +108,9 @@ const growth = shape({
     if (typeof v !== 'number' || v < 0 || v > 1) problems.push(`${path}: expected 0..1`);
   },
 });
+const share: Check = (v, path, problems) => {
+  if (typeof v !== 'number' || v < 0 || v > 1) problems.push(`${path}: expected 0..1`);
+};
 const isolate = shape(
   {
     id: str,
@@ -180,6 +183,7 @@ const report = shape(
       }),
     ),
     isolates: arrayOf(isolate),
+    explained: shape({}, { heapShare: share, externalShare: share }),
   },
 );
 
