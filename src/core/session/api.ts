@@ -70,6 +70,11 @@ export interface SessionOptions {
   horizonMinutes?: number;
   /** The container's memory limit, when known (pods): a second limit for the horizon. */
   memoryLimitBytes?: number;
+  /**
+   * Arm a running target to write a heap snapshot near its heap limit (oomSnapshot.ts). A launched
+   * target is armed by its caller through NODE_OPTIONS (armedNodeOptions), with the folder it chose.
+   */
+  armOomSnapshot?: boolean;
 }
 
 export const DEFAULT_HOLDERS_MAX_HEAP_BYTES = 256 * 1024 * 1024;

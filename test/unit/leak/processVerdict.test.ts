@@ -44,7 +44,10 @@ describe('leak/processVerdict: one verdict for every isolate of a process', () =
 
   it('an inconclusive main thread stays inconclusive whatever the workers say', () => {
     const main = v('inconclusive', 0, 'Not enough data yet.');
-    assert.equal(combineIsolateVerdicts(main, [{ label: 'worker a', verdict: v('no-leak', 0.9, 'x') }]), main);
+    assert.equal(
+      combineIsolateVerdicts(main, [{ label: 'worker a', verdict: v('no-leak', 0.9, 'x') }]),
+      main,
+    );
   });
 
   it('the history keeps changes only', () => {
