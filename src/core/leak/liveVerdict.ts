@@ -6,7 +6,7 @@
 // Until then the verdict is `inconclusive`, with a reason that says what it is waiting for. A new
 // verdict must hold for holdMs before it replaces the shown one, so one noisy reading cannot flip
 // it. Every change is kept (verdictHistory). See docs/leak-method.md, "The live verdict".
-import type { GcEvent, MemorySample, TrendVerdict, Verdict, VerdictChange } from '../types';
+import type { TrendVerdict, Verdict, VerdictChange } from '../types';
 import { buildFloor, type FloorPoint } from './floor';
 import { mad, mannKendall, median, theilSen } from './stats';
 import { analyzeTrendDetail, formatBytes, type SeriesTrend, type TrendInput } from './trend';
