@@ -213,7 +213,10 @@ export function gateVerdict(
       reasons.push(
         `${series.field === 'external' ? 'off-heap memory (Buffers/ArrayBuffers)' : heapLabel} rises ` +
           `${rate(series.bytesPerMinute)} over ${seconds(rise.spanMs)} s and still rises over the newest ` +
-          `${seconds(rise.recentMs)} s (${rate(rise.recentSlope)})`,
+          `${seconds(rise.recentMs)} s (${rate(rise.recentSlope)})` +
+          (series.byHorizon
+            ? ', small for this heap but fast enough to reach its limit within the horizon'
+            : ''),
       );
       const limit = input.heapLimitBytes ?? input.samples[input.samples.length - 1]?.heapLimitBytes;
       if (series.field === 'heap' && limit && series.bytesPerMinute > 0)

@@ -77,6 +77,7 @@ describe('leak/horizon: a verdict that fits the heap it watches', () => {
       shape(history),
     );
     assert.ok(history[1].atSeconds >= 50 && history[1].atSeconds <= 90, shape(history));
+    assert.match(history[1].reason, /fast enough to reach its limit within the horizon/);
     const { samples, gcEvents } = synth(largeHeap(4));
     const detail = analyzeTrendDetail({ samples, gcEvents });
     assert.equal(detail.verdict.verdict, 'leak', detail.verdict.reason);
