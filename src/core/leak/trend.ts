@@ -238,15 +238,19 @@ export function analyzeTrendDetail(
   // proportional to heap and unwatched memory together (a large heap's own bookkeeping outside it
   // grows by a few MB while it settles), and to the container's limit only: the heap limit does
   // not bound memory outside the heap.
+  // Two readings of it: a rise above RSS's own noise (UNWATCHED_MIN_GROWTH_BYTES) says memory grows
+  // outside what is watched; a smaller steady rise only withholds a no-leak until it levels off.
   let unwatched: SeriesTrend | undefined;
+  let unwatchedEarly: SeriesTrend | undefined;
   if (heapField === 'heap') {
     const rest = buildFloor(unwatchedSamples(samples), gcEvents, 'rss');
     if (rest.points.length > 0) {
-      const restFloor = median(rest.points.map((p) => p.bytes));
-      unwatched = analyzeSeries(rest.points, rest.spanMs, 'rss', t, {
-        scaleBytes: heap.floorBytes + restFloor,
+      const restScale: SeriesScale = {
+        scaleBytes: heap.floorBytes + median(rest.points.map((p) => p.bytes)),
         horizonRate: containerScale.horizonRate,
-      });
+      };
+      unwatched = analyzeSeries(rest.points, rest.spanMs, 'rss', unwatchedThresholds(t), restScale);
+      unwatchedEarly = analyzeSeries(rest.points, rest.spanMs, 'rss', t, restScale);
     }
   }
 
@@ -273,6 +277,14 @@ export function analyzeTrendDetail(
         `RSS rises ${formatBytes(unwatched.bytesPerMinute)}/min beyond the JS heap and Buffers, ` +
           `whose floors are flat: memory grows outside what is watched (look at native addons, ` +
           `worker threads that are not observed, code space)`,
+        `${heapLabel} post-GC ${heap.detail}`,
+      );
+    } else if (externalSettled && unwatchedEarly?.call === 'rising') {
+      verdict = 'inconclusive';
+      confidence = 0;
+      reasons.push(
+        `RSS rises ${formatBytes(unwatchedEarly.bytesPerMinute)}/min beyond the JS heap and Buffers; ` +
+          `waiting to see whether it levels off before calling the heap's flatness a no-leak`,
         `${heapLabel} post-GC ${heap.detail}`,
       );
     } else if (externalSettled) {
@@ -319,6 +331,17 @@ export function analyzeTrendDetail(
   if (minutesToHeapLimit !== undefined)
     verdictOut.minutesToHeapLimit = Math.round(minutesToHeapLimit * 10) / 10;
   return { verdict: verdictOut, heap, external, ...(unwatched ? { unwatched } : {}) };
+}
+
+/**
+ * RSS moves for reasons that are not a leak: heap pages becoming resident as a heap that grew is
+ * touched, allocator arenas, code space after optimisation. A few MiB over a short window is that
+ * noise; memory that leaks outside the watched figures shows more.
+ */
+const UNWATCHED_MIN_GROWTH_BYTES = 8 * 1024 * 1024;
+
+function unwatchedThresholds(t: TrendThresholds): TrendThresholds {
+  return { ...t, minTotalGrowthBytes: Math.max(t.minTotalGrowthBytes, UNWATCHED_MIN_GROWTH_BYTES) };
 }
 
 /** Why a rise below the proportional threshold still counts. */
