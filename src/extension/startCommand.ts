@@ -75,9 +75,12 @@ export class StartCommand {
     let inspectors: ListeningInspector[] = [];
     let processes: NodeProcessInfo[] = [];
     let showAllProcesses = false;
+    // The list is replaced only when its entries change: replacing it while the user presses Enter
+    // would drop the accepted entry (the picker would stay open and do nothing).
+    let shownKey = '';
     const render = (): void => {
       const active = qp.activeItems[0]?.pick;
-      qp.items = buildTargetPicks({
+      const picks = buildTargetPicks({
         inspectors,
         processes,
         debugSessions: this.follower.nodeSessions.map((s) => ({
@@ -87,7 +90,11 @@ export class StartCommand {
         selfPid: process.pid,
         k8sAvailable: this.pickPod !== undefined,
         showAllProcesses,
-      }).map(toItem);
+      });
+      const key = JSON.stringify(picks);
+      if (key === shownKey) return;
+      shownKey = key;
+      qp.items = picks.map(toItem);
       const keep = active && qp.items.find((i) => i.pick.label === active.label);
       if (keep) qp.activeItems = [keep];
     };

@@ -10,6 +10,7 @@ import type { E2eTest } from './runner';
 import { log, openWorkbench, runCommand, waitFor } from './vscode';
 
 interface ToolLine {
+  timeMs?: number;
   event: 'tools' | 'result' | 'error';
   id?: string;
   names?: string[];
@@ -80,11 +81,13 @@ export const lmToolsTest: E2eTest = {
     const { child, url } = await startExample(env.workspace);
     const page = await openWorkbench(browser, env.url);
     try {
-      // Any command activates the extension; the hook then lists the registered tools.
+      // Any command activates the extension; the hook then lists the registered tools. The line must
+      // be this window's extension host's, not one an earlier test's window left behind.
+      const shownAt = Date.now();
       await runCommand(page, 'Heapscope: Show live view');
       const tools = await waitFor(
         'the heapscope tools in vscode.lm.tools',
-        () => toolLines(env.stateFile).find((l) => l.event === 'tools'),
+        () => toolLines(env.stateFile).find((l) => l.event === 'tools' && (l.timeMs ?? 0) >= shownAt),
         60_000,
       );
       log(`tools: ${tools.names?.join(', ')}`);
@@ -93,12 +96,12 @@ export const lmToolsTest: E2eTest = {
           throw new Error(`${name} is not registered: ${tools.names?.join(', ')}`);
 
       invoke(env.stateFile, 'bad', 'heapscope_check', { durationSeconds: 10 });
-      const bad = await answer(env.stateFile, 'bad', 30_000);
+      const bad = await answer(env.stateFile, 'bad', 60_000);
       if (bad.event !== 'error' || !/give exactly one target/.test(bad.message ?? ''))
         throw new Error(`bad input did not come back as the tool's error: ${JSON.stringify(bad)}`);
 
       invoke(env.stateFile, 'targets', 'heapscope_list_targets', {});
-      const targets = await answer(env.stateFile, 'targets', 30_000);
+      const targets = await answer(env.stateFile, 'targets', 60_000);
       if (targets.event !== 'result' || !/Node process\(es\)/.test(targets.text ?? ''))
         throw new Error(`list targets: ${JSON.stringify(targets)}`);
 
@@ -128,6 +131,7 @@ export const lmToolsTest: E2eTest = {
       )
         throw new Error(`check data: ${json?.slice(0, 400)}`);
     } finally {
+      await page.screenshot({ path: join(env.out, 'lm-tools-last.png') }).catch(() => undefined);
       child.kill();
       await page.close();
     }

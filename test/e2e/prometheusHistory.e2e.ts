@@ -5,7 +5,7 @@
 // its points, the OOM kill / restart / new pod markers and the verdict; "Compare replicas" draws one
 // line per pod; a drag zooms. "Scan namespace for leaks…" fills "Heapscope: Containers" with the
 // leaking containers first; selecting the worker opens its history with a no-leak verdict.
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Frame, Page } from 'playwright-core';
 import type { E2eTest } from './runner';
@@ -74,10 +74,8 @@ async function shownHistory(page: Page, title: string): Promise<{ frame: Frame; 
   );
 }
 
-function writeEndpointSetting(workspace: string, url: string): void {
-  const dir = join(workspace, '.vscode');
-  mkdirSync(dir, { recursive: true });
-  const file = join(dir, 'settings.json');
+/** Endpoints are user-level only (a workspace cannot redirect credentials): the user settings get it. */
+function writeEndpointSetting(file: string, url: string): void {
   const settings = existsSync(file)
     ? (JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>)
     : {};
@@ -99,7 +97,7 @@ export const prometheusHistoryTest: E2eTest = {
     const shop = [leakScenario(end), sawtoothScenario(end), oomScenario(end)];
     const prom = await startPrometheus(toOpenMetricsByDay(shop.flatMap((s) => s.series)));
     log(`prometheus ready in ${prom.setupSeconds.toFixed(1)} s at ${prom.url}`);
-    writeEndpointSetting(env.workspace, prom.url);
+    writeEndpointSetting(env.userSettings, prom.url);
     const page = await openWorkbench(browser, env.url);
     const cspErrors: string[] = [];
     page.on('console', (m) => {
@@ -119,7 +117,7 @@ export const prometheusHistoryTest: E2eTest = {
           `expected an OOM kill, a restart and a new pod as markers, got ${f.markers} (${f.ooms} OOM)`,
         );
       if (!f.hasCanvas || f.points < 1000) throw new Error(`too few points drawn: ${f.points}`);
-      if (!/MB limit in/.test(f.text) || !/\/day/.test(f.text) || !/1 OOM kill/.test(f.text))
+      if (!/MiB limit in/.test(f.text) || !/\/day/.test(f.text) || !/1 OOM kill/.test(f.text))
         throw new Error(`verdict figures missing:\n${f.text}`);
       if (!/Judged on the container working set/.test(f.text)) throw new Error(`no reason shown:\n${f.text}`);
       await page.screenshot({ path: join(env.out, 'prometheus-history.png') });

@@ -10,7 +10,7 @@ import { debugSessionTest } from './debugSession.e2e';
 import { viewInteractionsTest } from './viewInteractions.e2e';
 import { snapshotViewTest } from './snapshotView.e2e';
 import { prometheusHistoryTest } from './prometheusHistory.e2e';
-import { deactivateTest, stopSessionTest } from './stopSession.e2e';
+import { stopSessionTest } from './stopSession.e2e';
 import { lmToolsTest } from './lmTools.e2e';
 import { flameGraphTest } from './flameGraph.e2e';
 
@@ -26,7 +26,6 @@ const tests: E2eTest[] = [
   snapshotViewTest,
   prometheusHistoryTest,
   stopSessionTest,
-  deactivateTest,
   lmToolsTest,
   flameGraphTest,
 ];

@@ -35,19 +35,33 @@ async function launchExample(page: Page, env: E2eEnv): Promise<E2eSession & { pi
   // code-server's open dialog is a quick input that takes a path.
   const input = page.locator('.quick-input-widget .quick-input-box input').first();
   const script = join(env.workspace, 'server.js');
-  await waitFor(
-    'the script path in the open dialog',
-    async () => {
-      await input.fill(script);
-      return (await input.inputValue()) === script;
-    },
-    20_000,
-  );
-  await page.keyboard.press('Enter');
+  const before = new Set(lastState(env.stateFile)?.sessions.map((x) => x.id) ?? []);
+  // The dialog completes folders as it lists them and can replace a path typed meanwhile: the path
+  // is typed and accepted once more if the dialog is still open after the first Enter.
+  for (let attempt = 0; attempt < 2; attempt++) {
+    if (attempt > 0 && !(await input.isVisible())) break;
+    await waitFor(
+      'the script path in the open dialog',
+      async () => {
+        await input.fill(script, { timeout: 5_000 });
+        return (await input.inputValue()) === script;
+      },
+      20_000,
+    );
+    await page.keyboard.press('Enter');
+    const closed = await input.waitFor({ state: 'hidden', timeout: 5_000 }).then(
+      () => true,
+      () => false,
+    );
+    if (closed) break;
+  }
   const session = await waitFor(
     'the launched session to observe (e2e state file)',
     () => {
-      const s = lastState(env.stateFile)?.sessions.find((x) => x.name.includes('server.js') && x.pid);
+      // A new session of this test, not one an earlier test stopped.
+      const s = lastState(env.stateFile)?.sessions.find(
+        (x) => !before.has(x.id) && x.name.includes('server.js') && x.pid,
+      );
       return s && s.samples >= 3 ? s : undefined;
     },
     60_000,
@@ -93,29 +107,6 @@ export const stopSessionTest: E2eTest = {
       await page.screenshot({ path: join(env.out, 'stop-1-cleared.png') });
     } finally {
       await page.screenshot({ path: join(env.out, 'stop-last.png') }).catch(() => undefined);
-      if (pid !== undefined && alive(pid)) process.kill(pid, 'SIGKILL');
-      await page.close();
-    }
-  },
-};
-
-/** VS Code gives deactivate a few seconds; the extension's own deadline is 3 s. */
-const DEACTIVATE_WITHIN_MS = 10_000;
-
-export const deactivateTest: E2eTest = {
-  name: 'deactivate: reloading the window leaves no launched target behind',
-  async run({ browser, env }) {
-    const page = await openWorkbench(browser, env.url);
-    let pid: number | undefined;
-    try {
-      const session = await launchExample(page, env);
-      pid = session.pid;
-      await runCommand(page, 'Developer: Reload Window');
-      const t0 = Date.now();
-      await waitFor('the target process to be gone', () => !alive(pid!), DEACTIVATE_WITHIN_MS, 50);
-      log(`window reloaded: target gone ${Date.now() - t0} ms after the command`);
-    } finally {
-      await page.screenshot({ path: join(env.out, 'deactivate-last.png') }).catch(() => undefined);
       if (pid !== undefined && alive(pid)) process.kill(pid, 'SIGKILL');
       await page.close();
     }

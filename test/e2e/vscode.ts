@@ -2,11 +2,14 @@
 // palette command (with retries: contributed commands appear only once the remote extension host has
 // scanned the extensions), read the extension's e2e state file, find the Heapscope webview's frame.
 import { readFileSync, existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { chromium, type Browser, type Frame, type Page } from 'playwright-core';
 
 export interface E2eEnv {
   url: string;
   workspace: string;
+  /** The sandbox's user settings (code-server.sh writes it next to the workspace). */
+  userSettings: string;
   stateFile: string;
   out: string;
 }
@@ -20,6 +23,7 @@ export function e2eEnv(): E2eEnv {
   return {
     url: need('E2E_URL'),
     workspace: need('E2E_WORKSPACE'),
+    userSettings: join(dirname(need('E2E_WORKSPACE')), 'user-data', 'User', 'settings.json'),
     stateFile: need('E2E_STATE_FILE'),
     out: need('E2E_OUT'),
   };
@@ -128,13 +132,27 @@ export async function pickQuickItem(
     // A picker that re-renders as it finds targets can move rows under a click: once the wanted
     // entry is the first (active) row of the filtered list, Enter accepts it wherever it is drawn.
     const first = page.locator('.quick-input-widget .quick-input-list .monaco-list-row').first();
-    await waitFor(
-      `"${text}" as the first entry`,
-      async () => ((await first.textContent().catch(() => '')) ?? '').includes(text),
-      timeoutMs,
-    );
-    await page.keyboard.press('Enter');
-    return;
+    const firstIsWanted = async (): Promise<boolean> =>
+      ((await first.textContent().catch(() => '')) ?? '').includes(text);
+    await waitFor(`"${text}" as the first entry`, firstIsWanted, timeoutMs);
+    // An Enter that lands while the list is being replaced is dropped and the picker stays as it
+    // was; pressing it again on the same picker is harmless (accepting is idempotent there).
+    for (let attempt = 1; ; attempt++) {
+      await page.keyboard.press('Enter');
+      const moved = await waitFor(
+        `the picker to accept "${text}"`,
+        async () =>
+          !(await input.isVisible()) || (await input.inputValue()) !== filter || !(await firstIsWanted()),
+        5_000,
+        100,
+      ).then(
+        () => true,
+        () => false,
+      );
+      if (moved) return;
+      if (attempt >= 3) throw new Error(`the picker did not accept "${text}" after ${attempt} presses of Enter`);
+      log(`Enter on "${text}" was not taken; pressing it again`);
+    }
   }
   const row = page
     .locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: text })
