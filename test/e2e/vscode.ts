@@ -150,7 +150,8 @@ export async function pickQuickItem(
         () => false,
       );
       if (moved) return;
-      if (attempt >= 3) throw new Error(`the picker did not accept "${text}" after ${attempt} presses of Enter`);
+      if (attempt >= 3)
+        throw new Error(`the picker did not accept "${text}" after ${attempt} presses of Enter`);
       log(`Enter on "${text}" was not taken; pressing it again`);
     }
   }
