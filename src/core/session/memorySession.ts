@@ -18,6 +18,7 @@ import { bounded, type CdpClient } from '../inspector/cdp';
 import type { PodConnectionEvent } from '../k8s';
 import {
   combineIsolateVerdicts,
+  formatBytes,
   LiveVerdict,
   LocationResolver,
   ProcessVerdictHistory,
@@ -354,6 +355,8 @@ export class MemorySession extends EventEmitter<SessionEvents> implements Memory
       this.sampler = new ProfileSampler(client, this.samplingIntervalBytes);
       if (this.options.allocationSampling !== false) await this.startSampling();
       this.ensureStillStarting();
+      await this.readContainerLimit(connection);
+      this.ensureStillStarting();
       await this.observeWorkers(client);
       this.ensureStillStarting();
       if (this.options.armOomSnapshot && this.target.kind !== 'launch') {
@@ -391,6 +394,23 @@ export class MemorySession extends EventEmitter<SessionEvents> implements Memory
     }
   }
 
+  /** The container's limit (pods) when the caller gave none: the verdict's second limit. */
+  private containerLimitBytes: number | undefined;
+
+  private get memoryLimitBytes(): number | undefined {
+    return this.options.memoryLimitBytes ?? this.containerLimitBytes;
+  }
+
+  private async readContainerLimit(connection: TargetConnection): Promise<void> {
+    if (this.options.memoryLimitBytes !== undefined || !connection.containerMemory) return;
+    const memory = await bounded(connection.containerMemory(), 5000, this.teardown.signal).catch(
+      () => undefined,
+    );
+    if (memory?.limitBytes === undefined) return;
+    this.containerLimitBytes = memory.limitBytes;
+    this.log(`heapscope: container memory limit ${formatBytes(memory.limitBytes)} (${memory.source})`);
+  }
+
   /** Worker threads get their own readings, verdicts and profiles (isolates.ts). */
   private async observeWorkers(client: CdpClient): Promise<void> {
     this.workers = new WorkerIsolates(client, {
@@ -398,7 +418,7 @@ export class MemorySession extends EventEmitter<SessionEvents> implements Memory
       startedAtMs: this.startedAtMs,
       projectRoot: this.options.projectRoot,
       horizonMinutes: this.options.horizonMinutes,
-      memoryLimitBytes: this.options.memoryLimitBytes,
+      memoryLimitBytes: this.memoryLimitBytes,
       log: (line) => this.log(line),
     });
     // A target that does not answer here is not given up for it: the main thread is still observed.
@@ -688,7 +708,7 @@ export class MemorySession extends EventEmitter<SessionEvents> implements Memory
           gcEvents: this.gcEvents,
           heapLimitBytes: this.samples[this.samples.length - 1]?.heapLimitBytes,
           horizonMinutes: this.options.horizonMinutes,
-          memoryLimitBytes: this.options.memoryLimitBytes,
+          memoryLimitBytes: this.memoryLimitBytes,
         },
         this.startedAtMs,
       );
