@@ -21,6 +21,8 @@ interface Scenario {
   name: string;
   file: string;
   command?: string[];
+  /** Extra options for `heapscope check` (before the `--`). */
+  checkArgs?: string[];
   expect: 'leak' | 'no-leak';
   budgetSeconds: number;
   culprit?: { file: string; functions: string[]; lines: number[]; holders?: string[] };
@@ -33,6 +35,10 @@ interface Outcome {
   exitCode: number | null;
   /** 1-based rank of the first suspect matching the culprit; 0 when none matched. */
   culpritRank: number;
+  /** Share of the rising floors' growth the suspects explain (report.explained). */
+  explained?: ReportV1['explained'];
+  /** Suspect #1 names the culprit's own function (not a caller, not only its holder). */
+  top1Function?: boolean;
   right: boolean;
   top1?: string;
   /** The first three suspects, as `function file:line [held by name]`. */
@@ -63,6 +69,14 @@ export function matchesCulprit(suspect: Suspect, culprit: NonNullable<Scenario['
   return false;
 }
 
+/** The suspect's own function is one the scenario declares, in the culprit's file. */
+export function namesCulpritFunction(suspect: Suspect, culprit: NonNullable<Scenario['culprit']>): boolean {
+  return (
+    suspect.url.replace(/\\/g, '/').endsWith('/' + culprit.file) &&
+    culprit.functions.includes(suspect.functionName)
+  );
+}
+
 function describe(suspect: Suspect | undefined): string {
   if (!suspect) return '(no suspect)';
   const file = suspect.url.split('/').slice(-1)[0];
@@ -86,6 +100,7 @@ function runOne(
     String(duration),
     ...(samplingInterval ? ['--sampling-interval', samplingInterval] : []),
     ...(recordDir ? ['--record', join(recordDir, scenario.name)] : []),
+    ...(scenario.checkArgs ?? []),
     '--',
     ...command,
   ];
@@ -125,10 +140,13 @@ function runOne(
         : 0;
       const right =
         scenario.expect === 'leak' ? report.verdict === 'leak' && rank === 1 : report.verdict === 'no-leak';
+      const first = report.suspects[0];
       done({
         ...base,
         verdict: report.verdict,
         culpritRank: rank,
+        ...(report.explained ? { explained: report.explained } : {}),
+        ...(scenario.culprit && first ? { top1Function: namesCulpritFunction(first, scenario.culprit) } : {}),
         right,
         top1: describe(report.suspects[0]),
         top3: report.suspects.slice(0, 3).map(describe),
@@ -175,12 +193,15 @@ async function main(): Promise<void> {
   const top1 = leaks.filter((o) => o.verdict === 'leak' && o.culpritRank === 1).length;
   const top3 = leaks.filter((o) => o.verdict === 'leak' && o.culpritRank >= 1 && o.culpritRank <= 3).length;
   const falsePositives = controls.filter((o) => o.verdict === 'leak').length;
+  const functionRight = leaks.filter((o) => o.top1Function === true).length;
+  const functionLine = `function of #1 is the culprit ${functionRight}/${leaks.length}`;
   const summary =
     `${right}/${outcomes.length} right (top1 ${top1}/${leaks.length}, top3 ${top3}/${leaks.length}, ` +
     `false positives ${falsePositives}/${controls.length})`;
   console.log('');
   for (const outcome of outcomes) console.log(formatLine(outcome));
   console.log(summary);
+  console.log(functionLine);
   const live = liveSummary(outcomes);
   console.log(live);
   mkdirSync(join(repo, 'bench', 'results'), { recursive: true });
@@ -193,6 +214,8 @@ async function main(): Promise<void> {
         durationScale,
         samplingIntervalBytes: samplingInterval ? Number(samplingInterval) : undefined,
         summary,
+        functionLine,
+        functionRight,
         live,
         right,
         total: outcomes.length,
@@ -216,7 +239,11 @@ function formatLine(o: Outcome): string {
     o.heapBytesPerMinute !== undefined
       ? ` heap ${kib(o.heapBytesPerMinute)}/min ext ${kib(o.externalBytesPerMinute ?? 0)}/min conf ${o.confidence}`
       : '';
-  return `${mark} ${o.name.padEnd(24)} expect ${o.expect.padEnd(7)} got ${o.verdict.padEnd(12)}${rank}${rate} top1: ${o.top1 ?? '-'} ${formatLive(o.live)} (${o.wallSeconds}s)${o.error ? ` ${o.error}` : ''}`;
+  const shares = o.explained
+    ? ` explains${o.explained.heapShare !== undefined ? ` heap ${Math.round(o.explained.heapShare * 100)}%` : ''}` +
+      `${o.explained.externalShare !== undefined ? ` ext ${Math.round(o.explained.externalShare * 100)}%` : ''}`
+    : '';
+  return `${mark} ${o.name.padEnd(24)} expect ${o.expect.padEnd(7)} got ${o.verdict.padEnd(12)}${rank}${rate} top1: ${o.top1 ?? '-'}${shares} ${formatLive(o.live)} (${o.wallSeconds}s)${o.error ? ` ${o.error}` : ''}`;
 }
 
 function kib(bytes: number): string {

@@ -1,14 +1,16 @@
 // `heapscope check`: observe a Node.js process for a while and say whether it leaks (exit code and
 // JSON report for CI, a summary for people). It drives the same MemorySession as the extension.
-import { mkdir, writeFile } from 'node:fs/promises';
-import { dirname, resolve } from 'node:path';
+import { mkdir, readdir, writeFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { describeError, HeapscopeError } from '../core/errors';
 import { redactArgs } from '../core/redact';
 import { checkContext, parsePodRef } from '../core/k8s/podRef';
 import { MemorySession } from '../core/session/memorySession';
+import { parseHorizonMinutes } from '../core/leak';
 import type { TargetSpec } from '../core/session/api';
 import { DEFAULT_HOLDERS_BUDGET_MS } from '../core/session/holderSnapshots';
+import { armedNodeOptions } from '../core/session/oomSnapshot';
 import type { ReportV1 } from '../core/types';
 import { exitCodes } from './exitCodes';
 import { progressLine, summaryText } from './checkFormat';
@@ -32,6 +34,8 @@ interface CheckOptions {
   holdersMaxHeap?: string;
   holdersBudget?: string;
   load?: string;
+  horizon?: string;
+  armOomSnapshot?: string;
 }
 
 export function registerCheckCommand(program: Command, setExit: (code: number) => void): void {
@@ -60,6 +64,14 @@ export function registerCheckCommand(program: Command, setExit: (code: number) =
       `time allowed for those snapshots; skipped when the heap is too large for it (default ${DEFAULT_HOLDERS_BUDGET_MS / 1000})`,
     )
     .option('--load <script>', "call this module's exported async function repeatedly while observing")
+    .option(
+      '--horizon <time>',
+      'a rise that reaches the heap limit within this time is a leak: 90m, 24h, 7d (default 24h)',
+    )
+    .option(
+      '--arm-oom-snapshot <dir>',
+      'write a heap snapshot when the heap nears its limit (launched: into <dir>; running: its own folder)',
+    )
     .option('--quiet', 'print only the summary (no progress, no target output)')
     .addHelpText(
       'after',
@@ -99,6 +111,8 @@ async function runCheck(command: string[], options: CheckOptions): Promise<numbe
     recordingDir: plan.recordDir,
     projectRoot,
     holdersMaxHeapBytes: plan.holdersMaxHeapBytes,
+    horizonMinutes: plan.horizonMinutes,
+    armOomSnapshot: plan.armOomSnapshotDir !== undefined,
     log: (line) => progress.print(stripControl(line)),
     onTargetOutput: options.quiet ? undefined : (line) => progress.print(`  [target] ${line}`),
   });
@@ -132,6 +146,8 @@ async function runCheck(command: string[], options: CheckOptions): Promise<numbe
   try {
     if (!options.quiet) err(`heapscope: connecting to ${describeTarget(plan.target)}…`);
     try {
+      // The near-limit snapshot holds the program's data: a folder only the user can read.
+      if (plan.armOomSnapshotDir) await mkdir(plan.armOomSnapshotDir, { recursive: true, mode: 0o700 });
       await session.start();
     } catch (error) {
       if (interrupted.signal.aborted) {
@@ -190,6 +206,13 @@ async function runCheck(command: string[], options: CheckOptions): Promise<numbe
     }
     const report = await session.stop(why);
     err(summaryText(report, projectRoot));
+    if (plan.armOomSnapshotDir && plan.target.kind === 'launch') {
+      const written = (await readdir(plan.armOomSnapshotDir).catch(() => [] as string[])).filter((f) =>
+        f.endsWith('.heapsnapshot'),
+      );
+      for (const file of written)
+        err(`heapscope: heap snapshot written near the heap limit: ${join(plan.armOomSnapshotDir, file)}`);
+    }
     await writeReport(report, options.json, err);
     if (report.targetExited) {
       err(
@@ -239,6 +262,9 @@ export interface CheckPlan {
   projectRoot: string;
   holdersMaxHeapBytes?: number;
   holdersBudgetMs: number;
+  horizonMinutes?: number;
+  /** Folder for the near-heap-limit snapshot (created before launch). */
+  armOomSnapshotDir?: string;
 }
 
 /** Validates the options and picks exactly one target. Throws HeapscopeError('usage'). */
@@ -275,10 +301,22 @@ export function planCheck(command: string[], options: CheckOptions): CheckPlan {
     options.holdersBudget !== undefined
       ? positiveNumber(options.holdersBudget, '--holders-budget') * 1000
       : DEFAULT_HOLDERS_BUDGET_MS;
+  let horizonMinutes: number | undefined;
+  if (options.horizon !== undefined) {
+    horizonMinutes = parseHorizonMinutes(options.horizon);
+    if (horizonMinutes === undefined)
+      throw new HeapscopeError(
+        'usage',
+        `--horizon needs a time such as 90m, 24h or 7d (a bare number is hours), not "${options.horizon}".`,
+      );
+  }
+  const armOomSnapshotDir = options.armOomSnapshot ? resolve(options.armOomSnapshot) : undefined;
   let target: TargetSpec;
-  if (command.length)
+  if (command.length) {
     target = { kind: 'launch', command: command[0], args: command.slice(1), cwd: process.cwd() };
-  else if (options.attach) target = { kind: 'attach', address: options.attach };
+    if (armOomSnapshotDir)
+      target.env = { NODE_OPTIONS: armedNodeOptions(process.env.NODE_OPTIONS, armOomSnapshotDir) };
+  } else if (options.attach) target = { kind: 'attach', address: options.attach };
   else if (options.pid) {
     const pid = Number(options.pid);
     if (!Number.isInteger(pid) || pid <= 0)
@@ -310,6 +348,8 @@ export function planCheck(command: string[], options: CheckOptions): CheckPlan {
     projectRoot: resolve(options.projectRoot ?? process.cwd()),
     holdersMaxHeapBytes,
     holdersBudgetMs,
+    horizonMinutes,
+    armOomSnapshotDir,
   };
 }
 

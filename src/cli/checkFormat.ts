@@ -1,7 +1,7 @@
 // Text `heapscope check` prints on stderr: the progress line while observing and the closing summary.
 import { isAbsolute, relative } from 'node:path';
 import { formatBytes, formatMinutes } from '../shared/format';
-import type { MemorySample, ReportV1, SourceFrame, TrendVerdict } from '../core/types';
+import type { IsolateReport, MemorySample, ReportV1, SourceFrame, TrendVerdict } from '../core/types';
 import { stripControl } from '../shared/text';
 
 export function signedRate(bytesPerMinute: number): string {
@@ -71,6 +71,19 @@ export function summaryText(report: ReportV1, projectRoot: string, maxSuspects =
         ? ''
         : `, confidence ${Math.round(report.growth.confidence * 100)}%`),
   );
+  for (const isolate of report.isolates ?? []) lines.push(isolateLine(isolate, projectRoot));
+  const explained = report.explained;
+  if (explained && report.verdict !== 'no-leak') {
+    const parts: string[] = [];
+    if (explained.heapShare !== undefined)
+      parts.push(`${Math.round(explained.heapShare * 100)}% of the heap floor's growth`);
+    if (explained.externalShare !== undefined)
+      parts.push(
+        `${Math.round(explained.externalShare * 100)}% of the off-heap growth` +
+          (explained.externalShare < 0.5 ? ' (sampling sees Buffer wrappers, not their backing stores)' : ''),
+      );
+    if (parts.length) lines.push(`  the suspects explain ${parts.join(', ')}`);
+  }
   if (report.minutesToHeapLimit !== undefined && report.heapLimitBytes) {
     lines.push(
       `  heap limit ${formatBytes(report.heapLimitBytes)} reached in about ${formatMinutes(report.minutesToHeapLimit)} at this rate`,
@@ -123,4 +136,17 @@ export function summaryText(report: ReportV1, projectRoot: string, maxSuspects =
     );
   // Names come from the target: no control character reaches the terminal.
   return lines.map(stripControl).join('\n');
+}
+
+/** One line per isolate: `  worker report-builder (worker.js): LEAK, heap floor +3.2 MiB/min`. */
+function isolateLine(isolate: IsolateReport, projectRoot: string): string {
+  const verdict =
+    isolate.verdict === 'leak' ? 'LEAK' : isolate.verdict === 'no-leak' ? 'no leak' : 'inconclusive';
+  const where =
+    isolate.kind === 'main'
+      ? 'main thread'
+      : `worker ${isolate.name}` +
+        (isolate.url ? ` (${location({ url: isolate.url, line: 0, column: 0 }, projectRoot)})` : '') +
+        (isolate.ended ? ', ended' : '');
+  return `  ${where}: ${verdict}, heap floor ${signedRate(isolate.growth.heapBytesPerMinute)}`;
 }

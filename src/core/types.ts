@@ -147,6 +147,26 @@ export interface Suspect {
   note?: string;
   /** Live-bytes series of this site, [timeMs, bytes], for sparklines. */
   series?: Array<[number, number]>;
+  /** The isolate that allocates it: `main`, or a worker thread's id (ReportV1.isolates). */
+  isolate?: string;
+}
+
+/** One isolate of the observed process: the main thread or a worker thread. */
+export interface IsolateReport {
+  /** `main`, or the worker's threadId. */
+  id: string;
+  kind: 'main' | 'worker';
+  /** The worker's name or title; `main` for the main thread. */
+  name: string;
+  /** The script a worker runs. */
+  url?: string;
+  verdict: Verdict;
+  reason: string;
+  growth: Growth;
+  samples: number;
+  lastSample?: MemorySample;
+  /** A worker that ended before the report. */
+  ended?: boolean;
 }
 
 /** Describes what was observed. */
@@ -188,4 +208,8 @@ export interface ReportV1 {
   lastSample?: MemorySample;
   /** Every change of the verdict shown while observing, oldest first (the last is `verdict`). */
   verdictHistory?: VerdictChange[];
+  /** Each isolate's own verdict, when the process ran worker threads (main first). */
+  isolates?: IsolateReport[];
+  /** Share (0..1) of each rising floor's growth that the suspects' growth accounts for. */
+  explained?: { heapShare?: number; externalShare?: number };
 }

@@ -5,18 +5,20 @@
 import CDP from 'chrome-remote-interface';
 import type { ProtocolMapping } from 'devtools-protocol/types/protocol-mapping';
 import { HeapscopeError, describeError } from '../errors';
+import type { NodeWorkerCommands, NodeWorkerEvents } from './nodeWorker';
 
 /** js-debug's CDP proxy adds a domain of its own; a plain inspector answers it with an error. */
 interface JsDebugCommands {
   'JsDebug.subscribe': { paramsType: [{ events: string[] }]; returnType: Record<string, never> };
 }
 
-export type CdpCommands = ProtocolMapping.Commands & JsDebugCommands;
+export type CdpCommands = ProtocolMapping.Commands & JsDebugCommands & NodeWorkerCommands;
 export type CdpMethod = keyof CdpCommands;
 export type CdpParams<M extends CdpMethod> = CdpCommands[M]['paramsType'];
 export type CdpReply<M extends CdpMethod> = CdpCommands[M]['returnType'];
-export type CdpEvent = keyof ProtocolMapping.Events;
-export type CdpEventListener<E extends CdpEvent> = (...params: ProtocolMapping.Events[E]) => void;
+export type CdpEvents = ProtocolMapping.Events & NodeWorkerEvents;
+export type CdpEvent = keyof CdpEvents;
+export type CdpEventListener<E extends CdpEvent> = (...params: CdpEvents[E]) => void;
 
 export interface CdpClient {
   send<M extends CdpMethod>(method: M, ...params: CdpParams<M>): Promise<CdpReply<M>>;

@@ -6,7 +6,7 @@
 // Until then the verdict is `inconclusive`, with a reason that says what it is waiting for. A new
 // verdict must hold for holdMs before it replaces the shown one, so one noisy reading cannot flip
 // it. Every change is kept (verdictHistory). See docs/leak-method.md, "The live verdict".
-import type { GcEvent, MemorySample, TrendVerdict, Verdict, VerdictChange } from '../types';
+import type { TrendVerdict, Verdict, VerdictChange } from '../types';
 import { buildFloor, type FloorPoint } from './floor';
 import { mad, mannKendall, median, theilSen } from './stats';
 import { analyzeTrendDetail, formatBytes, type SeriesTrend, type TrendInput } from './trend';
@@ -213,7 +213,10 @@ export function gateVerdict(
       reasons.push(
         `${series.field === 'external' ? 'off-heap memory (Buffers/ArrayBuffers)' : heapLabel} rises ` +
           `${rate(series.bytesPerMinute)} over ${seconds(rise.spanMs)} s and still rises over the newest ` +
-          `${seconds(rise.recentMs)} s (${rate(rise.recentSlope)})`,
+          `${seconds(rise.recentMs)} s (${rate(rise.recentSlope)})` +
+          (series.byHorizon
+            ? ', small for this heap but fast enough to reach its limit within the horizon'
+            : ''),
       );
       const limit = input.heapLimitBytes ?? input.samples[input.samples.length - 1]?.heapLimitBytes;
       if (series.field === 'heap' && limit && series.bytesPerMinute > 0)
@@ -338,7 +341,7 @@ export class LiveVerdict {
    * and returns the verdict to show. `startedAtMs` is the origin of the history's atSeconds.
    */
   update(
-    input: { samples: readonly MemorySample[]; gcEvents?: readonly GcEvent[]; heapLimitBytes?: number },
+    input: TrendInput,
     startedAtMs: number,
     nowMs: number = input.samples[input.samples.length - 1]?.timeMs ?? startedAtMs,
   ): TrendVerdict {

@@ -2,13 +2,19 @@
 // it still rising at the end of the window? See docs/leak-method.md for the method and its reasons.
 import type { GcEvent, MemorySample, TrendVerdict, Verdict } from '../types';
 import { buildFloor, countUsable, type FloorPoint, type SeriesField } from './floor';
+import { horizonRateBytesPerMinute } from './horizon';
 import { mannKendall, median, theilSen } from './stats';
+import { unwatchedSamples } from './unwatched';
 
 export interface TrendInput {
   samples: readonly MemorySample[];
   /** GC events pushed by the target; may be empty or absent (Prometheus histories). */
   gcEvents?: readonly GcEvent[];
   heapLimitBytes?: number;
+  /** The container's memory limit (pods), when known. */
+  memoryLimitBytes?: number;
+  /** A rise that reaches the limit within this many minutes is fast enough to be a leak (default 24 h). */
+  horizonMinutes?: number;
 }
 
 /** Tunables of the verdict; the defaults are the measured ones (bench/accuracy). */
@@ -50,6 +56,8 @@ export interface SeriesTrend {
   confidence: number;
   /** Growth below this rate is not a leak for this window, bytes/minute. */
   minRateBytesPerMinute: number;
+  /** The rate threshold was lowered to the rate that reaches the limit within the horizon. */
+  byHorizon: boolean;
   floorBytes: number;
   lastFloorBytes: number;
   points: number;
@@ -63,17 +71,27 @@ export interface SeriesTrend {
 
 const MS_PER_MINUTE = 60_000;
 
+/** What scales a series' threshold, when not its own floor. */
+interface SeriesScale {
+  /** The proportional threshold is this fraction of these bytes (default: the series' own floor). */
+  scaleBytes?: number;
+  /** Rate that reaches the limit within the horizon (horizon.ts), bytes/minute. */
+  horizonRate?: (lastFloorBytes: number) => number | undefined;
+}
+
 function analyzeSeries(
   points: FloorPoint[],
   spanMs: number,
   field: SeriesField,
   t: TrendThresholds,
+  scale: SeriesScale = {},
 ): SeriesTrend {
   const base = {
     field,
     bytesPerMinute: 0,
     confidence: 0,
     minRateBytesPerMinute: 0,
+    byHorizon: false,
     floorBytes: points.length ? median(points.map((p) => p.bytes)) : 0,
     lastFloorBytes: points.length ? points[points.length - 1].bytes : 0,
     points: points.length,
@@ -93,7 +111,15 @@ function analyzeSeries(
   const xs = points.map((p) => (p.timeMs - t0) / MS_PER_MINUTE);
   const ys = points.map((p) => p.bytes);
   const spanMinutes = Math.max(xs[xs.length - 1], 1e-9);
-  const minRate = Math.max(t.minTotalGrowthBytes, t.minTotalGrowthFraction * base.floorBytes) / spanMinutes;
+  // The proportional threshold, lowered to the headroom's rate when that is smaller (horizon.ts),
+  // never below the absolute floor that the floor's noise calls for.
+  const proportional =
+    Math.max(t.minTotalGrowthBytes, t.minTotalGrowthFraction * (scale.scaleBytes ?? base.floorBytes)) /
+    spanMinutes;
+  const absolute = t.minTotalGrowthBytes / spanMinutes;
+  const horizonRate = scale.horizonRate?.(base.lastFloorBytes);
+  const byHorizon = horizonRate !== undefined && horizonRate < proportional;
+  const minRate = byHorizon ? Math.max(absolute, horizonRate) : proportional;
   const all = theilSen(xs, ys);
   const mkAll = mannKendall(ys);
   const lateCount = Math.max(6, Math.round(points.length * t.lateFraction));
@@ -112,6 +138,7 @@ function analyzeSeries(
     ...base,
     bytesPerMinute: all.slope,
     minRateBytesPerMinute: minRate,
+    byHorizon,
     risesOverWindow: growing,
     pIncreasing: mkAll.pIncreasing,
   };
@@ -178,7 +205,7 @@ export function formatBytes(bytes: number): string {
 export function analyzeTrendDetail(
   input: TrendInput,
   thresholds: Partial<TrendThresholds> = {},
-): { verdict: TrendVerdict; heap: SeriesTrend; external: SeriesTrend } {
+): { verdict: TrendVerdict; heap: SeriesTrend; external: SeriesTrend; unwatched?: SeriesTrend } {
   const t = { ...DEFAULT_THRESHOLDS, ...thresholds };
   const samples = input.samples;
   const gcEvents = input.gcEvents ?? [];
@@ -187,10 +214,45 @@ export function analyzeTrendDetail(
     countUsable(samples, 'heap') >= Math.max(1, countUsable(samples, 'rss') / 2) || gcEvents.length > 0
       ? 'heap'
       : 'rss';
+  const heapLimitBytes = input.heapLimitBytes ?? lastDefined(samples, (s) => s.heapLimitBytes);
+  const horizonMinutes = input.horizonMinutes;
+  // The JS heap is bounded by heap_size_limit and, in a pod, by the container; RSS and off-heap
+  // memory only by the container.
+  const heapScale: SeriesScale = {
+    horizonRate: (last) =>
+      horizonRateBytesPerMinute(last, {
+        heapLimitBytes: heapField === 'heap' ? heapLimitBytes : undefined,
+        memoryLimitBytes: input.memoryLimitBytes,
+        horizonMinutes,
+      }),
+  };
+  const containerScale: SeriesScale = {
+    horizonRate: (last) =>
+      horizonRateBytesPerMinute(last, { memoryLimitBytes: input.memoryLimitBytes, horizonMinutes }),
+  };
   const heapFloor = buildFloor(samples, gcEvents, heapField);
   const externalFloor = buildFloor(samples, gcEvents, 'external');
-  const heap = analyzeSeries(heapFloor.points, heapFloor.spanMs, heapField, t);
-  const external = analyzeSeries(externalFloor.points, externalFloor.spanMs, 'external', t);
+  const heap = analyzeSeries(heapFloor.points, heapFloor.spanMs, heapField, t, heapScale);
+  const external = analyzeSeries(externalFloor.points, externalFloor.spanMs, 'external', t, containerScale);
+  // RSS beyond the committed heap and the growth of `external` (unwatched.ts), held to a threshold
+  // proportional to heap and unwatched memory together (a large heap's own bookkeeping outside it
+  // grows by a few MB while it settles), and to the container's limit only: the heap limit does
+  // not bound memory outside the heap.
+  // Two readings of it: a rise above RSS's own noise (UNWATCHED_MIN_GROWTH_BYTES) says memory grows
+  // outside what is watched; a smaller steady rise only withholds a no-leak until it levels off.
+  let unwatched: SeriesTrend | undefined;
+  let unwatchedEarly: SeriesTrend | undefined;
+  if (heapField === 'heap') {
+    const rest = buildFloor(unwatchedSamples(samples), gcEvents, 'rss');
+    if (rest.points.length > 0) {
+      const restScale: SeriesScale = {
+        scaleBytes: heap.floorBytes + median(rest.points.map((p) => p.bytes)),
+        horizonRate: containerScale.horizonRate,
+      };
+      unwatched = analyzeSeries(rest.points, rest.spanMs, 'rss', unwatchedThresholds(t), restScale);
+      unwatchedEarly = analyzeSeries(rest.points, rest.spanMs, 'rss', t, restScale);
+    }
+  }
 
   let verdict: Verdict;
   let confidence: number;
@@ -202,12 +264,30 @@ export function analyzeTrendDetail(
       heap.call === 'rising' ? heap.confidence : 0,
       external.call === 'rising' ? external.confidence : 0,
     );
-    if (heap.call === 'rising') reasons.push(`${heapLabel} post-GC ${heap.detail}`);
-    if (external.call === 'rising') reasons.push(`off-heap memory (Buffers/ArrayBuffers) ${external.detail}`);
+    if (heap.call === 'rising') reasons.push(`${heapLabel} post-GC ${heap.detail}${horizonNote(heap)}`);
+    if (external.call === 'rising')
+      reasons.push(`off-heap memory (Buffers/ArrayBuffers) ${external.detail}${horizonNote(external)}`);
   } else if (heap.call === 'flat' || heap.call === 'warm-up') {
     const externalSettled =
       external.call === 'flat' || external.call === 'warm-up' || external.call === 'no-data';
-    if (externalSettled) {
+    if (externalSettled && unwatched?.call === 'rising') {
+      verdict = 'inconclusive';
+      confidence = 0;
+      reasons.push(
+        `RSS rises ${formatBytes(unwatched.bytesPerMinute)}/min beyond the JS heap and Buffers, ` +
+          `whose floors are flat: memory grows outside what is watched (look at native addons, ` +
+          `worker threads that are not observed, code space)`,
+        `${heapLabel} post-GC ${heap.detail}`,
+      );
+    } else if (externalSettled && unwatchedEarly?.call === 'rising') {
+      verdict = 'inconclusive';
+      confidence = 0;
+      reasons.push(
+        `RSS rises ${formatBytes(unwatchedEarly.bytesPerMinute)}/min beyond the JS heap and Buffers; ` +
+          `waiting to see whether it levels off before calling the heap's flatness a no-leak`,
+        `${heapLabel} post-GC ${heap.detail}`,
+      );
+    } else if (externalSettled) {
       verdict = 'no-leak';
       confidence =
         external.call === 'no-data' ? heap.confidence : Math.min(heap.confidence, external.confidence);
@@ -229,7 +309,6 @@ export function analyzeTrendDetail(
   }
   confidence = Math.max(0, Math.min(1, confidence));
 
-  const heapLimitBytes = input.heapLimitBytes ?? lastDefined(samples, (s) => s.heapLimitBytes);
   let minutesToHeapLimit: number | undefined;
   if (
     verdict === 'leak' &&
@@ -251,7 +330,25 @@ export function analyzeTrendDetail(
   };
   if (minutesToHeapLimit !== undefined)
     verdictOut.minutesToHeapLimit = Math.round(minutesToHeapLimit * 10) / 10;
-  return { verdict: verdictOut, heap, external };
+  return { verdict: verdictOut, heap, external, ...(unwatched ? { unwatched } : {}) };
+}
+
+/**
+ * RSS moves for reasons that are not a leak: heap pages becoming resident as a heap that grew is
+ * touched, allocator arenas, code space after optimisation. A few MiB over a short window is that
+ * noise; memory that leaks outside the watched figures shows more.
+ */
+const UNWATCHED_MIN_GROWTH_BYTES = 8 * 1024 * 1024;
+
+function unwatchedThresholds(t: TrendThresholds): TrendThresholds {
+  return { ...t, minTotalGrowthBytes: Math.max(t.minTotalGrowthBytes, UNWATCHED_MIN_GROWTH_BYTES) };
+}
+
+/** Why a rise below the proportional threshold still counts. */
+function horizonNote(series: SeriesTrend): string {
+  return series.byHorizon
+    ? ` (small for this heap, but fast enough to reach the limit within the horizon)`
+    : '';
 }
 
 function round(value: number): number {

@@ -1,7 +1,7 @@
 // The leak verdict on a container's history: the engine's own trend analysis (src/core/leak), run
 // within segments (a restart or an OOM kill drops memory; a trend across that drop means nothing),
 // then said in one sentence with the rate per day and the time left to the container's limit.
-import { analyzeTrendDetail, formatBytes } from '../leak';
+import { analyzeTrendDetail, DEFAULT_THRESHOLDS, formatBytes } from '../leak';
 import type { MemorySample } from '../types';
 import type { PromEvent, PromSeries, PromVerdict } from '../../shared/prometheusTypes';
 import { segmentBounds } from './events';
@@ -38,6 +38,36 @@ export function toSamples(
     });
   }
   return samples;
+}
+
+/**
+ * Each reading against the one a day before it, over a series that spans more than a day: the median
+ * difference (bytes) and the share of readings that are higher; undefined when the series is shorter
+ * or too sparse to pair readings.
+ */
+export function dayOverDayRise(
+  samples: MemorySample[],
+): { medianBytes: number; risingShare: number } | undefined {
+  const dayMs = 86_400_000;
+  if (samples.length < 8 || samples[samples.length - 1].timeMs - samples[0].timeMs < dayMs * 1.25)
+    return undefined;
+  const stepMs = (samples[samples.length - 1].timeMs - samples[0].timeMs) / (samples.length - 1);
+  const diffs: number[] = [];
+  let j = 0;
+  for (const sample of samples) {
+    const want = sample.timeMs - dayMs;
+    if (want < samples[0].timeMs) continue;
+    while (j + 1 < samples.length && samples[j + 1].timeMs <= want) j++;
+    if (Math.abs(samples[j].timeMs - want) > 2 * stepMs) continue;
+    diffs.push(sample.heapUsedBytes - samples[j].heapUsedBytes);
+  }
+  if (diffs.length < 8) return undefined;
+  diffs.sort((a, b) => a - b);
+  const mid = diffs.length >> 1;
+  return {
+    medianBytes: diffs.length % 2 ? diffs[mid] : (diffs[mid - 1] + diffs[mid]) / 2,
+    risingShare: diffs.filter((d) => d > 0).length / diffs.length,
+  };
 }
 
 /** Segments at least this long are judged on their daily floor (see dailyFloor). */
@@ -163,10 +193,35 @@ export function judgeHistory(
   }
   const { heap, external } = chosen.detail;
   const floorWords = chosen.daily ? ' (trailing 24 h minimum)' : '';
-  const verdict = chosen.detail.verdict.verdict;
+  let verdict = chosen.detail.verdict.verdict;
   const leakingExternal = external.call === 'rising' && heap.call !== 'rising';
   const bytesPerMinute = leakingExternal ? external.bytesPerMinute : heap.bytesPerMinute;
   const bytesPerDay = Math.round(bytesPerMinute * MINUTES_PER_DAY);
+  // Between one and three days the daily floor is not available, and a daily cycle's rising half can
+  // read as a trend (or its falling half hide a leak). The same hours a day apart tell them apart: a
+  // leak is higher by its daily rate, a cycle is level. Where the two readings disagree, neither is
+  // promised.
+  let cycleNote = '';
+  const dayApart = chosen.daily || leakingExternal ? undefined : dayOverDayRise(chosen.samples);
+  if (dayApart) {
+    const spanDays = Math.max(1, (chosen.seg.end - chosen.seg.start) / 86_400);
+    const minPerDay =
+      Math.max(
+        DEFAULT_THRESHOLDS.minTotalGrowthBytes,
+        DEFAULT_THRESHOLDS.minTotalGrowthFraction * heap.floorBytes,
+      ) / spanDays;
+    if (verdict === 'leak' && dayApart.medianBytes < minPerDay) {
+      verdict = 'inconclusive';
+      cycleNote =
+        `; but the same hours a day apart differ by only ${formatBytes(dayApart.medianBytes)}: ` +
+        `a daily cycle is as likely as a leak (judge 3 days or more)`;
+    } else if (verdict === 'no-leak' && dayApart.medianBytes >= minPerDay && dayApart.risingShare >= 0.8) {
+      verdict = 'inconclusive';
+      cycleNote =
+        `; but the same hours a day apart are ${formatBytes(dayApart.medianBytes)} higher: ` +
+        `a leak may hide under a daily cycle (judge 3 days or more)`;
+    }
+  }
   const limitSeries = series.find((s) => s.name === 'limit');
   const limitBytes = lastIn(limitSeries, chosen.seg.start, chosen.seg.end) ?? lastIn(limitSeries, start, end);
   const current =
@@ -212,7 +267,7 @@ export function judgeHistory(
       basis === 'workingSet'
         ? chosen.detail.verdict.reason.replace(/JS heap post-GC floor/g, 'working-set floor')
         : chosen.detail.verdict.reason
-    }`,
+    }${cycleNote}`,
     summary,
     basis,
     bytesPerDay,

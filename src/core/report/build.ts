@@ -3,6 +3,7 @@
 import { redactTarget } from '../redact';
 import type {
   GcEvent,
+  IsolateReport,
   MemorySample,
   ReportV1,
   Suspect,
@@ -10,6 +11,7 @@ import type {
   TrendVerdict,
   VerdictChange,
 } from '../types';
+import { explainedGrowth } from '../leak/explained';
 import { HEAPSCOPE_VERSION } from '../version';
 
 export interface ReportInput {
@@ -26,6 +28,8 @@ export interface ReportInput {
   holdersSkipped?: ReportV1['holdersSkipped'];
   /** Every change of the verdict shown while observing. */
   verdictHistory?: readonly VerdictChange[];
+  /** Each isolate's own verdict, when the process ran worker threads. */
+  isolates?: readonly IsolateReport[];
 }
 
 const NO_VERDICT: TrendVerdict = {
@@ -64,6 +68,10 @@ export function buildReport(input: ReportInput): ReportV1 {
   if (input.holdersSkipped) report.holdersSkipped = { ...input.holdersSkipped };
   if (last) report.lastSample = last;
   if (input.verdictHistory?.length) report.verdictHistory = input.verdictHistory.map((c) => ({ ...c }));
+  const explained = explainedGrowth(input.verdict, input.suspects);
+  if (explained.heapShare !== undefined || explained.externalShare !== undefined)
+    report.explained = explained;
+  if (input.isolates?.length) report.isolates = input.isolates.map((i) => ({ ...i }));
   return report;
 }
 

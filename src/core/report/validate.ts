@@ -87,6 +87,7 @@ const suspect = shape(
     holder,
     note: str,
     series: arrayOf(seriesPoint),
+    isolate: str,
   },
 );
 const sample = shape(
@@ -99,6 +100,32 @@ const sample = shape(
     arrayBuffersBytes: num({ min: 0 }),
   },
   { heapLimitBytes: num({ min: 0 }) },
+);
+const growth = shape({
+  heapBytesPerMinute: num(),
+  externalBytesPerMinute: num(),
+  confidence: (v, path, problems) => {
+    if (typeof v !== 'number' || v < 0 || v > 1) problems.push(`${path}: expected 0..1`);
+  },
+});
+const share: Check = (v, path, problems) => {
+  if (typeof v !== 'number' || v < 0 || v > 1) problems.push(`${path}: expected 0..1`);
+};
+const isolate = shape(
+  {
+    id: str,
+    kind: oneOf('main', 'worker'),
+    name: str,
+    verdict: oneOf('leak', 'no-leak', 'inconclusive'),
+    reason: str,
+    growth,
+    samples: num({ min: 0, integer: true }),
+  },
+  {
+    url: str,
+    lastSample: sample,
+    ended: (v, path, problems) => typeof v !== 'boolean' && problems.push(`${path}: expected a boolean`),
+  },
 );
 const target = shape(
   { kind: oneOf('launch', 'attach', 'pid', 'k8s', 'debug-session', 'prometheus', 'recording') },
@@ -155,6 +182,8 @@ const report = shape(
         reason: str,
       }),
     ),
+    isolates: arrayOf(isolate),
+    explained: shape({}, { heapShare: share, externalShare: share }),
   },
 );
 

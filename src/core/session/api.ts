@@ -61,6 +61,15 @@ export interface SessionOptions {
    * inspector at ~10 MiB/s of heap (a 341 MiB heap paused its process 34 s), three times.
    */
   holdersMaxHeapBytes?: number;
+  /** A rise that reaches the heap (or container) limit within this many minutes is a leak. Default 24 h. */
+  horizonMinutes?: number;
+  /** The container's memory limit, when known (pods): a second limit for the horizon. */
+  memoryLimitBytes?: number;
+  /**
+   * Arm a running target to write a heap snapshot near its heap limit (oomSnapshot.ts). A launched
+   * target is armed by its caller through NODE_OPTIONS (armedNodeOptions), with the folder it chose.
+   */
+  armOomSnapshot?: boolean;
 }
 
 /** What `nameHolders` did. */

@@ -16,7 +16,14 @@ import { captureHeapSnapshot, snapshotCost, snapshotCrossesLimit } from '../heap
 import { connectTarget, type TargetConnection } from '../inspector';
 import { bounded, type CdpClient } from '../inspector/cdp';
 import type { PodConnectionEvent } from '../k8s';
-import { LiveVerdict, LocationResolver, rankSuspects } from '../leak';
+import {
+  combineIsolateVerdicts,
+  formatBytes,
+  LiveVerdict,
+  LocationResolver,
+  ProcessVerdictHistory,
+  rankSuspects,
+} from '../leak';
 import type { ScriptSourceProvider } from '../leak';
 import { buildReport } from '../report';
 import {
@@ -41,9 +48,12 @@ import type {
 } from './api';
 import { planHolders, runHolderSnapshots } from './holderSnapshots';
 import { installGcObserver, removeInstrumentation } from './instrumentation';
+import { isolateReports, mergeIsolateSuspects, WorkerIsolates } from './isolates';
+import { ARM_OOM_EXPRESSION } from './oomSnapshot';
 import { PauseWatcher } from './pauseWatcher';
 import { Lifecycle, stateOf, type Phase } from './phase';
 import { PodReconnector } from './podReconnector';
+import { capForUnobservedChildren, ProcessTreeWatch } from './processTree';
 import { ProfileSampler } from './profileSampler';
 import { RecordingWriter, RECORDING_FORMAT, RECORDING_VERSION } from './recording';
 
@@ -55,6 +65,8 @@ const MAX_GC_EVENTS = 100_000;
 /** Deadlines on the way out (a stop must end within ~2 s whatever the target does). */
 const STOP_LAST_PROFILE_MS = 600;
 const STOP_CLEANUP_MS = 600;
+/** Worker threads let go of their samplers within this (a frozen worker never answers). */
+const STOP_WORKERS_MS = 300;
 /** How long a stop waits for a start in progress to let go of what it opened. */
 const STOP_WAIT_FOR_START_MS = 1500;
 const IDENTIFY_TIMEOUT_MS = 10_000;
@@ -116,6 +128,13 @@ export class MemorySession extends EventEmitter<SessionEvents> implements Memory
   private going: Promise<void> | undefined;
   private verdictCount = 0;
   private readonly liveVerdict = new LiveVerdict();
+  // Worker threads (isolates.ts): their own readings and verdicts; the process verdict combines them.
+  private workers: WorkerIsolates | undefined;
+  private mainVerdict: TrendVerdict | undefined;
+  private mainSuspects: Suspect[] = [];
+  private readonly processHistory = new ProcessVerdictHistory();
+  // Node children of a launched or signalled process (processTree.ts): a flat parent is no no-leak.
+  private tree: ProcessTreeWatch | undefined;
   private lastMessage: string | undefined;
   /** Aborted when the session stops or the target goes: cancels connecting, captures, holders. */
   private readonly teardown = new AbortController();
@@ -223,8 +242,11 @@ export class MemorySession extends EventEmitter<SessionEvents> implements Memory
     if (options.final) await this.closeObservation();
     if (!this.lifecycle.live) return { kind: 'cancelled', reason: 'the session stopped' };
     const heapUsed = this.samples[this.samples.length - 1]?.heapUsedBytes ?? 0;
+    // The snapshots are of the main isolate: its holders explain its own suspects only.
+    const mainVerdict = this.mainVerdict ?? this.verdict;
+    const workers = this.workers?.isolates ?? [];
     const plan = planHolders({
-      verdict: this.verdict,
+      verdict: mainVerdict,
       heapUsedBytes: heapUsed,
       maxHeapBytes: this.options.holdersMaxHeapBytes,
       budgetMs: options.budgetMs,
@@ -245,8 +267,8 @@ export class MemorySession extends EventEmitter<SessionEvents> implements Memory
     this.lifecycle.to({ kind: 'naming-holders', step: 'starting' });
     try {
       const result = await runHolderSnapshots({
-        suspects: this.suspects,
-        verdict: this.verdict!,
+        suspects: workers.length ? this.mainSuspects : this.suspects,
+        verdict: mainVerdict!,
         sources: this.sources,
         projectRoot: this.options.projectRoot,
         gapMs: this.options.holderSnapshotGapMs,
@@ -262,7 +284,8 @@ export class MemorySession extends EventEmitter<SessionEvents> implements Memory
         signals: [this.teardown.signal, ...(options.signal ? [options.signal] : [])],
         budgetMs: options.budgetMs,
       });
-      if (result.suspects && this.lifecycle.live) this.setSuspects(result.suspects);
+      if (result.suspects && this.lifecycle.live)
+        this.setSuspects(mergeIsolateSuspects(result.suspects, this.mainVerdict, workers));
       if (result.outcome.kind !== 'named')
         this.log(`heapscope: holders not named: ${result.outcome.reason}.`);
       return result.outcome;
@@ -298,7 +321,11 @@ export class MemorySession extends EventEmitter<SessionEvents> implements Memory
       targetExited: this.exitInfo,
       snapshots: this.snapshots,
       holdersSkipped: this.holdersSkipped,
-      verdictHistory: this.liveVerdict.history,
+      // The process verdict's changes: the main thread's own when it runs alone.
+      verdictHistory: this.processHistory.history,
+      isolates: this.workers?.isolates.length
+        ? isolateReports({ verdict: this.mainVerdict, samples: this.samples }, this.workers.isolates)
+        : undefined,
     });
   }
 
@@ -328,6 +355,17 @@ export class MemorySession extends EventEmitter<SessionEvents> implements Memory
       this.sampler = new ProfileSampler(client, this.samplingIntervalBytes);
       if (this.options.allocationSampling !== false) await this.startSampling();
       this.ensureStillStarting();
+      await this.readContainerLimit(connection);
+      this.ensureStillStarting();
+      await this.observeWorkers(client);
+      this.ensureStillStarting();
+      if (this.options.armOomSnapshot && this.target.kind !== 'launch') {
+        await this.armOomSnapshot(client);
+        this.ensureStillStarting();
+      }
+      const pid = this.target.pid;
+      if ((this.target.kind === 'launch' || this.target.kind === 'pid') && pid)
+        this.tree = new ProcessTreeWatch(pid);
       const warnings = connection.warnings;
       if (warnings.length) this.lastMessage = warnings.join(' ');
       // A debugger may hold the program paused already (js-debug stops it at start while it sets its
@@ -356,6 +394,54 @@ export class MemorySession extends EventEmitter<SessionEvents> implements Memory
     }
   }
 
+  /** The container's limit (pods) when the caller gave none: the verdict's second limit. */
+  private containerLimitBytes: number | undefined;
+
+  private get memoryLimitBytes(): number | undefined {
+    return this.options.memoryLimitBytes ?? this.containerLimitBytes;
+  }
+
+  private async readContainerLimit(connection: TargetConnection): Promise<void> {
+    if (this.options.memoryLimitBytes !== undefined || !connection.containerMemory) return;
+    const memory = await bounded(connection.containerMemory(), 5000, this.teardown.signal).catch(
+      () => undefined,
+    );
+    if (memory?.limitBytes === undefined) return;
+    this.containerLimitBytes = memory.limitBytes;
+    this.log(`heapscope: container memory limit ${formatBytes(memory.limitBytes)} (${memory.source})`);
+  }
+
+  /** Worker threads get their own readings, verdicts and profiles (isolates.ts). */
+  private async observeWorkers(client: CdpClient): Promise<void> {
+    this.workers = new WorkerIsolates(client, {
+      samplingIntervalBytes: this.samplingIntervalBytes,
+      startedAtMs: this.startedAtMs,
+      projectRoot: this.options.projectRoot,
+      horizonMinutes: this.options.horizonMinutes,
+      memoryLimitBytes: this.memoryLimitBytes,
+      log: (line) => this.log(line),
+    });
+    // A target that does not answer here is not given up for it: the main thread is still observed.
+    await bounded(this.workers.start(), SETUP_CALL_TIMEOUT_MS, this.teardown.signal).catch((error) =>
+      this.log(`heapscope: worker threads are not observed: ${describeError(error)}`),
+    );
+  }
+
+  /** A running target: arm it with the fixed expression (oomSnapshot.ts); launched ones get flags. */
+  private async armOomSnapshot(client: CdpClient): Promise<void> {
+    const reply = await bounded(
+      client.send('Runtime.evaluate', { expression: ARM_OOM_EXPRESSION, returnByValue: true }),
+      SETUP_CALL_TIMEOUT_MS,
+      this.teardown.signal,
+    ).catch(() => undefined);
+    const dir: unknown = reply?.result?.value;
+    this.log(
+      typeof dir === 'string'
+        ? `heapscope: armed: near its heap limit the target writes a heap snapshot to ${dir} (its own folder: a running process cannot be given another)`
+        : 'heapscope: could not arm the heap snapshot near the heap limit (this Node has no v8.setHeapSnapshotNearHeapLimit)',
+    );
+  }
+
   /** Throws when stop() was called while start() was awaiting. */
   private ensureStillStarting(): void {
     if (this.lifecycle.endingOrEnded)
@@ -370,11 +456,19 @@ export class MemorySession extends EventEmitter<SessionEvents> implements Memory
     if (gcState !== 'ok' && gcState !== 'installed')
       this.log(`heapscope: GC events are not available in this target (${gcState}).`);
     if (first) {
-      this.pauses = new PauseWatcher(client, this.connection!.shared, {
-        paused: () => this.onPaused(),
-        resumed: () => this.onResumed(),
-        log: (line) => this.log(line),
-      });
+      const armed = this.options.armOomSnapshot === true;
+      this.pauses = new PauseWatcher(
+        client,
+        this.connection!.shared,
+        {
+          paused: () => this.onPaused(),
+          resumed: () => this.onResumed(),
+          log: (line) => this.log(line),
+        },
+        armed,
+      );
+      if (armed)
+        this.log('heapscope: armed for a heap snapshot near the heap limit: the Debugger domain stays off.');
     }
     await within(this.pauses!.attach(client));
     await within(client.send('HeapProfiler.enable')).catch(() => undefined);
@@ -581,6 +675,11 @@ export class MemorySession extends EventEmitter<SessionEvents> implements Memory
     this.samples.push(sample);
     this.writer?.sample(sample);
     this.emit('sample', sample);
+    if (this.workers) {
+      await bounded(this.workers.readMetrics(), answerTimeoutMs, this.teardown.signal).catch(() => undefined);
+      if (this.lifecycle.ended) return;
+    }
+    this.tree?.refresh();
     this.updateVerdict();
   }
 
@@ -608,9 +707,20 @@ export class MemorySession extends EventEmitter<SessionEvents> implements Memory
           samples: this.samples,
           gcEvents: this.gcEvents,
           heapLimitBytes: this.samples[this.samples.length - 1]?.heapLimitBytes,
+          horizonMinutes: this.options.horizonMinutes,
+          memoryLimitBytes: this.memoryLimitBytes,
         },
         this.startedAtMs,
       );
+      this.mainVerdict = verdict;
+      if (this.workers?.isolates.length) {
+        verdict = combineIsolateVerdicts(
+          verdict,
+          this.workers.isolates.map((w) => ({ label: `worker ${w.name}`, verdict: w.verdict })),
+        );
+      }
+      if (this.tree) verdict = capForUnobservedChildren(verdict, this.tree.pid, this.tree.unobserved);
+      this.processHistory.note(verdict, this.samples[this.samples.length - 1].timeMs, this.startedAtMs);
     } catch (error) {
       this.log(`heapscope: verdict failed: ${describeError(error)}`);
       return;
@@ -644,6 +754,10 @@ export class MemorySession extends EventEmitter<SessionEvents> implements Memory
     if (this.lifecycle.ended) return;
     this.writer?.profile(reading);
     this.emit('profile', reading);
+    if (this.workers) {
+      await this.workers.readProfiles();
+      if (this.lifecycle.ended) return;
+    }
     await this.rank();
   }
 
@@ -655,7 +769,8 @@ export class MemorySession extends EventEmitter<SessionEvents> implements Memory
           resolver: this.resolver,
           trend: this.verdict,
         });
-        this.setSuspects(suspects);
+        this.mainSuspects = suspects;
+        this.setSuspects(mergeIsolateSuspects(suspects, this.mainVerdict, this.workers?.isolates ?? []));
       } catch (error) {
         this.log(`heapscope: ranking suspects failed: ${describeError(error)}`);
       }
@@ -772,7 +887,14 @@ export class MemorySession extends EventEmitter<SessionEvents> implements Memory
     }
     // The observation ends now. What follows is the way out: every step has a deadline.
     this.endedAtMs ??= Date.now();
+    // Workers let go first, alongside the main thread's last profile (both bounded: stop stays ~2 s).
+    const workersStopped = this.workers
+      ? bounded(this.workers.stop(), STOP_WORKERS_MS).catch(() =>
+          this.log('heapscope: worker threads did not let go of their samplers in time.'),
+        )
+      : undefined;
     if (wasLive) await this.closeObservation(STOP_LAST_PROFILE_MS);
+    await workersStopped;
     // The target went just before: its exit status is on the way (bounded by targetGone itself).
     if (this.going) await this.going;
     this.teardown.abort();

@@ -28,6 +28,11 @@ export class PauseWatcher {
     private client: CdpClient,
     private readonly shared: boolean,
     private readonly events: PauseWatcherEvents,
+    /**
+     * Leave the Debugger domain off (pauses then go unseen): Node skips, or remotely crashes in, the
+     * near-heap-limit snapshot while it is on (Node 20.20), so a session armed for it keeps it off.
+     */
+    private readonly keepDebuggerOff = false,
   ) {}
 
   get paused(): boolean {
@@ -55,7 +60,7 @@ export class PauseWatcher {
     client.on('Debugger.resumed', () => {
       if (client === this.client) this.onResumed();
     });
-    if (!this.pausedNow) await this.enableDebugger();
+    if (!this.pausedNow && !this.keepDebuggerOff) await this.enableDebugger();
   }
 
   /** Something proved the event loop turns (a GC batch from the target): the pause is over. */

@@ -103,6 +103,29 @@ describe('k8s: heapscope snapshot --k8s and the memory limit (bundled CLI, real 
     assert.match(unlimited.stderr, /needs about .* more memory while V8 writes the snapshot/);
   });
 
+  it('check --k8s reads the container limit: the horizon rule gets its second limit', async () => {
+    container.cgroup = { version: 2, memoryCurrentBytes: 60 * MiB, memoryLimitBytes: 256 * MiB };
+    const result = await runCli(
+      [
+        'check',
+        '--k8s',
+        'shop/api-0/app',
+        '--kubeconfig',
+        cluster.kubeconfig,
+        '--context',
+        'fake',
+        '--duration',
+        '3',
+        '--no-holders',
+      ],
+      { env: cluster.env },
+    );
+    // Three seconds can tell nothing: inconclusive (3), but observed, through the real kubectl.
+    assert.equal(result.code, 3, result.stderr);
+    assert.match(result.stderr, /container memory limit 256(\.0)? MiB \(cgroup v2\)/);
+    assert.deepEqual(await kubectlProcessesFor(cluster.kubeconfig), []);
+  });
+
   it('reads cgroup v1 and v2 files, "no limit" included', () => {
     assert.deepEqual(parseCgroupMemory('v2\nmax\n1234\n'), { source: 'cgroup v2', currentBytes: 1234 });
     assert.deepEqual(parseCgroupMemory('v2\n5000\n1234\n'), {

@@ -58,6 +58,13 @@ describe('check options', () => {
     assert.equal(planCheck([], opts({ attach: '1' })).holdersBudgetMs, DEFAULT_HOLDERS_BUDGET_MS);
   });
 
+  it('takes the horizon as 90m, 24h, 7d (a bare number is hours) and refuses the rest', () => {
+    assert.equal(planCheck([], opts({ attach: '1', horizon: '90m' })).horizonMinutes, 90);
+    assert.equal(planCheck([], opts({ attach: '1', horizon: '7d' })).horizonMinutes, 7 * 1440);
+    assert.equal(planCheck([], opts({ attach: '1' })).horizonMinutes, undefined);
+    assert.throws(() => planCheck([], opts({ attach: '1', horizon: 'soon' })), /--horizon needs a time/);
+  });
+
   it('summarises a report with file:line and holder, relative to the project root', () => {
     const report = buildReport({
       target: { kind: 'attach' },

@@ -26,6 +26,8 @@ export interface SeriesSpec {
   external?: (tSeconds: number) => number;
   withGc?: boolean;
   heapLimitBytes?: number;
+  /** Memory outside the JS heap and Buffers (a native addon), added to RSS, bytes at t seconds. */
+  native?: (tSeconds: number) => number;
   seed?: number;
 }
 
@@ -57,7 +59,8 @@ export function synth(spec: SeriesSpec): { samples: MemorySample[]; gcEvents: Gc
     const ext = spec.external ? spec.external(t) + (random() - 0.5) * 200_000 : 1_000_000;
     samples.push({
       timeMs: t0 + ms,
-      rssBytes: Math.round(spec.floor(t) + garbage + 40_000_000),
+      // RSS: the committed heap plus the runtime's own ~30 MB, plus any native growth.
+      rssBytes: Math.round(spec.floor(t) + gcEvery + 31_000_000 + (spec.native?.(t) ?? 0)),
       heapTotalBytes: Math.round(spec.floor(t) + gcEvery + 1_000_000),
       heapUsedBytes: Math.round(spec.floor(t) + garbage + Math.abs(noise)),
       externalBytes: Math.round(ext),

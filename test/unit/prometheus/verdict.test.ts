@@ -119,6 +119,28 @@ describe('prometheus events and verdict', () => {
     assert.ok(floor.every((s) => s.heapUsedBytes === 100 * MiB));
   });
 
+  it('two days: a daily cycle is never a leak, and a leak under one is never a no-leak', () => {
+    const end = 2 * DAY;
+    const step = 300;
+    // A fixed pseudo-random wobble: the verdict must not hang on one lucky draw.
+    const wobble = (t: number) => Math.sin(t * 12.9898) * 1 * MiB;
+    for (let phase = 0; phase < 1; phase += 0.125) {
+      const cycle = (t: number) => 40 * MiB * Math.sin(2 * Math.PI * (t / DAY + phase));
+      const flat = gauge('workingSet', 0, end, step, (t) => 200 * MiB + cycle(t) + wobble(t));
+      const calm = judgeHistory([flat], [], 0, end, step);
+      assert.notEqual(calm.verdict, 'leak', `cycle at phase ${phase}: ${calm.reason}`);
+      const leaking = gauge(
+        'workingSet',
+        0,
+        end,
+        step,
+        (t) => 200 * MiB + cycle(t) + (20 * MiB * t) / DAY + wobble(t),
+      );
+      const leak = judgeHistory([leaking], [], 0, end, step);
+      assert.notEqual(leak.verdict, 'no-leak', `leak under a cycle at phase ${phase}: ${leak.reason}`);
+    }
+  });
+
   it('judges within segments: a restart drop is not a decline, growth after it is a leak', () => {
     const step = 300;
     const end = 7 * DAY;

@@ -57,6 +57,10 @@ export class FakeCdp implements CdpClient {
     this.events.emit(event, ...params);
   }
 
+  listenerCount(event: CdpEvent): number {
+    return this.events.listenerCount(event);
+  }
+
   disconnect(): void {
     this.events.emit('disconnect');
   }
