@@ -11,7 +11,7 @@ import type {
   TrendVerdict,
   VerdictChange,
 } from '../types';
-import { explainedGrowth } from '../leak/explained';
+import { explainedGrowth } from '../../shared/explained';
 import { HEAPSCOPE_VERSION } from '../version';
 
 export interface ReportInput {

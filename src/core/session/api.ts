@@ -4,6 +4,7 @@ import type { EventEmitter } from 'node:events';
 import type {
   AllocationProfileReading,
   GcEvent,
+  IsolateReport,
   MemorySample,
   ReportV1,
   Suspect,
@@ -169,6 +170,8 @@ export interface MemorySessionApi extends EventEmitter<SessionEvents> {
   readonly gcEvents: readonly GcEvent[];
   readonly verdict: TrendVerdict | undefined;
   readonly suspects: readonly Suspect[];
+  /** Each isolate's own verdict (main first), when the process runs worker threads. */
+  readonly isolates?: readonly IsolateReport[];
   /** Folder of this session's recording, when recording. */
   readonly recordingDir: string | undefined;
   start(): Promise<void>;

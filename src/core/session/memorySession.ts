@@ -17,6 +17,7 @@ import { connectTarget, type TargetConnection } from '../inspector';
 import { bounded, type CdpClient } from '../inspector/cdp';
 import type { PodConnectionEvent } from '../k8s';
 import {
+  attributeOffHeap,
   combineIsolateVerdicts,
   LiveVerdict,
   LocationResolver,
@@ -34,7 +35,15 @@ import {
   parseGcPayload,
   toMemorySample,
 } from '../sampling';
-import type { GcEvent, MemorySample, ReportV1, Suspect, TargetInfo, TrendVerdict } from '../types';
+import type {
+  GcEvent,
+  IsolateReport,
+  MemorySample,
+  ReportV1,
+  Suspect,
+  TargetInfo,
+  TrendVerdict,
+} from '../types';
 import type {
   HolderOptions,
   HolderOutcome,
@@ -308,6 +317,12 @@ export class MemorySession extends EventEmitter<SessionEvents> implements Memory
     return file;
   }
 
+  get isolates(): IsolateReport[] | undefined {
+    return this.workers?.isolates.length
+      ? isolateReports({ verdict: this.mainVerdict, samples: this.samples }, this.workers.isolates)
+      : undefined;
+  }
+
   report(): ReportV1 {
     return buildReport({
       target: this.target,
@@ -316,15 +331,14 @@ export class MemorySession extends EventEmitter<SessionEvents> implements Memory
       samples: this.samples,
       gcEvents: this.gcEvents,
       verdict: this.verdict,
-      suspects: this.suspects,
+      // Against the final verdict: the last ranking may be a few seconds older.
+      suspects: this.withOffHeap(this.suspects),
       targetExited: this.exitInfo,
       snapshots: this.snapshots,
       holdersSkipped: this.holdersSkipped,
       // The process verdict's changes: the main thread's own when it runs alone.
       verdictHistory: this.processHistory.history,
-      isolates: this.workers?.isolates.length
-        ? isolateReports({ verdict: this.mainVerdict, samples: this.samples }, this.workers.isolates)
-        : undefined,
+      isolates: this.isolates,
     });
   }
 
@@ -759,10 +773,22 @@ export class MemorySession extends EventEmitter<SessionEvents> implements Memory
     return this.ranking;
   }
 
-  private setSuspects(suspects: Suspect[]): void {
+  private setSuspects(ranked: Suspect[]): void {
+    const suspects = this.withOffHeap(ranked);
     this.suspects = suspects;
     this.writer?.suspects(suspects);
     this.emit('suspects', suspects);
+  }
+
+  /** Each isolate's off-heap floor growth goes to its own Buffer sites (offHeapAttribution.ts). */
+  private withOffHeap(ranked: readonly Suspect[]): Suspect[] {
+    return attributeOffHeap(ranked, (isolate) => {
+      const worker = isolate === 'main' ? undefined : this.workers?.isolates.find((w) => w.id === isolate);
+      const verdict = worker ? worker.verdict : (this.mainVerdict ?? this.verdict);
+      if (!verdict) return undefined;
+      const samples = worker ? worker.samples : this.samples;
+      return { externalBytesPerMinute: verdict.growth.externalBytesPerMinute, samples };
+    });
   }
 
   private async scriptSource(scriptId: string, _url: string): Promise<string | undefined> {

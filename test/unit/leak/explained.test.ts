@@ -1,6 +1,6 @@
 // The share of the measured growth that the suspects account for.
 import { strict as assert } from 'node:assert';
-import { explainedGrowth } from '../../../src/core/leak/explained';
+import { explainedGrowth, explainedSentence } from '../../../src/shared/explained';
 import type { Suspect, TrendVerdict } from '../../../src/core/types';
 
 const MiB = 1024 * 1024;
@@ -49,5 +49,19 @@ describe('leak/explained: how much of the growth the suspects account for', () =
   it('no share of a floor that does not rise, nor without a verdict', () => {
     assert.deepEqual(explainedGrowth(verdict(10_000, -MiB), [suspect('heap', MiB)]), {});
     assert.deepEqual(explainedGrowth(undefined, [suspect('heap', MiB)]), {});
+  });
+
+  it('reads the same sentence in the CLI and the live view, attributed and sampled apart', () => {
+    assert.equal(
+      explainedSentence({ heapShare: 0.92, externalShare: 0.88, externalSampledShare: 0.003 }),
+      'suspects explain 92 % of the heap growth, 88 % of off-heap (attributed backing stores; sampled wrappers alone: 0.3 %)',
+    );
+    assert.equal(
+      explainedSentence({ externalShare: 0.003 }),
+      'suspects explain 0.3 % of off-heap (sampling sees Buffer wrappers, not their backing stores)',
+    );
+    assert.equal(explainedSentence({ heapShare: 0 }), 'suspects explain 0 % of the heap growth');
+    assert.equal(explainedSentence({}), undefined);
+    assert.equal(explainedSentence(undefined), undefined);
   });
 });
