@@ -188,6 +188,11 @@ export interface MemorySessionApi extends EventEmitter<SessionEvents> {
    */
   nameHolders(options?: HolderOptions): Promise<HolderOutcome>;
   /**
+   * Arms the running target to write a heap snapshot near its heap limit; resolves to the folder
+   * it will be written to (the target's own). Absent for sessions that cannot be armed (recordings).
+   */
+  armHeapSnapshotNearLimit?(): Promise<string>;
+  /**
    * Last resort when a face must exit at once (a second Ctrl-C, an editor shutting down): kills a
    * target this session launched, synchronously. The recording keeps what was written.
    */

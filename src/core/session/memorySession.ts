@@ -421,6 +421,41 @@ export class MemorySession extends EventEmitter<SessionEvents> implements Memory
     );
   }
 
+  /**
+   * Arms the running target for a heap snapshot near its heap limit (oomSnapshot.ts) and resolves
+   * to the folder Node will write it to: the target's own (a running process cannot be given
+   * another). On Node 20 the snapshot is skipped while a Debugger domain is on, so this session
+   * turns its own off (pauses go unseen from then on); a debugger's own connection cannot be armed.
+   */
+  async armHeapSnapshotNearLimit(): Promise<string> {
+    const client = this.client;
+    if (!client || !this.lifecycle.live)
+      throw new HeapscopeError('usage', 'The session is not attached to a running target.');
+    const major = Number(/^v?(\d+)/.exec(this.target.nodeVersion ?? '')?.[1] ?? 0);
+    if (major > 0 && major < 22) {
+      if (this.connection?.shared)
+        throw new HeapscopeError(
+          'usage',
+          `Node ${this.target.nodeVersion} skips the near-limit heap snapshot while a debugger is attached; ` +
+            'run the program without the debugger (or on Node 22+) to arm it.',
+        );
+      await this.pauses?.keepOff();
+    }
+    const reply = await bounded(
+      client.send('Runtime.evaluate', { expression: ARM_OOM_EXPRESSION, returnByValue: true }),
+      SETUP_CALL_TIMEOUT_MS,
+      this.teardown.signal,
+    );
+    const dir: unknown = reply?.result?.value;
+    if (typeof dir !== 'string')
+      throw new HeapscopeError(
+        'usage',
+        'This Node has no v8.setHeapSnapshotNearHeapLimit (Node 18.10+ and 16.18+ have it): it cannot be armed.',
+      );
+    this.log(`heapscope: armed: near its heap limit the target writes a heap snapshot to ${dir}.`);
+    return dir;
+  }
+
   /** A running target: arm it with the fixed expression (oomSnapshot.ts); launched ones get flags. */
   private async armOomSnapshot(client: CdpClient): Promise<void> {
     const reply = await bounded(
