@@ -94,6 +94,7 @@ export class LiveView {
     this.verdictBox.setAttribute('role', 'status');
     this.isolates.setAttribute('aria-label', 'Isolates');
     this.isolates.hidden = true;
+    this.explained.hidden = true;
     header.append(title, this.verdictBox, this.verdictReason, this.explained, this.isolates);
 
     const actions: Array<[ToolbarAction, string, string, boolean]> = [
