@@ -31,7 +31,21 @@ export function oomArmOffer(target: TargetInfo, lastSample: MemorySample | undef
         '--arm-oom-snapshot` in the pod, then `kubectl cp` the file',
       cost,
     };
+  if (target.kind === 'debug-session' && beforeNode22(target))
+    return {
+      available: false,
+      why:
+        `Node ${target.nodeVersion} skips the near-limit snapshot while a debugger is attached; run the ` +
+        'program without the debugger, or on Node 22 or later',
+      cost,
+    };
   return { available: true, cost };
+}
+
+/** Node 20 and older skip the near-limit snapshot while a Debugger domain is on. */
+function beforeNode22(target: TargetInfo): boolean {
+  const major = Number(/^v?(\d+)\./.exec(target.nodeVersion ?? '')?.[1] ?? 0);
+  return major > 0 && major < 22;
 }
 
 function costText(target: TargetInfo, heapLimitBytes: number | undefined): string {
@@ -49,7 +63,7 @@ function costText(target: TargetInfo, heapLimitBytes: number | undefined): strin
     'Node writes it into the process\u2019s own working folder (a running process cannot be given another); ' +
       'Heapscope moves it to the folder you choose, readable by you only, when the process ends.',
   ];
-  if (/^v?(1\d|20)\./.test(target.nodeVersion ?? ''))
+  if (beforeNode22(target))
     parts.push(
       `On Node ${target.nodeVersion} the snapshot is skipped while a debugger is attached: Heapscope ` +
         'stops watching for debugger pauses in this session, and a debug session cannot be armed.',

@@ -40,6 +40,11 @@ describe('extension/oomArm: arming a heap snapshot near the heap limit', () => {
       assert.ok(offer.why && offer.why.length > 10, kind);
     }
     assert.match(oomArmOffer({ kind: 'k8s' }, sample).why!, /kubectl cp/);
+    // Node 20 skips the snapshot while a debugger is attached: a debug session is armed on Node 22+ only.
+    const debug20 = oomArmOffer({ kind: 'debug-session', nodeVersion: 'v20.20.2' }, sample);
+    assert.equal(debug20.available, false);
+    assert.match(debug20.why!, /Node 22 or later/);
+    assert.equal(oomArmOffer({ kind: 'debug-session', nodeVersion: 'v24.21.0' }, sample).available, true);
   });
 
   describe('collectNearLimitSnapshots', () => {
