@@ -5,10 +5,14 @@ import type { IsolateReport, Suspect, TrendVerdict } from '../src/shared/protoco
 import { formatRate, shortFile } from './format';
 
 /** "suspects explain 92 % of the heap growth, 88 % of off-heap"; nothing when nothing rises. */
-export function explainedText(verdict: TrendVerdict | null, suspects: readonly Suspect[]): string {
+export function explainedText(
+  verdict: TrendVerdict | null,
+  suspects: readonly Suspect[],
+  isolates?: readonly IsolateReport[],
+): string {
   // A flat process has no growth to explain; a share of noise would read as a finding.
   if (!verdict || verdict.verdict === 'no-leak') return '';
-  return explainedSentence(explainedGrowth(verdict, suspects)) ?? '';
+  return explainedSentence(explainedGrowth(verdict, suspects, isolates)) ?? '';
 }
 
 export interface IsolateLine {

@@ -70,6 +70,7 @@ export class LiveView {
   private readonly isolates = el('ul', 'isolates');
   private lastVerdict: TrendVerdict | null = null;
   private lastSuspects: readonly Suspect[] = [];
+  private lastIsolates: readonly IsolateReport[] | undefined;
   private readonly notice = el('div', 'notice');
   private readonly toolbar = el('div', 'toolbar');
   private readonly buttons = new Map<ToolbarAction, HTMLElement>();
@@ -245,6 +246,8 @@ export class LiveView {
 
   /** One line per isolate (main thread and workers) with its own verdict; hidden without workers. */
   setIsolates(isolates: readonly IsolateReport[] | undefined): void {
+    this.lastIsolates = isolates;
+    this.showExplained();
     const lines = isolateLines(isolates);
     this.isolates.hidden = lines.length === 0;
     this.root.dataset.isolates = String(lines.length);
@@ -259,7 +262,7 @@ export class LiveView {
   }
 
   private showExplained(): void {
-    const text = explainedText(this.lastVerdict, this.lastSuspects);
+    const text = explainedText(this.lastVerdict, this.lastSuspects, this.lastIsolates);
     this.explained.textContent = text;
     this.explained.hidden = text === '';
   }

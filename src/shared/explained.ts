@@ -3,7 +3,7 @@
 // profiler sees a Buffer's small JS wrapper, not its backing store. The off-heap share therefore
 // counts the backing stores attributed to each site (src/core/leak/offHeapAttribution.ts) and, apart, the sampled
 // wrapper growth alone, so that an estimate is never passed off as a measurement.
-import type { Suspect, TrendVerdict } from '../core/types';
+import type { IsolateReport, Suspect, TrendVerdict } from '../core/types';
 
 export interface ExplainedGrowth {
   /** Growth of the heap suspects ÷ growth of the JS heap floor, when the floor rises. */
@@ -17,12 +17,27 @@ export interface ExplainedGrowth {
   externalSampledShare?: number;
 }
 
-/** Shares are 0..1 (capped: sampled growth can overshoot a floor measured another way). */
+/**
+ * Shares are 0..1 (capped: sampled growth can overshoot a floor measured another way). With worker
+ * threads (`isolates`), the process's growth is the sum of each isolate's rising floor: the process
+ * verdict carries only its strongest isolate's figures, while the suspects come from every isolate.
+ */
 export function explainedGrowth(
   verdict: TrendVerdict | undefined,
   suspects: readonly Suspect[],
+  isolates?: ReadonlyArray<Pick<IsolateReport, 'growth'>>,
 ): ExplainedGrowth {
   if (!verdict) return {};
+  const growth =
+    isolates && isolates.length > 1
+      ? {
+          heapBytesPerMinute: isolates.reduce((a, i) => a + Math.max(0, i.growth.heapBytesPerMinute), 0),
+          externalBytesPerMinute: isolates.reduce(
+            (a, i) => a + Math.max(0, i.growth.externalBytesPerMinute),
+            0,
+          ),
+        }
+      : verdict.growth;
   const growing = (kind: Suspect['kind']) =>
     suspects.filter((s) => s.kind === kind && s.growthBytesPerMinute > 0);
   const sum = (list: readonly Suspect[], rate: (s: Suspect) => number) =>
@@ -31,12 +46,12 @@ export function explainedGrowth(
   const out: ExplainedGrowth = {};
   // Below 64 KiB/min the floor's growth is noise: a share of it would mean nothing.
   const minRate = 64 * 1024;
-  if (verdict.growth.heapBytesPerMinute > minRate)
+  if (growth.heapBytesPerMinute > minRate)
     out.heapShare = share(
       sum(growing('heap'), (s) => s.growthBytesPerMinute),
-      verdict.growth.heapBytesPerMinute,
+      growth.heapBytesPerMinute,
     );
-  const external = verdict.growth.externalBytesPerMinute;
+  const external = growth.externalBytesPerMinute;
   if (external > minRate) {
     const sites = growing('external');
     out.externalShare = share(

@@ -64,4 +64,21 @@ describe('leak/explained: how much of the growth the suspects account for', () =
     assert.equal(explainedSentence({}), undefined);
     assert.equal(explainedSentence(undefined), undefined);
   });
+
+  it("with worker threads, the process growth is the sum of the isolates' rising floors", () => {
+    const isolate = (heap: number) => ({
+      growth: { heapBytesPerMinute: heap, externalBytesPerMinute: 0, confidence: 0.9 },
+    });
+    // The process verdict carries the leaking worker's 3 MiB/min; the main thread rises 1 MiB/min too.
+    const out = explainedGrowth(
+      verdict(3 * MiB, 0),
+      [suspect('heap', 3 * MiB), suspect('heap', MiB / 2)],
+      [isolate(MiB), isolate(3 * MiB), isolate(-MiB)],
+    );
+    assert.deepEqual(out, { heapShare: 0.875 });
+    // One isolate: its own verdict's figures.
+    assert.deepEqual(explainedGrowth(verdict(4 * MiB, 0), [suspect('heap', MiB)], [isolate(MiB)]), {
+      heapShare: 0.25,
+    });
+  });
 });

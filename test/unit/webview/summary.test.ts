@@ -80,6 +80,21 @@ describe('webview summary lines: explained share and isolates', () => {
     assert.equal(explainedText(verdict('no-leak', 0, 72.6 * MiB), [offHeapSuspect]), '');
     assert.equal(explainedText(null, [offHeapSuspect]), '');
     assert.equal(explainedText(verdict('inconclusive', 0, 0), []), '');
+    // With workers, against the sum of the isolates' rising floors, not the strongest one alone.
+    const heapSuspect = {
+      ...offHeapSuspect,
+      kind: 'heap' as const,
+      offHeap: undefined,
+      growthBytesPerMinute: MiB,
+    };
+    assert.equal(
+      explainedText(
+        verdict('leak', 2 * MiB, 0),
+        [heapSuspect],
+        [isolate('main', 'leak', 2 * MiB), isolate('2', 'leak', 2 * MiB)],
+      ),
+      'suspects explain 25 % of the heap growth',
+    );
   });
 
   it('an off-heap suspect shows its sampled growth and, apart, the attributed backing stores', () => {
