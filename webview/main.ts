@@ -68,6 +68,7 @@ function handle(message: HostMessage): void {
       view.setSampling(message.allocationSampling);
       view.setVerdict(message.verdict);
       view.setSuspects(message.suspects);
+      view.setIsolates(message.isolates);
       chart.setOverlay([]);
       chart.setFollow(true);
       chart.requestRedraw();
@@ -103,6 +104,9 @@ function handle(message: HostMessage): void {
       break;
     case 'suspects':
       if (forSession(message)) view.setSuspects(message.suspects);
+      break;
+    case 'isolates':
+      if (forSession(message)) view.setIsolates(message.isolates);
       break;
     case 'prometheusHistory':
       if (forSession(message)) chart.setOverlay(message.series);

@@ -3,9 +3,10 @@
 // never parsed as HTML.
 import '@vscode-elements/elements/dist/vscode-button/index.js';
 import type { SessionListItem } from '../src/shared/protocol';
-import type { Suspect, TrendVerdict } from '../src/shared/protocol';
+import type { IsolateReport, Suspect, TrendVerdict } from '../src/shared/protocol';
 import { formatBytes, formatConfidence, formatMinutes, formatRate, shortFile } from './format';
 import { el } from './dom';
+import { explainedText, growthCell, isolateLines } from './summary';
 
 export type ToolbarAction =
   | 'forceGc'
@@ -65,6 +66,11 @@ export class LiveView {
   private readonly verdictLabelEl = el('span', 'verdict-label', 'watching…');
   private readonly verdictFigures = el('span', 'verdict-figures');
   private readonly verdictReason = el('div', 'verdict-reason');
+  private readonly explained = el('div', 'explained');
+  private readonly isolates = el('ul', 'isolates');
+  private lastVerdict: TrendVerdict | null = null;
+  private lastSuspects: readonly Suspect[] = [];
+  private lastIsolates: readonly IsolateReport[] | undefined;
   private readonly notice = el('div', 'notice');
   private readonly toolbar = el('div', 'toolbar');
   private readonly buttons = new Map<ToolbarAction, HTMLElement>();
@@ -87,7 +93,10 @@ export class LiveView {
     title.append(this.sessionName, this.sessionSelect, this.statusBadge);
     this.verdictBox.append(this.verdictLabelEl, this.verdictFigures);
     this.verdictBox.setAttribute('role', 'status');
-    header.append(title, this.verdictBox, this.verdictReason);
+    this.isolates.setAttribute('aria-label', 'Isolates');
+    this.isolates.hidden = true;
+    this.explained.hidden = true;
+    header.append(title, this.verdictBox, this.verdictReason, this.explained, this.isolates);
 
     const actions: Array<[ToolbarAction, string, string, boolean]> = [
       ['follow', 'Pause', 'debug-pause', false],
@@ -211,6 +220,8 @@ export class LiveView {
   }
 
   setVerdict(verdict: TrendVerdict | null): void {
+    this.lastVerdict = verdict;
+    this.showExplained();
     const kind = verdict?.verdict ?? 'none';
     this.verdictBox.className = `verdict verdict-${kind}`;
     this.verdictLabelEl.textContent = verdictLabel(verdict);
@@ -233,7 +244,32 @@ export class LiveView {
     this.verdictBox.title = verdict.reason;
   }
 
+  /** One line per isolate (main thread and workers) with its own verdict; hidden without workers. */
+  setIsolates(isolates: readonly IsolateReport[] | undefined): void {
+    this.lastIsolates = isolates;
+    this.showExplained();
+    const lines = isolateLines(isolates);
+    this.isolates.hidden = lines.length === 0;
+    this.root.dataset.isolates = String(lines.length);
+    this.isolates.replaceChildren(
+      ...lines.map((line) => {
+        const item = el('li', `isolate isolate-${line.verdict}`);
+        item.dataset.isolate = line.id;
+        item.append(el('span', 'isolate-label', line.label), el('span', 'isolate-figures', line.text));
+        return item;
+      }),
+    );
+  }
+
+  private showExplained(): void {
+    const text = explainedText(this.lastVerdict, this.lastSuspects, this.lastIsolates);
+    this.explained.textContent = text;
+    this.explained.hidden = text === '';
+  }
+
   setSuspects(suspects: readonly Suspect[]): void {
+    this.lastSuspects = suspects;
+    this.showExplained();
     this.suspectsEmpty.hidden = suspects.length > 0;
     // The holder is known only after a snapshot named it: no empty column until then.
     this.suspectsBody.parentElement?.classList.toggle('no-holders', !suspects.some((s) => s.holder));
@@ -259,7 +295,7 @@ export class LiveView {
           fn,
           el('td', 'loc', location),
           el('td', 'num', formatBytes(s.liveBytes)),
-          el('td', 'num growth', formatRate(s.growthBytesPerMinute)),
+          growthTd(s),
           el('td', 'holder', holder),
         );
         const open = (): void => this.onOpenSuspect(s);
@@ -281,4 +317,12 @@ export class LiveView {
     if (this.noticeTimer) clearTimeout(this.noticeTimer);
     this.noticeTimer = setTimeout(() => this.notice.classList.remove('visible'), 8000);
   }
+}
+
+function growthTd(suspect: Suspect): HTMLElement {
+  const cell = growthCell(suspect);
+  const td = el('td', 'num growth', cell.text);
+  if (cell.detail) td.append(el('div', 'attributed', cell.detail));
+  if (cell.title) td.title = cell.title;
+  return td;
 }

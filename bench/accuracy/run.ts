@@ -241,7 +241,8 @@ function formatLine(o: Outcome): string {
       : '';
   const shares = o.explained
     ? ` explains${o.explained.heapShare !== undefined ? ` heap ${Math.round(o.explained.heapShare * 100)}%` : ''}` +
-      `${o.explained.externalShare !== undefined ? ` ext ${Math.round(o.explained.externalShare * 100)}%` : ''}`
+      `${o.explained.externalShare !== undefined ? ` ext ${Math.round(o.explained.externalShare * 100)}%` : ''}` +
+      `${o.explained.externalSampledShare !== undefined ? ` (sampled ${(o.explained.externalSampledShare * 100).toFixed(1)}%)` : ''}`
     : '';
   return `${mark} ${o.name.padEnd(24)} expect ${o.expect.padEnd(7)} got ${o.verdict.padEnd(12)}${rank}${rate} top1: ${o.top1 ?? '-'}${shares} ${formatLive(o.live)} (${o.wallSeconds}s)${o.error ? ` ${o.error}` : ''}`;
 }

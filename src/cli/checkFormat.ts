@@ -2,6 +2,7 @@
 import { isAbsolute, relative } from 'node:path';
 import { formatBytes, formatMinutes } from '../shared/format';
 import type { IsolateReport, MemorySample, ReportV1, SourceFrame, TrendVerdict } from '../core/types';
+import { explainedSentence } from '../shared/explained';
 import { stripControl } from '../shared/text';
 
 export function signedRate(bytesPerMinute: number): string {
@@ -72,18 +73,8 @@ export function summaryText(report: ReportV1, projectRoot: string, maxSuspects =
         : `, confidence ${Math.round(report.growth.confidence * 100)}%`),
   );
   for (const isolate of report.isolates ?? []) lines.push(isolateLine(isolate, projectRoot));
-  const explained = report.explained;
-  if (explained && report.verdict !== 'no-leak') {
-    const parts: string[] = [];
-    if (explained.heapShare !== undefined)
-      parts.push(`${Math.round(explained.heapShare * 100)}% of the heap floor's growth`);
-    if (explained.externalShare !== undefined)
-      parts.push(
-        `${Math.round(explained.externalShare * 100)}% of the off-heap growth` +
-          (explained.externalShare < 0.5 ? ' (sampling sees Buffer wrappers, not their backing stores)' : ''),
-      );
-    if (parts.length) lines.push(`  the suspects explain ${parts.join(', ')}`);
-  }
+  const explained = report.verdict !== 'no-leak' ? explainedSentence(report.explained) : undefined;
+  if (explained) lines.push(`  ${explained}`);
   if (report.minutesToHeapLimit !== undefined && report.heapLimitBytes) {
     lines.push(
       `  heap limit ${formatBytes(report.heapLimitBytes)} reached in about ${formatMinutes(report.minutesToHeapLimit)} at this rate`,
@@ -101,6 +92,11 @@ export function summaryText(report: ReportV1, projectRoot: string, maxSuspects =
           `${signedRate(suspect.growthBytesPerMinute)}, ${formatBytes(suspect.liveBytes)} live` +
           (suspect.kind === 'external' ? ' (off-heap)' : ''),
       );
+      if (suspect.offHeap)
+        lines.push(
+          `       backing stores ${signedRate(suspect.offHeap.attributedGrowthBytesPerMinute)} (attributed ` +
+            `estimate: ${Math.round(suspect.offHeap.share * 100)} % of the sampled Buffer wrappers' growth)`,
+        );
       if (suspect.allocation) {
         const at = suspect.allocation;
         lines.push(

@@ -149,6 +149,17 @@ export interface Suspect {
   series?: Array<[number, number]>;
   /** The isolate that allocates it: `main`, or a worker thread's id (ReportV1.isolates). */
   isolate?: string;
+  /**
+   * Off-heap suspects: the backing-store growth attributed to this site, an estimate kept apart
+   * from the sampled `liveBytes`/`growthBytesPerMinute` (which count the JS wrappers only).
+   */
+  offHeap?: {
+    /** The isolate's ArrayBuffer backing-store growth × `share`. */
+    attributedGrowthBytesPerMinute: number;
+    /** This site's part (0..1) of the sampled wrapper growth of the isolate's off-heap suspects. */
+    share: number;
+    method: 'array-buffers-by-sampled-wrappers';
+  };
 }
 
 /** One isolate of the observed process: the main thread or a worker thread. */
@@ -210,6 +221,10 @@ export interface ReportV1 {
   verdictHistory?: VerdictChange[];
   /** Each isolate's own verdict, when the process ran worker threads (main first). */
   isolates?: IsolateReport[];
-  /** Share (0..1) of each rising floor's growth that the suspects' growth accounts for. */
-  explained?: { heapShare?: number; externalShare?: number };
+  /**
+   * Share (0..1) of each rising floor's growth that the suspects' growth accounts for. The off-heap
+   * share counts the attributed backing stores (Suspect.offHeap); `externalSampledShare` the sampled
+   * wrapper growth only.
+   */
+  explained?: { heapShare?: number; externalShare?: number; externalSampledShare?: number };
 }

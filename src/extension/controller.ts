@@ -13,6 +13,8 @@ import { SessionRegistry, type SessionEntry, type SessionOrigin } from './sessio
 import { notificationsDue, readSettings, type HeapscopeSettings, type NotificationState } from './settings';
 import { isLoopbackAddress } from './targetPicks';
 import { VerdictNotifier } from './verdictNotifier';
+import { oomArmOffer } from './oomArm';
+import { ARM_OOM_CHOICE, ARM_OOM_COMMAND } from './oomArmCommand';
 
 export type SessionFactory = (options: SessionOptions) => MemorySessionApi;
 export type RecordingOpener = (dir: string) => Promise<MemorySessionApi>;
@@ -315,8 +317,19 @@ export class SessionController implements vscode.Disposable {
 
   private async offerActions(message: string, entry: SessionEntry): Promise<void> {
     const leak = entry.session.verdict?.verdict === 'leak';
-    const choices = ['Show', ...(leak ? ['Name holders'] : []), 'Take heap snapshot'];
+    const session = entry.session;
+    const armable =
+      leak &&
+      session.armHeapSnapshotNearLimit !== undefined &&
+      oomArmOffer(session.target, session.samples[session.samples.length - 1]).available;
+    const choices = [
+      'Show',
+      ...(leak ? ['Name holders'] : []),
+      'Take heap snapshot',
+      ...(armable ? [ARM_OOM_CHOICE] : []),
+    ];
     const choice = await vscode.window.showWarningMessage(message, ...choices);
+    if (choice === ARM_OOM_CHOICE) await vscode.commands.executeCommand(ARM_OOM_COMMAND, entry.id);
     if (choice === 'Show') await vscode.commands.executeCommand('heapscope.showView', entry.id);
     if (choice === 'Name holders') await vscode.commands.executeCommand('heapscope.nameHolders', entry.id);
     if (choice === 'Take heap snapshot')

@@ -10,6 +10,7 @@ import { SessionController } from './controller';
 import { DebugFollower } from './debugFollower';
 import { registerHeapscopeDebugType } from './debugType';
 import { registerLanguageModelTools } from './lmTools';
+import { registerOomArm } from './oomArmCommand';
 import { E2eStateWriter } from './e2eState';
 import { createMemorySession, discovery, openRecording } from './engine';
 import { registerSnapshotView } from './snapshotView';
@@ -200,6 +201,7 @@ export function activate(context: vscode.ExtensionContext): void {
   registerHeapscopeDebugType(context, ctl);
   registerSnapshotView(context);
   registerLanguageModelTools(context, ctl, output);
+  registerOomArm(context, ctl);
   registerLiveFlameGraph(context, () => ctl.registry.current);
   registerPrometheus(context, {
     currentPod: () => ctl.registry.current?.session.target.pod,

@@ -57,6 +57,7 @@ export function initMessage(entry: SessionEntry): HostMessage {
     suspects: [...s.suspects],
     allocationSampling: s.allocationSampling,
     ...(limit !== undefined ? { heapLimitBytes: limit } : {}),
+    ...(s.isolates?.length ? { isolates: [...s.isolates] } : {}),
   };
   if (entry.readOnly) {
     return {
@@ -93,9 +94,13 @@ export function eventMessages(entry: SessionEntry, what: string, registry: Sessi
       if (gc) out.push({ type: 'gc', sessionId: entry.id, gc });
       break;
     }
-    case 'verdict':
+    case 'verdict': {
       out.push({ type: 'verdict', sessionId: entry.id, verdict: s.verdict ?? null });
+      // The process verdict combines the isolates': each verdict event carries their lines too.
+      const isolates = s.isolates;
+      if (isolates?.length) out.push({ type: 'isolates', sessionId: entry.id, isolates: [...isolates] });
       break;
+    }
     case 'suspects':
       out.push({ type: 'suspects', sessionId: entry.id, suspects: [...s.suspects] });
       break;

@@ -5,14 +5,14 @@
 //
 // Both sides validate what they receive with the guards below: a webview may be stale (reloaded bundle)
 // and a host may be newer, so unknown or malformed messages are ignored, never thrown on.
-import type { GcEvent, MemorySample, Suspect, TargetInfo, TrendVerdict } from '../core/types';
+import type { GcEvent, IsolateReport, MemorySample, Suspect, TargetInfo, TrendVerdict } from '../core/types';
 import type { SessionState } from '../core/session/api';
 
 /**
  * The engine's data types the webview draws, passed through here so the webview imports only
  * src/shared (type-only: nothing of src/core reaches its bundle).
  */
-export type { GcEvent, MemorySample, Suspect, TargetInfo, TrendVerdict };
+export type { GcEvent, IsolateReport, MemorySample, Suspect, TargetInfo, TrendVerdict };
 
 /** Bumped when a message changes shape incompatibly. */
 export const PROTOCOL_VERSION = 1;
@@ -54,6 +54,8 @@ export interface InitMessage {
   allocationSampling: boolean;
   /** v8 heap_size_limit when known (drawn as a reference in the verdict line). */
   heapLimitBytes?: number;
+  /** Each isolate's own verdict (main first), when the process runs worker threads. */
+  isolates?: IsolateReport[];
 }
 
 /** A recording reopened read-only: the same content as init, always readOnly. */
@@ -111,6 +113,13 @@ export interface SuspectsMessage {
   suspects: Suspect[];
 }
 
+/** Each isolate's own verdict (main first); sent when the process runs worker threads. */
+export interface IsolatesMessage {
+  type: 'isolates';
+  sessionId: string;
+  isolates: IsolateReport[];
+}
+
 /** One series of container history from Prometheus, drawn as an overlay behind the live series. */
 export interface PrometheusSeries {
   /** e.g. "container_memory_working_set_bytes{pod="api-0"}". */
@@ -150,6 +159,7 @@ export type HostMessage =
   | GcMessage
   | VerdictMessage
   | SuspectsMessage
+  | IsolatesMessage
   | PrometheusHistoryMessage
   | NoticeMessage
   | ClearMessage;
@@ -222,6 +232,20 @@ function isSuspect(value: unknown): value is Suspect {
   );
 }
 
+function isIsolate(value: unknown): value is IsolateReport {
+  return (
+    isRecord(value) &&
+    typeof value.id === 'string' &&
+    (value.kind === 'main' || value.kind === 'worker') &&
+    typeof value.name === 'string' &&
+    typeof value.verdict === 'string' &&
+    typeof value.reason === 'string' &&
+    isRecord(value.growth) &&
+    isFiniteNumber(value.growth.heapBytesPerMinute) &&
+    isFiniteNumber(value.growth.externalBytesPerMinute)
+  );
+}
+
 function isVerdictOrNull(value: unknown): value is TrendVerdict | null {
   return (
     value === null ||
@@ -248,7 +272,8 @@ function isInitLike(m: Record<string, unknown>): boolean {
     isArrayOf(m.samples, isMemorySample) &&
     isArrayOf(m.gcEvents, isGcEvent) &&
     isVerdictOrNull(m.verdict) &&
-    isArrayOf(m.suspects, isSuspect)
+    isArrayOf(m.suspects, isSuspect) &&
+    (m.isolates === undefined || isArrayOf(m.isolates, isIsolate))
   );
 }
 
@@ -280,6 +305,8 @@ export function isHostMessage(raw: unknown): raw is HostMessage {
       return typeof m.sessionId === 'string' && isVerdictOrNull(m.verdict);
     case 'suspects':
       return typeof m.sessionId === 'string' && isArrayOf(m.suspects, isSuspect);
+    case 'isolates':
+      return typeof m.sessionId === 'string' && isArrayOf(m.isolates, isIsolate);
     case 'prometheusHistory':
       return (
         typeof m.sessionId === 'string' &&

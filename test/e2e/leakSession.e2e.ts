@@ -106,6 +106,16 @@ export const leakSessionTest: E2eTest = {
         async () => (await liveWebview(page))?.figures.verdict === 'leak',
         20_000,
       );
+      // Under the verdict: how much of the measured growth the suspects explain.
+      const explained = await waitFor(
+        'the live view to say how much of the growth the suspects explain',
+        async () => {
+          const text = (await (await liveWebview(page))?.frame.locator('.explained').textContent()) ?? '';
+          return /^suspects explain \d+(\.\d)? % of the heap growth/.test(text) ? text : undefined;
+        },
+        30_000,
+      );
+      log(`explained: ${explained}`);
 
       const lens = page.locator('.codelens-decoration', { hasText: 'leak suspect' }).first();
       await waitFor(

@@ -8,6 +8,8 @@ export { combineIsolateVerdicts, ProcessVerdictHistory } from './processVerdict'
 export type { IsolateVerdict } from './processVerdict';
 export type { GatedVerdict, LiveVerdictOptions } from './liveVerdict';
 export { rankSuspects } from './suspects';
+export { attributeOffHeap } from './offHeapAttribution';
+export type { OffHeapFloor } from './offHeapAttribution';
 export type { SuspectOptions } from './suspects';
 export { LocationResolver } from './locations';
 export type { ScriptSourceProvider } from './locations';

@@ -161,9 +161,18 @@ export async function rankSuspects(
       group.notes.add('No user code on this stack: allocated by Node.js internals or a dependency.');
   }
 
+  const externalFirst =
+    options.trend !== undefined &&
+    options.trend.growth.externalBytesPerMinute >
+      Math.max(512 * 1024, options.trend.growth.heapBytesPerMinute);
   const ranked: Array<{ group: Group; growth: ReturnType<typeof growthOf> }> = [];
   for (const group of groups.values()) {
-    const growth = growthOf(times, group.bytes);
+    let growth = growthOf(times, group.bytes);
+    // A Buffer's wrapper is sampled about once per 400 Buffers of 64 KiB: a site first sampled late
+    // is one step, whose Theil–Sen slope (a median of pairwise slopes) is 0. While off-heap memory
+    // is what grows, such a kept site's rate is its rise over the readings.
+    if (growth.bytesPerMinute <= 0 && group.kind === 'external' && externalFirst && neverShrinks(group.bytes))
+      growth = { ...growth, bytesPerMinute: endpointRate(times, group.bytes) };
     const lastBytes = group.bytes[group.bytes.length - 1];
     if (growth.bytesPerMinute <= 0 || lastBytes <= 0) continue;
     const consistent = growth.pIncreasing < maxP || (times.length < 6 && growth.monotoneFraction === 1);
@@ -172,10 +181,6 @@ export async function rankSuspects(
     ranked.push({ group, growth });
   }
   // User code first (a developer can act on it), then by growth rate.
-  const externalFirst =
-    options.trend !== undefined &&
-    options.trend.growth.externalBytesPerMinute >
-      Math.max(512 * 1024, options.trend.growth.heapBytesPerMinute);
   const externalOrder = (g: Group): number => (externalFirst && g.kind !== 'external' ? 1 : 0);
   ranked.sort(
     (a, b) =>
@@ -278,6 +283,11 @@ function neverShrinks(bytes: readonly number[]): boolean {
   if (bytes.length < 2 || bytes[bytes.length - 1] <= 0) return false;
   for (let i = 1; i < bytes.length; i++) if (bytes[i] < bytes[i - 1] * 0.98) return false;
   return true;
+}
+
+function endpointRate(times: readonly number[], bytes: readonly number[]): number {
+  const minutes = (times[times.length - 1] - times[0]) / 60_000;
+  return minutes > 0 ? (bytes[bytes.length - 1] - bytes[0]) / minutes : 0;
 }
 
 function last(values: readonly number[]): number {

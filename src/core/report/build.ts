@@ -11,7 +11,7 @@ import type {
   TrendVerdict,
   VerdictChange,
 } from '../types';
-import { explainedGrowth } from '../leak/explained';
+import { explainedGrowth } from '../../shared/explained';
 import { HEAPSCOPE_VERSION } from '../version';
 
 export interface ReportInput {
@@ -68,7 +68,7 @@ export function buildReport(input: ReportInput): ReportV1 {
   if (input.holdersSkipped) report.holdersSkipped = { ...input.holdersSkipped };
   if (last) report.lastSample = last;
   if (input.verdictHistory?.length) report.verdictHistory = input.verdictHistory.map((c) => ({ ...c }));
-  const explained = explainedGrowth(input.verdict, input.suspects);
+  const explained = explainedGrowth(input.verdict, input.suspects, input.isolates);
   if (explained.heapShare !== undefined || explained.externalShare !== undefined)
     report.explained = explained;
   if (input.isolates?.length) report.isolates = input.isolates.map((i) => ({ ...i }));

@@ -88,6 +88,13 @@ const suspect = shape(
     note: str,
     series: arrayOf(seriesPoint),
     isolate: str,
+    offHeap: shape({
+      attributedGrowthBytesPerMinute: num({ min: 0 }),
+      share: (v, path, problems) => {
+        if (typeof v !== 'number' || v < 0 || v > 1) problems.push(`${path}: expected 0..1`);
+      },
+      method: oneOf('array-buffers-by-sampled-wrappers'),
+    }),
   },
 );
 const sample = shape(
@@ -183,7 +190,7 @@ const report = shape(
       }),
     ),
     isolates: arrayOf(isolate),
-    explained: shape({}, { heapShare: share, externalShare: share }),
+    explained: shape({}, { heapShare: share, externalShare: share, externalSampledShare: share }),
   },
 );
 

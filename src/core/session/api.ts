@@ -4,6 +4,7 @@ import type { EventEmitter } from 'node:events';
 import type {
   AllocationProfileReading,
   GcEvent,
+  IsolateReport,
   MemorySample,
   ReportV1,
   Suspect,
@@ -169,6 +170,8 @@ export interface MemorySessionApi extends EventEmitter<SessionEvents> {
   readonly gcEvents: readonly GcEvent[];
   readonly verdict: TrendVerdict | undefined;
   readonly suspects: readonly Suspect[];
+  /** Each isolate's own verdict (main first), when the process runs worker threads. */
+  readonly isolates?: readonly IsolateReport[];
   /** Folder of this session's recording, when recording. */
   readonly recordingDir: string | undefined;
   start(): Promise<void>;
@@ -184,6 +187,11 @@ export interface MemorySessionApi extends EventEmitter<SessionEvents> {
    * goes away or a cancel: the outcome says what happened.
    */
   nameHolders(options?: HolderOptions): Promise<HolderOutcome>;
+  /**
+   * Arms the running target to write a heap snapshot near its heap limit; resolves to the folder
+   * it will be written to (the target's own). Absent for sessions that cannot be armed (recordings).
+   */
+  armHeapSnapshotNearLimit?(): Promise<string>;
   /**
    * Last resort when a face must exit at once (a second Ctrl-C, an editor shutting down): kills a
    * target this session launched, synchronously. The recording keeps what was written.

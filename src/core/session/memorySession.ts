@@ -17,6 +17,7 @@ import { connectTarget, type TargetConnection } from '../inspector';
 import { bounded, type CdpClient } from '../inspector/cdp';
 import type { PodConnectionEvent } from '../k8s';
 import {
+  attributeOffHeap,
   combineIsolateVerdicts,
   formatBytes,
   LiveVerdict,
@@ -35,7 +36,15 @@ import {
   parseGcPayload,
   toMemorySample,
 } from '../sampling';
-import type { GcEvent, MemorySample, ReportV1, Suspect, TargetInfo, TrendVerdict } from '../types';
+import type {
+  GcEvent,
+  IsolateReport,
+  MemorySample,
+  ReportV1,
+  Suspect,
+  TargetInfo,
+  TrendVerdict,
+} from '../types';
 import type {
   HolderOptions,
   HolderOutcome,
@@ -309,6 +318,12 @@ export class MemorySession extends EventEmitter<SessionEvents> implements Memory
     return file;
   }
 
+  get isolates(): IsolateReport[] | undefined {
+    return this.workers?.isolates.length
+      ? isolateReports({ verdict: this.mainVerdict, samples: this.samples }, this.workers.isolates)
+      : undefined;
+  }
+
   report(): ReportV1 {
     return buildReport({
       target: this.target,
@@ -317,15 +332,14 @@ export class MemorySession extends EventEmitter<SessionEvents> implements Memory
       samples: this.samples,
       gcEvents: this.gcEvents,
       verdict: this.verdict,
-      suspects: this.suspects,
+      // Against the final verdict: the last ranking may be a few seconds older.
+      suspects: this.withOffHeap(this.suspects),
       targetExited: this.exitInfo,
       snapshots: this.snapshots,
       holdersSkipped: this.holdersSkipped,
       // The process verdict's changes: the main thread's own when it runs alone.
       verdictHistory: this.processHistory.history,
-      isolates: this.workers?.isolates.length
-        ? isolateReports({ verdict: this.mainVerdict, samples: this.samples }, this.workers.isolates)
-        : undefined,
+      isolates: this.isolates,
     });
   }
 
@@ -425,6 +439,41 @@ export class MemorySession extends EventEmitter<SessionEvents> implements Memory
     await bounded(this.workers.start(), SETUP_CALL_TIMEOUT_MS, this.teardown.signal).catch((error) =>
       this.log(`heapscope: worker threads are not observed: ${describeError(error)}`),
     );
+  }
+
+  /**
+   * Arms the running target for a heap snapshot near its heap limit (oomSnapshot.ts) and resolves
+   * to the folder Node will write it to: the target's own (a running process cannot be given
+   * another). On Node 20 the snapshot is skipped while a Debugger domain is on, so this session
+   * turns its own off (pauses go unseen from then on); a debugger's own connection cannot be armed.
+   */
+  async armHeapSnapshotNearLimit(): Promise<string> {
+    const client = this.client;
+    if (!client || !this.lifecycle.live)
+      throw new HeapscopeError('usage', 'The session is not attached to a running target.');
+    const major = Number(/^v?(\d+)/.exec(this.target.nodeVersion ?? '')?.[1] ?? 0);
+    if (major > 0 && major < 22) {
+      if (this.connection?.shared)
+        throw new HeapscopeError(
+          'usage',
+          `Node ${this.target.nodeVersion} skips the near-limit heap snapshot while a debugger is attached; ` +
+            'run the program without the debugger (or on Node 22+) to arm it.',
+        );
+      await this.pauses?.keepOff();
+    }
+    const reply = await bounded(
+      client.send('Runtime.evaluate', { expression: ARM_OOM_EXPRESSION, returnByValue: true }),
+      SETUP_CALL_TIMEOUT_MS,
+      this.teardown.signal,
+    );
+    const dir: unknown = reply?.result?.value;
+    if (typeof dir !== 'string')
+      throw new HeapscopeError(
+        'usage',
+        'This Node has no v8.setHeapSnapshotNearHeapLimit (Node 18.10+ and 16.18+ have it): it cannot be armed.',
+      );
+    this.log(`heapscope: armed: near its heap limit the target writes a heap snapshot to ${dir}.`);
+    return dir;
   }
 
   /** A running target: arm it with the fixed expression (oomSnapshot.ts); launched ones get flags. */
@@ -779,10 +828,22 @@ export class MemorySession extends EventEmitter<SessionEvents> implements Memory
     return this.ranking;
   }
 
-  private setSuspects(suspects: Suspect[]): void {
+  private setSuspects(ranked: Suspect[]): void {
+    const suspects = this.withOffHeap(ranked);
     this.suspects = suspects;
     this.writer?.suspects(suspects);
     this.emit('suspects', suspects);
+  }
+
+  /** Each isolate's off-heap floor growth goes to its own Buffer sites (offHeapAttribution.ts). */
+  private withOffHeap(ranked: readonly Suspect[]): Suspect[] {
+    return attributeOffHeap(ranked, (isolate) => {
+      const worker = isolate === 'main' ? undefined : this.workers?.isolates.find((w) => w.id === isolate);
+      const verdict = worker ? worker.verdict : (this.mainVerdict ?? this.verdict);
+      if (!verdict) return undefined;
+      const samples = worker ? worker.samples : this.samples;
+      return { externalBytesPerMinute: verdict.growth.externalBytesPerMinute, samples };
+    });
   }
 
   private async scriptSource(scriptId: string, _url: string): Promise<string | undefined> {

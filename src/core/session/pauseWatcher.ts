@@ -32,8 +32,19 @@ export class PauseWatcher {
      * Leave the Debugger domain off (pauses then go unseen): Node skips, or remotely crashes in, the
      * near-heap-limit snapshot while it is on (Node 20.20), so a session armed for it keeps it off.
      */
-    private readonly keepDebuggerOff = false,
+    private keepDebuggerOff = false,
   ) {}
+
+  /**
+   * Turns the Debugger domain off for good (a session armed for the near-heap-limit snapshot after
+   * it started); pauses then go unseen. A shared connection's domain is the debugger's: untouched.
+   */
+  async keepOff(): Promise<void> {
+    this.keepDebuggerOff = true;
+    if (this.shared || !this.debuggerOn) return;
+    this.debuggerOn = false;
+    await this.client.send('Debugger.disable').catch(() => undefined);
+  }
 
   get paused(): boolean {
     return this.pausedNow;

@@ -191,5 +191,17 @@ describe('leak: heapscope check on the corpus (real processes)', function () {
       top.line === lineOf('buffers-offheap.js', 'function keepForReplay') || top.holder?.name === 'replayLog',
       `${top.functionName}:${top.line}`,
     );
+    // The sampled figure counts the Buffers' JS wrappers; the backing stores are attributed to the
+    // site apart, and they account for the off-heap floor's rise.
+    const attributed = top.offHeap?.attributedGrowthBytesPerMinute ?? 0;
+    assert.ok(
+      attributed > 0.5 * externalBytesPerMinute && attributed < 1.5 * externalBytesPerMinute,
+      `attributed ${attributed} against external ${externalBytesPerMinute}`,
+    );
+    assert.ok(top.growthBytesPerMinute < attributed, 'sampled and attributed figures stay apart');
+    const explained = run.report.explained;
+    assert.ok((explained?.externalShare ?? 0) >= 0.8, JSON.stringify(explained));
+    assert.ok((explained?.externalSampledShare ?? 1) < 0.2, JSON.stringify(explained));
+    assert.match(run.stderr, /suspects explain .*% of off-heap \(attributed backing stores/);
   });
 });

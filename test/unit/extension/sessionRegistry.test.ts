@@ -155,6 +155,47 @@ describe('extension session registry', () => {
     assert.deepEqual(parseIntent({ type: 'setFollow', follow: false }), { kind: 'setFollow', follow: false });
   });
 
+  it("sends the isolates' lines with the verdict and in init, only when the process runs workers", () => {
+    const r = new SessionRegistry();
+    const session = sessionData('a');
+    const a = r.add({ id: 'a', name: 'a', origin: 'command', session, readOnly: false });
+    r.setCurrent('a');
+    assert.deepEqual(
+      eventMessages(a, 'verdict', r).map((m) => m.type),
+      ['verdict'],
+    );
+    const growth = { heapBytesPerMinute: 0, externalBytesPerMinute: 0, confidence: 1 };
+    const isolates = [
+      {
+        id: 'main',
+        kind: 'main' as const,
+        name: 'main',
+        verdict: 'no-leak' as const,
+        reason: 'r',
+        growth,
+        samples: 3,
+      },
+      {
+        id: '1',
+        kind: 'worker' as const,
+        name: 'w',
+        verdict: 'leak' as const,
+        reason: 'r',
+        growth,
+        samples: 3,
+      },
+    ];
+    Object.assign(session, { isolates });
+    const messages = eventMessages(a, 'verdict', r);
+    assert.deepEqual(
+      messages.map((m) => m.type),
+      ['verdict', 'isolates'],
+    );
+    const init = fullStateMessages(r)[1] as { type: string; isolates?: unknown };
+    assert.deepEqual(init.isolates, isolates);
+    for (const m of [...messages, init]) assert.ok(isHostMessage(m), JSON.stringify(m).slice(0, 200));
+  });
+
   it('sends messages the webview protocol guard accepts, and recordings as recordingLoaded', () => {
     const r = new SessionRegistry();
     assert.deepEqual(

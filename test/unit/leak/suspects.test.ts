@@ -107,6 +107,35 @@ describe('leak/suspects: ranking allocation sites by growth of live bytes', () =
     assert.equal(without[1].functionName, 'keepForReplay');
   });
 
+  it('a Buffer site first sampled late still counts while off-heap memory grows (its slope reads 0)', async () => {
+    // One wrapper sample per ~30 s at a 64 KiB interval: a leak of 64 KiB Buffers can show a single
+    // late step, whose Theil–Sen slope (the median of pairwise slopes) is 0.
+    const alloc = [
+      frame('Uint8Array', '', -1, '0'),
+      frame('FastBuffer', 'node:internal/buffer', 958, '1'),
+      frame('createUnsafeBuffer', 'node:internal/buffer', 1104, '1'),
+      frame('alloc', 'node:buffer', 438, '2'),
+    ];
+    const keep = frame('keepForReplay', APP, 60);
+    const step = (i: number) => (i >= 10 ? [site([...alloc, keep, main], 65_624)] : []);
+    const trend = {
+      verdict: 'leak' as const,
+      growth: { heapBytesPerMinute: -900_000, externalBytesPerMinute: 70e6, confidence: 0.95 },
+      reason: '',
+    };
+    const withTrend = await rankSuspects(readings(12, step), noSources, { trend });
+    assert.equal(withTrend[0].functionName, 'keepForReplay');
+    assert.equal(withTrend[0].kind, 'external');
+    // The rate between the first and the last reading: 64 KiB over 55 s.
+    assert.ok(
+      Math.abs(withTrend[0].growthBytesPerMinute - (65_624 * 60) / 55) < 2,
+      `${withTrend[0].growthBytesPerMinute}`,
+    );
+    // Without off-heap growth to explain, a lone late sample is not a suspect.
+    const without = await rankSuspects(readings(12, step), noSources);
+    assert.ok(!without.some((s) => s.functionName === 'keepForReplay'));
+  });
+
   it('sites with no user frame rank after user code and say so', async () => {
     const timers = [
       frame('listOnTimeout', 'node:internal/timers', 500, '1'),

@@ -94,4 +94,38 @@ describe('report', () => {
       'report.verdictHistory[1].confidence: expected 0..1',
     ]);
   });
+
+  it('keeps attributed off-heap growth apart from the sampled figures, and validates both', () => {
+    const offHeap = {
+      ...suspect,
+      kind: 'external' as const,
+      holder: undefined,
+      offHeap: {
+        attributedGrowthBytesPerMinute: 72 * 1024 * 1024,
+        share: 1,
+        method: 'array-buffers-by-sampled-wrappers' as const,
+      },
+    };
+    const report = buildReport({
+      ...base,
+      suspects: [offHeap],
+      verdict: {
+        verdict: 'leak',
+        growth: { heapBytesPerMinute: 0, externalBytesPerMinute: 72 * 1024 * 1024, confidence: 0.9 },
+        reason: 'off-heap rises',
+      },
+    });
+    assert.deepEqual(report.explained, { externalShare: 1, externalSampledShare: 0 });
+    assert.equal(report.suspects[0].growthBytesPerMinute, 5000, 'the sampled figure is unchanged');
+    assert.deepEqual(validateReport(report), []);
+    const broken = JSON.parse(JSON.stringify(report));
+    broken.suspects[0].offHeap.share = 1.5;
+    broken.suspects[0].offHeap.method = 'guess';
+    broken.explained.externalSampledShare = -1;
+    assert.deepEqual(validateReport(broken), [
+      'report.suspects[0].offHeap.share: expected 0..1',
+      'report.suspects[0].offHeap.method: expected one of array-buffers-by-sampled-wrappers',
+      'report.explained.externalSampledShare: expected 0..1',
+    ]);
+  });
 });
