@@ -9,6 +9,7 @@ import { findGrowthHolders, type GrowthHolder } from '../heapsnapshot';
 import { describeError } from '../errors';
 import type { Holder, Suspect, SuspectKind, TrendVerdict } from '../types';
 import { frameOrigin } from './frames';
+import { findHolderWriter } from './holderWriter';
 import type { ScriptSourceProvider } from './locations';
 
 /** What attributeHolders may use of the running session. */
@@ -74,7 +75,46 @@ export async function attributeHolders(
     return [...suspects];
   }
   const minutes = Math.max((takenAt[takenAt.length - 1] - takenAt[0]) / 60_000, 1e-6);
-  return mergeHolders(suspects, holders, verdict, minutes);
+  return nameHolderWriters(mergeHolders(suspects, holders, verdict, minutes), sourceLookup(context));
+}
+
+/**
+ * A holder-only suspect is named by its variable (`seenClients`); where one function of the holder's
+ * file adds to it, the suspect is that function, holder kept (holderWriter.ts).
+ */
+export async function nameHolderWriters(
+  suspects: Suspect[],
+  source: (url: string) => Promise<string | undefined>,
+): Promise<Suspect[]> {
+  const out: Suspect[] = [];
+  for (const suspect of suspects) {
+    const holder = suspect.holder;
+    if (!holder || !suspect.url || suspect.functionName !== holder.name) {
+      out.push(suspect);
+      continue;
+    }
+    const text = await source(suspect.url).catch(() => undefined);
+    const writer = text ? findHolderWriter(text, holder.name) : undefined;
+    if (!writer) {
+      out.push(suspect);
+      continue;
+    }
+    const frame = {
+      functionName: writer.functionName,
+      url: suspect.url,
+      line: writer.line,
+      column: writer.column,
+    };
+    out.push({
+      ...suspect,
+      functionName: writer.functionName,
+      line: writer.line,
+      column: writer.column,
+      stack: [frame, ...suspect.stack.filter((f) => f.functionName !== holder.name)],
+      note: `${writer.functionName} adds to ${holder.name} at line ${writer.writeLine}. ${suspect.note ?? ''}`.trim(),
+    });
+  }
+  return out;
 }
 
 function sourceLookup(context: HolderContext): (scriptIdOrUrl: string) => Promise<string | undefined> {
