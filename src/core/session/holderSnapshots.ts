@@ -135,12 +135,31 @@ export async function runHolderSnapshots(
   const signal = AbortSignal.any(signals);
   const workDir = await mkdtemp(join(tmpdir(), 'heapscope-holders-'));
   const count = run.count ?? HOLDER_SNAPSHOT_COUNT;
+  const startedAt = Date.now();
   let taken = 0;
+  let longestPauseMs = 0;
+  let overrun: string | undefined;
   try {
     const suspects = await attributeHolders(run.suspects, run.verdict, {
       takeHeapSnapshot: async (file, purpose) => {
+        // The estimate assumed 10 MiB/s; a busy machine writes slower. After the first pause the
+        // measured one decides: a snapshot the budget cannot finish is not started.
+        const budgetMs = run.budgetMs ?? 0;
+        if (taken > 0 && budgetMs > 0) {
+          const gapMs = run.gapMs ?? DEFAULT_HOLDER_GAP_MS;
+          const needMs =
+            Date.now() - startedAt + (count - taken) * longestPauseMs + (count - taken - 1) * gapMs;
+          if (needMs > budgetMs) {
+            overrun =
+              `the first snapshot paused the target ${Math.round(longestPauseMs / 1000)} s: the next ` +
+              `would overrun the ${Math.round(budgetMs / 1000)} s budget`;
+            throw new Error(overrun);
+          }
+        }
         run.onStep?.(`heap snapshot ${taken + 1} of ${count} — target paused`);
+        const pauseStart = Date.now();
         const written = await run.takeSnapshot(file, purpose, signal);
+        longestPauseMs = Math.max(longestPauseMs, Date.now() - pauseStart);
         taken++;
         if (taken < count) run.onStep?.(`waiting for the leak to grow before snapshot ${taken + 1}`);
         else run.onStep?.('comparing the snapshots');
@@ -154,6 +173,7 @@ export async function runHolderSnapshots(
       log: run.log,
       signal,
     });
+    if (overrun) return { outcome: { kind: 'cancelled', reason: overrun } };
     if (signal.aborted) {
       const why = run.signals.some((s) => s.aborted)
         ? 'cancelled'

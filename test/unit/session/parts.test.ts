@@ -11,6 +11,7 @@ import {
   holdersCostSeconds,
   largestHeapForBudget,
   planHolders,
+  runHolderSnapshots,
 } from '../../../src/core/session/holderSnapshots';
 import { PodReconnector } from '../../../src/core/session/podReconnector';
 import { removeInstrumentation } from '../../../src/core/session/instrumentation';
@@ -228,6 +229,35 @@ describe('holder snapshot plan', () => {
     assert.equal(holderSnapshotCount(400 * MiB), 2);
     // The default size limit is 1 GiB: 400 MiB is taken, 2 GiB is not.
     assert.equal(planHolders({ verdict: verdict('leak'), heapUsedBytes: 2048 * MiB }).kind, 'skip');
+  });
+
+  it('after a slow first snapshot, one the budget cannot finish is not started', async () => {
+    const taken: string[] = [];
+    const steps: string[] = [];
+    const result = await runHolderSnapshots({
+      suspects: [],
+      verdict: verdict('leak'),
+      sources: { getScriptSource: async () => undefined },
+      gapMs: 10,
+      count: 3,
+      budgetMs: 2_000,
+      // The machine writes slower than the plan assumed: 800 ms each, so 2 more cannot fit.
+      takeSnapshot: async (file) => {
+        taken.push(file);
+        await new Promise((resolve) => setTimeout(resolve, 800));
+        return file;
+      },
+      log: () => undefined,
+      onStep: (step) => steps.push(step),
+      signals: [],
+    });
+    assert.equal(taken.length, 1);
+    assert.equal(result.outcome.kind, 'cancelled');
+    assert.match(
+      result.outcome.kind === 'cancelled' ? result.outcome.reason : '',
+      /the first snapshot paused the target 1 s: the next would overrun the 2 s budget/,
+    );
+    assert.deepEqual(steps.filter((s) => /target paused/.test(s)).length, 1);
   });
 
   it('the largest heap for a budget is the one whose cost is the budget', () => {
