@@ -144,6 +144,26 @@ function chart(json: Json): Row {
   };
 }
 
+function captureMemory(json: Json): Row {
+  const rows = arr(json.rows).map(obj);
+  const byNode = new Map<string, Json[]>();
+  for (const r of rows) byNode.set(str(r.node) ?? '?', [...(byNode.get(str(r.node) ?? '?') ?? []), r]);
+  const parts = [...byNode].map(([node, list]) => {
+    const cases = list.map(
+      (r) =>
+        `${fmt((num(r.heapUsedBytes) ?? 0) / 1048576, 0)} MiB: ${fmt(num(r.captureSeconds), 1)} s, ×${fmt(num(r.extraFactor), 1)}`,
+    );
+    return `${node} ${cases.join('; ')}`;
+  });
+  return {
+    bench: 'snapshot pause and memory (heap used: seconds paused, extra memory / heap)',
+    command: '`npx tsx bench/snapshot/captureMemory.ts --heap-mb 50,150,300 --node …`',
+    result: parts.join(' — '),
+    goal: 'model: 10 MiB/s (quiet), ×9',
+    measured: measured(json),
+  };
+}
+
 /** Rows from the results folder, one bench (or snapshot case) each, in a fixed order. */
 export function rowsFrom(dir: string): { rows: Row[]; unknown: string[] } {
   const rows: Row[] = [];
@@ -153,7 +173,7 @@ export function rowsFrom(dir: string): { rows: Row[]; unknown: string[] } {
         .filter((f) => f.endsWith('.json'))
         .sort()
     : [];
-  const order = ['accuracy', 'overhead', 'snapshot', 'prometheus', 'k8s', 'chart'];
+  const order = ['accuracy', 'overhead', 'snapshot', 'prometheus', 'k8s', 'chart', 'capture'];
   files.sort((a, b) => order.findIndex((o) => a.startsWith(o)) - order.findIndex((o) => b.startsWith(o)));
   for (const file of files) {
     let json: Json;
@@ -169,6 +189,7 @@ export function rowsFrom(dir: string): { rows: Row[]; unknown: string[] } {
     else if (file === 'prometheus.json') rows.push(prometheus(json));
     else if (file === 'k8s.json') rows.push(k8s(json));
     else if (file === 'chart.json') rows.push(chart(json));
+    else if (file === 'capture-memory.json') rows.push(captureMemory(json));
     else unknown.push(file);
   }
   return { rows, unknown };
@@ -185,7 +206,7 @@ export function tableMarkdown(rows: readonly Row[], notRun: readonly string[]): 
   return lines.join('\n');
 }
 
-const ALL_BENCHES = ['accuracy', 'overhead', 'snapshot', 'prometheus', 'k8s', 'chart'];
+const ALL_BENCHES = ['accuracy', 'overhead', 'snapshot', 'prometheus', 'k8s', 'chart', 'capture'];
 
 /** docs/performance.md with its table made from the results folder (formatted as Prettier wants). */
 export async function renderedDoc(

@@ -2,14 +2,14 @@
 // version. A target builds a heap of small objects (as a service holds), Heapscope captures a
 // snapshot over the inspector (streamed to disk, as the extension and CLI do), and the target's
 // peak RSS during the capture is read from /proc (VmHWM, reset just before through clear_refs).
-// Prints and writes bench/results/capture-memory.json:
+// Prints and writes bench/results/capture-memory.json (rows, date, load average), per row:
 //   factor      = peak RSS during capture / heap used
 //   extraFactor = (peak RSS − RSS before) / heap used   (what SNAPSHOT_MEMORY_FACTOR stands for)
 // Usage: npx tsx bench/snapshot/captureMemory.ts [--heap-mb 40,150] [--node name=/path/to/node ...]
 // Linux only (reads /proc); resetting VmHWM needs to own the target (it is our child).
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { captureHeapSnapshot } from '../../src/core/heapsnapshot/capture';
 import { openCdpClient } from '../../src/core/inspector/cdp';
@@ -112,7 +112,8 @@ async function main(): Promise<void> {
     rmSync(dir, { recursive: true, force: true });
   }
   mkdirSync(path.join(ROOT, 'bench/results'), { recursive: true });
-  writeFileSync(path.join(ROOT, 'bench/results/capture-memory.json'), `${JSON.stringify(rows, null, 2)}\n`);
+  const result = { date: new Date().toISOString(), loadAverage: loadavg(), rows };
+  writeFileSync(path.join(ROOT, 'bench/results/capture-memory.json'), `${JSON.stringify(result, null, 2)}\n`);
 }
 
 void main();

@@ -57,7 +57,7 @@ export function registerCheckCommand(program: Command, setExit: (code: number) =
     .option('--no-holders', 'do not take heap snapshots at the end to name what holds the leak')
     .option(
       '--holders-max-heap <MiB>',
-      'skip those snapshots when the JS heap is larger than this (default 256; 0: no limit)',
+      'skip those snapshots when the JS heap is larger than this (default 1024; 0: no limit)',
     )
     .option(
       '--holders-budget <seconds>',

@@ -4,7 +4,7 @@ import { existsSync, promises as fs, realpathSync } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { describeError, isHeapscopeError } from '../core/errors';
-import { DEFAULT_HOLDERS_MAX_HEAP_BYTES } from '../core/session/api';
+import { CONFIRM_SNAPSHOT_HEAP_BYTES } from '../core/session/api';
 import type { SessionController } from './controller';
 import { formatBytes } from './format';
 import { scriptUrlToPath, sourceOpenAllowed } from './locations';
@@ -52,10 +52,10 @@ export class SessionActions {
     const entry = await this.resolve(target, 'take a heap snapshot of');
     if (!entry) return undefined;
     // A big heap stops the target for a long time and V8 needs memory of the order of the heap again
-    // while it writes: ask first above the holder snapshots' size limit, and always when a pod's
+    // while it writes: ask first above CONFIRM_SNAPSHOT_HEAP_BYTES, and always when a pod's
     // container could cross its memory limit (an OOM kill).
     const risk = await entry.session.snapshotRisk().catch(() => undefined);
-    if (risk && (risk.crossesLimit || risk.heapUsedBytes > DEFAULT_HOLDERS_MAX_HEAP_BYTES)) {
+    if (risk && (risk.crossesLimit || risk.heapUsedBytes > CONFIRM_SNAPSHOT_HEAP_BYTES)) {
       const take = 'Take heap snapshot';
       const cost =
         `a heap snapshot stops its JavaScript for about ${Math.max(1, Math.round(risk.pauseSeconds))} s and ` +

@@ -166,7 +166,7 @@ export class SuspectLenses
     if (!found.suspect.holder && !found.entry.ended && !found.entry.readOnly) {
       const args = encodeURIComponent(JSON.stringify([found.entry.id]));
       md.appendMarkdown(
-        `\n[Name what holds it](command:heapscope.nameHolders?${args} "Takes 3 heap snapshots; the target pauses for each")\n`,
+        `\n[Name what holds it](command:heapscope.nameHolders?${args} "Takes 2 or 3 heap snapshots; the target pauses for each")\n`,
       );
     }
     md.isTrusted = { enabledCommands: ['heapscope.nameHolders'] };

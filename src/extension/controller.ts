@@ -5,6 +5,7 @@ import * as vscode from 'vscode';
 import { describeError, HeapscopeError } from '../core/errors';
 import { redactArgs } from '../core/redact';
 import { snapshotPauseSeconds } from '../core/heapsnapshot/capture';
+import { holderSnapshotCount } from '../core/session/holderSnapshots';
 import { bounded } from '../core/inspector/cdp';
 import type { MemorySessionApi, SessionOptions, TargetSpec } from '../core/session/api';
 import { formatBytes, statusBarText } from './format';
@@ -174,7 +175,7 @@ export class SessionController implements vscode.Disposable {
     const outcome = await vscode.window.withProgress(
       {
         location: vscode.ProgressLocation.Notification,
-        title: `Heapscope: naming what holds the leak in ${entry.name} (3 heap snapshots; the target pauses about ${pause} s for each)`,
+        title: `Heapscope: naming what holds the leak in ${entry.name} (${holderSnapshotCount(heapUsed)} heap snapshots; the target pauses about ${pause} s for each)`,
         cancellable: true,
       },
       (progress, token) => {

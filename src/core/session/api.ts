@@ -111,7 +111,15 @@ export interface HolderOptions {
   final?: boolean;
 }
 
-export const DEFAULT_HOLDERS_MAX_HEAP_BYTES = 256 * 1024 * 1024;
+/**
+ * Above this JS heap the holder snapshots are skipped unless the user raises the limit: V8 needs
+ * about 8–9× the heap in extra memory while it writes each one (capture.ts), and a 1 GiB heap pauses
+ * about 100 s per snapshot. The time budget usually binds first.
+ */
+export const DEFAULT_HOLDERS_MAX_HEAP_BYTES = 1024 * 1024 * 1024;
+
+/** A snapshot of a heap above this pauses the target long enough (~25 s) to ask first in the editor. */
+export const CONFIRM_SNAPSHOT_HEAP_BYTES = 256 * 1024 * 1024;
 
 /** Whether a JS heap this size is over the holder snapshots' limit (0: no limit). */
 export function heapTooLargeForHolders(

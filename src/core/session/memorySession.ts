@@ -262,6 +262,16 @@ export class MemorySession extends EventEmitter<SessionEvents> implements Memory
       gapMs: this.options.holderSnapshotGapMs,
     });
     if (plan.kind === 'not-needed') return { kind: 'not-needed', reason: plan.reason };
+    // In a pod near its memory limit a snapshot is an OOM kill: the container's figures decide first.
+    const risk = plan.kind === 'take' ? await this.snapshotRisk().catch(() => undefined) : undefined;
+    if (plan.kind === 'take' && risk?.crossesLimit) {
+      const reason =
+        `the container uses ${formatBytes(risk.currentBytes ?? 0)} of its ${formatBytes(risk.limitBytes ?? 0)} ` +
+        `memory limit and each snapshot needs about ${formatBytes(risk.extraMemoryBytes)} more while V8 writes it`;
+      this.holdersSkipped = { heapUsedBytes: heapUsed, limitBytes: risk.limitBytes ?? 0, reason };
+      this.log(`heapscope: holder snapshots skipped: ${reason} (the pod would be OOM-killed).`);
+      return { kind: 'skipped', reason };
+    }
     if (plan.kind === 'skip') {
       this.holdersSkipped = plan.skipped;
       this.log(`heapscope: holder snapshots skipped: ${plan.skipped.reason}. ${plan.advice}`);
@@ -292,6 +302,7 @@ export class MemorySession extends EventEmitter<SessionEvents> implements Memory
         onStep: step,
         signals: [this.teardown.signal, ...(options.signal ? [options.signal] : [])],
         budgetMs: options.budgetMs,
+        count: plan.count,
       });
       if (result.suspects && this.lifecycle.live)
         this.setSuspects(mergeIsolateSuspects(result.suspects, this.mainVerdict, workers));

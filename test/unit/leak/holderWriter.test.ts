@@ -52,7 +52,7 @@ describe('leak/holderWriter: the function that adds to a holder', () => {
       liveBytes: 1000,
       growthBytesPerMinute: 100,
       stack: [{ functionName: 'seenClients', url, line: 6, column: 7 }],
-      holder: { name: 'seenClients', kind: 'Array' },
+      holder: { name: 'seenClients', kind: 'Array', path: ['(module) seenClients'] },
       note: '40 Object objects kept by seenClients; no sampled allocation site explains them.',
     };
     const sampled: Suspect = {

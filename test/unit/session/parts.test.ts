@@ -7,9 +7,11 @@ import { PauseWatcher } from '../../../src/core/session/pauseWatcher';
 import { MAX_READINGS, ProfileSampler } from '../../../src/core/session/profileSampler';
 import {
   DEFAULT_HOLDERS_BUDGET_MS,
+  holderSnapshotCount,
   holdersCostSeconds,
   largestHeapForBudget,
   planHolders,
+  runHolderSnapshots,
 } from '../../../src/core/session/holderSnapshots';
 import { PodReconnector } from '../../../src/core/session/podReconnector';
 import { removeInstrumentation } from '../../../src/core/session/instrumentation';
@@ -203,16 +205,59 @@ describe('holder snapshot plan', () => {
     const slow = planHolders({ verdict: verdict('leak'), heapUsedBytes: 200 * MiB, budgetMs: 30_000 });
     assert.equal(slow.kind, 'skip');
     if (slow.kind === 'skip') {
-      assert.match(slow.skipped.reason, /would take about 66 s .* over the 30 s budget/);
+      // Even two snapshots (2 × 20 s + a 3 s gap) overrun 30 s.
+      assert.match(slow.skipped.reason, /the 2 snapshots would take about 43 s .* over the 30 s budget/);
       assert.match(slow.advice, /--holders-budget/);
-      assert.equal(slow.skipped.limitBytes, largestHeapForBudget(30_000));
+      assert.equal(slow.skipped.limitBytes, largestHeapForBudget(30_000, undefined, 2));
     }
     const fits = planHolders({
       verdict: verdict('leak'),
       heapUsedBytes: 20 * MiB,
       budgetMs: DEFAULT_HOLDERS_BUDGET_MS,
     });
-    assert.equal(fits.kind, 'take');
+    assert.deepEqual(fits.kind === 'take' && fits.count, 3);
+  });
+
+  it('a large heap gets two snapshots instead of losing its holders', () => {
+    // Three would take 66 s of a 60 s budget; two take 43 s.
+    const tight = planHolders({ verdict: verdict('leak'), heapUsedBytes: 200 * MiB, budgetMs: 60_000 });
+    assert.deepEqual(tight.kind === 'take' && tight.count, 2);
+    // Over 256 MiB, two even without a budget (the editor's "Name what holds the leak").
+    const large = planHolders({ verdict: verdict('leak'), heapUsedBytes: 400 * MiB });
+    assert.deepEqual(large.kind === 'take' && [large.count, Math.round(large.estimateSeconds)], [2, 83]);
+    assert.equal(holderSnapshotCount(100 * MiB), 3);
+    assert.equal(holderSnapshotCount(400 * MiB), 2);
+    // The default size limit is 1 GiB: 400 MiB is taken, 2 GiB is not.
+    assert.equal(planHolders({ verdict: verdict('leak'), heapUsedBytes: 2048 * MiB }).kind, 'skip');
+  });
+
+  it('after a slow first snapshot, one the budget cannot finish is not started', async () => {
+    const taken: string[] = [];
+    const steps: string[] = [];
+    const result = await runHolderSnapshots({
+      suspects: [],
+      verdict: verdict('leak'),
+      sources: { getScriptSource: async () => undefined },
+      gapMs: 10,
+      count: 3,
+      budgetMs: 2_000,
+      // The machine writes slower than the plan assumed: 800 ms each, so 2 more cannot fit.
+      takeSnapshot: async (file) => {
+        taken.push(file);
+        await new Promise((resolve) => setTimeout(resolve, 800));
+        return file;
+      },
+      log: () => undefined,
+      onStep: (step) => steps.push(step),
+      signals: [],
+    });
+    assert.equal(taken.length, 1);
+    assert.equal(result.outcome.kind, 'cancelled');
+    assert.match(
+      result.outcome.kind === 'cancelled' ? result.outcome.reason : '',
+      /the first snapshot paused the target 1 s: the next would overrun the 2 s budget/,
+    );
+    assert.deepEqual(steps.filter((s) => /target paused/.test(s)).length, 1);
   });
 
   it('the largest heap for a budget is the one whose cost is the budget', () => {
