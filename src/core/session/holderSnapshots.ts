@@ -27,6 +27,10 @@ export const DEFAULT_HOLDER_GAP_MS = 3000;
  */
 export const DEFAULT_HOLDERS_BUDGET_MS = 60_000;
 
+function countWord(count: number): string {
+  return count === 2 ? 'two' : count === 3 ? 'three' : String(count);
+}
+
 /** Three snapshots, or two above THREE_SNAPSHOTS_MAX_HEAP_BYTES (without a time budget). */
 export function holderSnapshotCount(heapUsedBytes: number): number {
   return heapUsedBytes <= THREE_SNAPSHOTS_MAX_HEAP_BYTES
@@ -83,7 +87,7 @@ export function planHolders(input: {
         heapUsedBytes: heapUsed,
         limitBytes: limit,
         reason:
-          `the JS heap holds ${formatBytes(heapUsed)}, over the ${formatBytes(limit)} limit: each of the ${count} ` +
+          `the JS heap holds ${formatBytes(heapUsed)}, over the ${formatBytes(limit)} limit: each of the ${countWord(count)} ` +
           `snapshots would stop the target's JavaScript for about ${pauseSeconds} s and write more than the heap to disk`,
       },
       advice:
@@ -99,7 +103,7 @@ export function planHolders(input: {
         heapUsedBytes: heapUsed,
         limitBytes: largestHeapForBudget(input.budgetMs ?? 0, input.gapMs, count),
         reason:
-          `the JS heap holds ${formatBytes(heapUsed)}: the ${count} snapshots would take about ` +
+          `the JS heap holds ${formatBytes(heapUsed)}: the ${countWord(count)} snapshots would take about ` +
           `${Math.round(estimateSeconds)} s (each stops the target's JavaScript about ${pauseSeconds} s), ` +
           `over the ${budgetSeconds} s budget`,
       },

@@ -206,7 +206,7 @@ describe('holder snapshot plan', () => {
     assert.equal(slow.kind, 'skip');
     if (slow.kind === 'skip') {
       // Even two snapshots (2 × 20 s + a 3 s gap) overrun 30 s.
-      assert.match(slow.skipped.reason, /the 2 snapshots would take about 43 s .* over the 30 s budget/);
+      assert.match(slow.skipped.reason, /the two snapshots would take about 43 s .* over the 30 s budget/);
       assert.match(slow.advice, /--holders-budget/);
       assert.equal(slow.skipped.limitBytes, largestHeapForBudget(30_000, undefined, 2));
     }
