@@ -88,6 +88,7 @@ const suspect = shape(
     note: str,
     series: arrayOf(seriesPoint),
     isolate: str,
+    pid: num({ min: 1, integer: true }),
   },
 );
 const sample = shape(
@@ -126,6 +127,30 @@ const isolate = shape(
     lastSample: sample,
     ended: (v, path, problems) => typeof v !== 'boolean' && problems.push(`${path}: expected a boolean`),
   },
+);
+const processEntry = shape(
+  {
+    pid: num({ min: 1, integer: true }),
+    command: arrayOf(str),
+    role: oneOf('app', 'wrapper', 'supervisor'),
+    samples: num({ min: 0, integer: true }),
+    startedAtSeconds: num({ min: 0 }),
+    suspects: num({ min: 0, integer: true }),
+  },
+  {
+    ppid: num({ min: 0, integer: true }),
+    wrapper: str,
+    verdict: oneOf('leak', 'no-leak', 'inconclusive'),
+    reason: str,
+    growth,
+    lastSample: sample,
+    endedAtSeconds: num({ min: 0 }),
+    isolates: arrayOf(isolate),
+  },
+);
+const restart = shape(
+  { atSeconds: num({ min: 0 }), endedPid: num({ min: 1, integer: true }) },
+  { nextPid: num({ min: 1, integer: true }), gapSeconds: num({ min: 0 }) },
 );
 const target = shape(
   { kind: oneOf('launch', 'attach', 'pid', 'k8s', 'debug-session', 'prometheus', 'recording') },
@@ -184,6 +209,8 @@ const report = shape(
     ),
     isolates: arrayOf(isolate),
     explained: shape({}, { heapShare: share, externalShare: share }),
+    processes: arrayOf(processEntry),
+    restarts: arrayOf(restart),
   },
 );
 

@@ -70,6 +70,11 @@ export interface SessionOptions {
    * target is armed by its caller through NODE_OPTIONS (armedNodeOptions), with the folder it chose.
    */
   armOomSnapshot?: boolean;
+  /**
+   * The target is stopped right after the session (a member of a launched tree): leave its
+   * instrumentation in place rather than spend the stop's time removing it.
+   */
+  targetStopsWithSession?: boolean;
 }
 
 /** What `nameHolders` did. */
