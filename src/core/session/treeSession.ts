@@ -44,6 +44,8 @@ const MEMBER_START_MS = 15_000;
 const STOP_WAIT_FOR_START_MS = 1500;
 /** Only wrappers answered at first: how long to wait for the program's own inspector. */
 const PROGRAM_WAIT_MS = 10_000;
+/** A process that appears within this of another's end replaces it (a restart, a new worker). */
+const REPLACEMENT_WINDOW_MS = 60_000;
 
 interface Member {
   url: string;
@@ -73,8 +75,8 @@ export class TreeSession extends EventEmitter<SessionEvents> implements MemorySe
   private unobserved: ProcessTreeWatch | undefined;
   private readonly history = new ProcessVerdictHistory();
   private readonly restarts: NonNullable<ReportV1['restarts']> = [];
-  /** The focus ended while the tree runs: the next app that appears follows it. */
-  private waitingForNext: { atMs: number; endedPid: number } | undefined;
+  /** Observed processes that ended while the tree runs: the next apps to appear replace them. */
+  private readonly awaitingSuccessor: Array<{ atMs: number; endedPid: number }> = [];
   private startedAtMs = Date.now();
   private endedAtMs: number | undefined;
   private exitInfo: ReportV1['targetExited'];
@@ -311,20 +313,29 @@ export class TreeSession extends EventEmitter<SessionEvents> implements MemorySe
     if (member.wrapper) return;
     await this.observe(member);
     if (this.over || !member.session) return;
-    // The start fell back on a wrapper (the program came late): the chart follows the program.
-    if (this.focus.wrapper) this.focus = member;
-    const waiting = this.waitingForNext;
-    if (waiting) {
-      // The process the chart followed ended; this one takes its place (a restart).
-      this.waitingForNext = undefined;
-      const atSeconds = Math.round((waiting.atMs - this.startedAtMs) / 100) / 10;
-      const gapSeconds = Math.round((member.startedAtMs - waiting.atMs) / 100) / 10;
-      this.restarts.push({ atSeconds, endedPid: waiting.endedPid, nextPid: member.identity.pid, gapSeconds });
+    const replaced = this.takeReplaced(member.startedAtMs);
+    if (replaced) {
+      const atSeconds = Math.round((replaced.atMs - this.startedAtMs) / 100) / 10;
+      const gapSeconds = Math.round((member.startedAtMs - replaced.atMs) / 100) / 10;
+      this.restarts.push({
+        atSeconds,
+        endedPid: replaced.endedPid,
+        nextPid: member.identity.pid,
+        gapSeconds,
+      });
+      this.log(
+        `heapscope: pid ${replaced.endedPid} was replaced by pid ${member.identity.pid} after ${gapSeconds} s; each keeps its own series`,
+      );
+    }
+    // The chart follows the program: after a start that fell back on a wrapper (the program came
+    // late), or once the process it followed ended (a restart).
+    if (this.focus.wrapper || this.focus.endedAtMs !== undefined) {
+      const previous = this.focus.identity.pid;
       this.focus = member;
       this.target = { ...this.target, pid: member.identity.pid };
       this.publish({
         state: 'observing',
-        message: `pid ${waiting.endedPid} was replaced by pid ${member.identity.pid} after ${gapSeconds} s; its series is kept apart`,
+        message: `now following pid ${member.identity.pid} (pid ${previous} before it)`,
       });
     }
     this.updateVerdict();
@@ -386,11 +397,12 @@ export class TreeSession extends EventEmitter<SessionEvents> implements MemorySe
       this.log(
         `heapscope: ${memberLabel(member.identity)} ended${status.message ? ` (${status.message})` : ''}`,
       );
+      if (!member.wrapper)
+        this.awaitingSuccessor.push({ atMs: member.endedAtMs, endedPid: member.identity.pid });
       if (member === this.focus) {
         const next = this.pickFocus();
         if (next) this.focus = next;
         else {
-          this.waitingForNext = { atMs: member.endedAtMs, endedPid: member.identity.pid };
           this.publish({
             state: 'observing',
             message: `pid ${member.identity.pid} ended; waiting for the tree to start the next process`,
@@ -421,6 +433,13 @@ export class TreeSession extends EventEmitter<SessionEvents> implements MemorySe
         m.session ? bounded(m.session.stop(message), MEMBER_STOP_MS).catch(() => undefined) : undefined,
       ),
     ).then(() => this.publish({ state: 'target-exited', message }));
+  }
+
+  /** The oldest process that ended recently enough for `atMs`'s newcomer to be its replacement. */
+  private takeReplaced(atMs: number): { atMs: number; endedPid: number } | undefined {
+    while (this.awaitingSuccessor.length && atMs - this.awaitingSuccessor[0].atMs > REPLACEMENT_WINDOW_MS)
+      this.awaitingSuccessor.shift();
+    return this.awaitingSuccessor.shift();
   }
 
   // ---- verdict and suspects -------------------------------------------------------------------
