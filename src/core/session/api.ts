@@ -75,6 +75,11 @@ export interface SessionOptions {
    * instrumentation in place rather than spend the stop's time removing it.
    */
   targetStopsWithSession?: boolean;
+  /**
+   * With armOomSnapshot: the target was armed through NODE_OPTIONS when it was launched (a member of
+   * a launched tree), so it is not armed again; the Debugger domain stays off all the same.
+   */
+  armedAtLaunch?: boolean;
 }
 
 /** What `nameHolders` did. */

@@ -356,7 +356,7 @@ export class MemorySession extends EventEmitter<SessionEvents> implements Memory
       this.ensureStillStarting();
       await this.observeWorkers(client);
       this.ensureStillStarting();
-      if (this.options.armOomSnapshot && this.target.kind !== 'launch') {
+      if (this.options.armOomSnapshot && this.target.kind !== 'launch' && !this.options.armedAtLaunch) {
         await this.armOomSnapshot(client);
         this.ensureStillStarting();
       }

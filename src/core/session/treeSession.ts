@@ -359,7 +359,8 @@ export class TreeSession extends EventEmitter<SessionEvents> implements MemorySe
       // The first process records where asked; later ones beside it, one folder each.
       recordingDir:
         this.recordingDir && (first ? this.recordingDir : join(this.recordingDir, 'processes', String(pid))),
-      armOomSnapshot: false,
+      // Armed through NODE_OPTIONS at launch: only the Debugger domain must stay off in each member.
+      armedAtLaunch: true,
       targetStopsWithSession: true,
       onTargetOutput: undefined,
       log: (line) => this.log(line.replace(/^heapscope: /, `heapscope: [pid ${pid}] `)),
