@@ -36,6 +36,7 @@ import { MemorySession } from './memorySession';
 import { capForUnobservedChildren, ProcessTreeWatch } from './processTree';
 import { memberLabel, mergeTreeSuspects, processReports, type TreeMemberState } from './treeReport';
 import { REPORT_FILE } from './recording';
+import { TreeRecording } from './treeRecording';
 
 /** A member session that has not let go within this is left behind (the group is killed anyway). */
 const MEMBER_STOP_MS = 2500;
@@ -87,6 +88,7 @@ export class TreeSession extends EventEmitter<SessionEvents> implements MemorySe
   /** Set once the tree exited or a stop began: nothing new is attached. */
   private over = false;
   private readonly teardown = new AbortController();
+  private readonly recording: TreeRecording | undefined;
 
   constructor(private readonly options: SessionOptions) {
     super();
@@ -94,6 +96,9 @@ export class TreeSession extends EventEmitter<SessionEvents> implements MemorySe
       throw new HeapscopeError('usage', 'A tree session launches its target.');
     this.spec = options.target;
     this.recordingDir = options.recordingDir;
+    this.recording = options.recordingDir
+      ? new TreeRecording(options.recordingDir, (line) => this.log(line))
+      : undefined;
     this.target = { kind: 'launch', command: redactArgs([this.spec.command, ...this.spec.args]) };
   }
 
@@ -261,8 +266,8 @@ export class TreeSession extends EventEmitter<SessionEvents> implements MemorySe
       const leader = members.some((m) => m.identity.pid === launched.pid)
         ? undefined
         : await leaderMember(launched.pid);
-      if (leader) this.members.push(leader);
-      for (const member of members) this.members.push(member);
+      if (leader) this.remember(leader);
+      for (const member of members) this.remember(member);
       await Promise.all(toObserve.map((member) => this.observe(member)));
       this.ensureStillStarting();
       const started = toObserve.filter((m) => m.session?.status.state !== 'error' && m.session);
@@ -308,7 +313,7 @@ export class TreeSession extends EventEmitter<SessionEvents> implements MemorySe
     if (this.over || !this.focus) return;
     const member = await this.identify(url);
     if (!member || this.over) return;
-    this.members.push(member);
+    this.remember(member);
     this.log(`heapscope: the tree started ${this.describe(member)}`);
     if (member.wrapper) return;
     await this.observe(member);
@@ -322,6 +327,11 @@ export class TreeSession extends EventEmitter<SessionEvents> implements MemorySe
         endedPid: replaced.endedPid,
         nextPid: member.identity.pid,
         gapSeconds,
+      });
+      this.recording?.write({
+        t: 'restart',
+        at: Date.now(),
+        d: { endedPid: replaced.endedPid, nextPid: member.identity.pid, gapSeconds },
       });
       this.log(
         `heapscope: pid ${replaced.endedPid} was replaced by pid ${member.identity.pid} after ${gapSeconds} s; each keeps its own series`,
@@ -395,6 +405,11 @@ export class TreeSession extends EventEmitter<SessionEvents> implements MemorySe
     if (gone && member.endedAtMs === undefined) {
       member.endedAtMs = Date.now();
       if (this.over) return;
+      this.recording?.write({
+        t: 'ended',
+        at: member.endedAtMs,
+        d: { pid: member.identity.pid, ...(status.message ? { message: status.message } : {}) },
+      });
       this.log(
         `heapscope: ${memberLabel(member.identity)} ended${status.message ? ` (${status.message})` : ''}`,
       );
@@ -537,6 +552,20 @@ export class TreeSession extends EventEmitter<SessionEvents> implements MemorySe
   }
 
   // ---- helpers --------------------------------------------------------------------------------
+
+  private remember(member: Member): void {
+    this.members.push(member);
+    this.recording?.write({
+      t: 'process',
+      at: member.startedAtMs,
+      d: {
+        pid: member.identity.pid,
+        ppid: member.identity.ppid,
+        command: redactArgs(member.identity.argv),
+        ...(member.wrapper ? { wrapper: member.wrapper } : {}),
+      },
+    });
+  }
 
   private running(): Member[] {
     return this.members.filter((m) => m.session && m.endedAtMs === undefined);

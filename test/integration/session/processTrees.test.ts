@@ -5,6 +5,8 @@
 // side by side, each only as long as its assertions need.
 import { strict as assert } from 'node:assert';
 import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { validateReport } from '../../../src/core/report/validate';
 import type { ReportV1 } from '../../../src/core/types';
@@ -28,7 +30,7 @@ function alive(pid: number): boolean {
   }
 }
 
-function check(durationSeconds: number, command: string[]): Promise<Run> {
+function check(durationSeconds: number, command: string[], options: string[] = []): Promise<Run> {
   return new Promise((done, fail) => {
     const child = spawn(
       process.execPath,
@@ -39,6 +41,7 @@ function check(durationSeconds: number, command: string[]): Promise<Run> {
         '-',
         '--duration',
         String(durationSeconds),
+        ...options,
         '--',
         ...command,
       ],
@@ -75,16 +78,20 @@ function processes(report: ReportV1): string {
 }
 
 describe('launched process trees (real processes, real CLI)', function () {
+  after(() => rmSync(recordings, { recursive: true, force: true }));
+
   this.timeout(240_000);
   let cluster: Run;
   let npmRun: Run;
   let watch: Run;
+  let recordings: string;
 
   before(async () => {
+    recordings = mkdtempSync(join(tmpdir(), 'hs-trees-'));
     [cluster, npmRun, watch] = await Promise.all([
       check(75, ['node', 'cluster-one-worker-leak.js']),
       check(15, ['npm', 'run', 'start', '--prefix', 'npm-app']),
-      check(35, ['node', '--watch', 'watch-restart.js']),
+      check(35, ['node', '--watch', 'watch-restart.js'], ['--record', join(recordings, 'watch')]),
     ]);
   });
 
@@ -173,5 +180,25 @@ describe('launched process trees (real processes, real CLI)', function () {
       new RegExp(`restart at [\\d.]+ s: pid ${before.pid} ended, pid ${after.pid} followed`),
     );
     assert.deepEqual(watch.survivors, []);
+  });
+
+  it('the recording keeps each life apart and the tree says how they follow one another', () => {
+    const dir = join(recordings, 'watch');
+    const report = JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8')) as ReportV1;
+    assert.deepEqual(report.restarts, watch.report.restarts);
+    const { endedPid, nextPid } = report.restarts![0];
+    assert.ok(existsSync(join(dir, 'events.jsonl')));
+    assert.ok(existsSync(join(dir, 'processes', String(nextPid), 'events.jsonl')));
+    const events = readFileSync(join(dir, 'tree.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { t: string; d: Record<string, unknown> });
+    assert.deepEqual(
+      events.filter((e) => e.t !== 'process').map((e) => [e.t, e.d.pid ?? e.d.endedPid, e.d.nextPid]),
+      [
+        ['ended', endedPid, undefined],
+        ['restart', endedPid, nextPid],
+      ],
+    );
   });
 });
