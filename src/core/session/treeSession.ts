@@ -137,6 +137,8 @@ export class TreeSession extends EventEmitter<SessionEvents> implements MemorySe
   nameHolders(options?: HolderOptions): Promise<HolderOutcome> {
     const lead = this.lead()?.session;
     if (!lead) return Promise.resolve({ kind: 'cancelled', reason: 'no process of the tree is observed' });
+    // The observation ends here (the CLI's end of --duration): the snapshots are not part of it.
+    if (options?.final) this.endedAtMs ??= Date.now();
     return lead.nameHolders(options);
   }
 
@@ -194,8 +196,10 @@ export class TreeSession extends EventEmitter<SessionEvents> implements MemorySe
     delete report.targetExited;
     if (this.exitInfo) report.targetExited = { ...this.exitInfo };
     if (this.restarts.length) report.restarts = this.restarts.map((r) => ({ ...r }));
-    if (single) return report;
     const verdict = this.verdict;
+    // One process: its own report, unless the tree's guard (Node children without an inspector)
+    // capped its verdict.
+    if (single && (!verdict || verdict.verdict === base.verdict)) return report;
     if (verdict) {
       report.verdict = verdict.verdict;
       report.reason = verdict.reason;
@@ -205,8 +209,9 @@ export class TreeSession extends EventEmitter<SessionEvents> implements MemorySe
         confidence: Math.round(verdict.growth.confidence * 1000) / 1000,
       };
     }
-    report.suspects = this.treeSuspects();
     report.verdictHistory = [...this.history.history];
+    if (single) return report;
+    report.suspects = this.treeSuspects();
     report.processes = processReports(this.memberStates(), this.startedAtMs, report.suspects);
     return report;
   }
@@ -245,6 +250,7 @@ export class TreeSession extends EventEmitter<SessionEvents> implements MemorySe
           await new Promise<void>((resolve) => {
             announced = resolve;
             setTimeout(resolve, Math.max(0, deadline - Date.now())).unref();
+            this.teardown.signal.addEventListener('abort', () => resolve(), { once: true });
           });
         announced = undefined;
         found.push(...(await Promise.all(early.splice(0).map((url) => this.identify(url)))));
@@ -296,6 +302,7 @@ export class TreeSession extends EventEmitter<SessionEvents> implements MemorySe
   }
 
   private ensureStillStarting(): void {
+    if (this.exitInfo) throw new HeapscopeError('target-exited', this.exitInfo.message);
     if (this.over) throw new HeapscopeError('cancelled', 'The session was stopped while connecting.');
   }
 
