@@ -483,7 +483,11 @@ export class TreeSession extends EventEmitter<SessionEvents> implements MemorySe
       this.unobserved.refresh();
       const known = new Set(this.members.map((m) => m.identity.pid));
       const unknown = this.unobserved.unobserved.filter((c) => !known.has(c.pid));
-      verdict = capForUnobservedChildren(verdict, this.launched.pid, unknown);
+      // A program that answered but could not be observed, and still runs, is as unknown.
+      const failed = this.members
+        .filter((m) => !m.session && !m.wrapper && isAlive(m.identity.pid))
+        .map((m) => ({ pid: m.identity.pid, command: m.identity.argv.join(' ') }));
+      verdict = capForUnobservedChildren(verdict, this.launched.pid, [...failed, ...unknown]);
     }
     if (this.identifying.size && verdict.verdict === 'no-leak') {
       verdict = {
@@ -627,4 +631,13 @@ async function leaderMember(pid: number): Promise<Member | undefined> {
   const identity: ProcessIdentity = { pid, ppid: process.pid, argv: [argv[0]!, script, ...args], execArgv };
   const wrapper = wrapperKind(identity);
   return wrapper ? { url: '', identity, wrapper, startedAtMs: Date.now() } : undefined;
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
 }
