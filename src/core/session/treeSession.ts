@@ -380,7 +380,13 @@ export class TreeSession extends EventEmitter<SessionEvents> implements MemorySe
       armedAtLaunch: true,
       targetStopsWithSession: true,
       onTargetOutput: undefined,
-      log: (line) => this.log(line.replace(/^heapscope: /, `heapscope: [pid ${pid}] `)),
+      // With several processes, each line says whose it is; one process speaks as a session always did.
+      log: (line) =>
+        this.log(
+          this.members.filter((m) => !m.wrapper).length > 1
+            ? line.replace(/^heapscope: /, `heapscope: [pid ${pid}] `)
+            : line,
+        ),
     });
     member.session = session;
     session.on('sample', (sample) => {
@@ -397,7 +403,8 @@ export class TreeSession extends EventEmitter<SessionEvents> implements MemorySe
     session.on('status', (status) => this.onMemberStatus(member, status));
     try {
       await bounded(session.start(), MEMBER_START_MS, this.teardown.signal);
-      this.log(`heapscope: observing ${this.describe(member)}`);
+      if (this.members.filter((m) => !m.wrapper).length > 1)
+        this.log(`heapscope: observing ${this.describe(member)}`);
     } catch (error) {
       this.log(`heapscope: cannot observe ${memberLabel(member.identity)}: ${describeError(error)}`);
       await session.stop().catch(() => undefined);
