@@ -6,7 +6,7 @@ import type { Command } from 'commander';
 import { describeError, HeapscopeError } from '../core/errors';
 import { redactArgs } from '../core/redact';
 import { checkContext, parsePodRef } from '../core/k8s/podRef';
-import { MemorySession } from '../core/session/memorySession';
+import { createMemorySession } from '../core/session/createSession';
 import { parseHorizonMinutes } from '../core/leak';
 import type { TargetSpec } from '../core/session/api';
 import { DEFAULT_HOLDERS_BUDGET_MS } from '../core/session/holderSnapshots';
@@ -104,7 +104,7 @@ async function runCheck(command: string[], options: CheckOptions): Promise<numbe
   }
   const projectRoot = plan.projectRoot;
   const progress = new ProgressLine(!options.quiet, process.stderr.isTTY === true);
-  const session = new MemorySession({
+  const session = createMemorySession({
     target: plan.target,
     samplingIntervalBytes: plan.samplingIntervalBytes,
     metricsIntervalMs: plan.metricsIntervalMs,

@@ -1,7 +1,14 @@
 // Text `heapscope check` prints on stderr: the progress line while observing and the closing summary.
 import { isAbsolute, relative } from 'node:path';
 import { formatBytes, formatMinutes } from '../shared/format';
-import type { IsolateReport, MemorySample, ReportV1, SourceFrame, TrendVerdict } from '../core/types';
+import type {
+  IsolateReport,
+  MemorySample,
+  ProcessReport,
+  ReportV1,
+  SourceFrame,
+  TrendVerdict,
+} from '../core/types';
 import { explainedSentence } from '../shared/explained';
 import { stripControl } from '../shared/text';
 
@@ -73,6 +80,14 @@ export function summaryText(report: ReportV1, projectRoot: string, maxSuspects =
         : `, confidence ${Math.round(report.growth.confidence * 100)}%`),
   );
   for (const isolate of report.isolates ?? []) lines.push(isolateLine(isolate, projectRoot));
+  for (const entry of report.processes ?? []) lines.push(processLine(entry, projectRoot));
+  for (const restart of report.restarts ?? [])
+    lines.push(
+      `  restart at ${restart.atSeconds} s: pid ${restart.endedPid} ended` +
+        (restart.nextPid !== undefined
+          ? `, pid ${restart.nextPid} followed ${restart.gapSeconds ?? 0} s later (series kept apart)`
+          : ''),
+    );
   const explained = report.verdict !== 'no-leak' ? explainedSentence(report.explained) : undefined;
   if (explained) lines.push(`  ${explained}`);
   if (report.minutesToHeapLimit !== undefined && report.heapLimitBytes) {
@@ -89,6 +104,7 @@ export function summaryText(report: ReportV1, projectRoot: string, maxSuspects =
     for (const suspect of report.suspects.slice(0, maxSuspects)) {
       lines.push(
         `  ${suspect.rank}. ${suspect.functionName || '(anonymous)'}  ${location(suspect, projectRoot)}  ` +
+          (suspect.pid !== undefined ? `(pid ${suspect.pid}) ` : '') +
           `${signedRate(suspect.growthBytesPerMinute)}, ${formatBytes(suspect.liveBytes)} live` +
           (suspect.kind === 'external' ? ' (off-heap)' : ''),
       );
@@ -145,4 +161,24 @@ function isolateLine(isolate: IsolateReport, projectRoot: string): string {
         (isolate.url ? ` (${location({ url: isolate.url, line: 0, column: 0 }, projectRoot)})` : '') +
         (isolate.ended ? ', ended' : '');
   return `  ${where}: ${verdict}, heap floor ${signedRate(isolate.growth.heapBytesPerMinute)}`;
+}
+
+/** One line per process of a launched tree: `  pid 4242 node server.js (app): LEAK, heap floor +3 MiB/min`. */
+function processLine(entry: ProcessReport, projectRoot: string): string {
+  const script = entry.command[1];
+  const shown = script
+    ? [displayPath(script, projectRoot), ...entry.command.slice(2, 4)].join(' ')
+    : entry.command[0];
+  const head = `  pid ${entry.pid} ${shown ?? 'node'}`;
+  const ended = entry.endedAtSeconds !== undefined ? `, ended at ${entry.endedAtSeconds} s` : '';
+  if (entry.role === 'wrapper')
+    return `${head} (wrapper: ${entry.wrapper ?? 'only waits'}; not observed)${ended}`;
+  const verdict =
+    entry.verdict === 'leak'
+      ? 'LEAK'
+      : entry.verdict === 'no-leak'
+        ? 'no leak'
+        : (entry.verdict ?? 'not observed');
+  const growth = entry.growth ? `, heap floor ${signedRate(entry.growth.heapBytesPerMinute)}` : '';
+  return `${head} (${entry.role}): ${verdict}${growth}${ended}`;
 }

@@ -160,6 +160,8 @@ export interface Suspect {
     share: number;
     method: 'array-buffers-by-sampled-wrappers';
   };
+  /** The process that allocates it, when a launched tree ran several (ReportV1.processes). */
+  pid?: number;
 }
 
 /** One isolate of the observed process: the main thread or a worker thread. */
@@ -178,6 +180,31 @@ export interface IsolateReport {
   lastSample?: MemorySample;
   /** A worker that ended before the report. */
   ended?: boolean;
+}
+
+/** One Node process of a launched tree (ReportV1.processes). */
+export interface ProcessReport {
+  pid: number;
+  ppid?: number;
+  /** Its command line (argv, credentials redacted). */
+  command: string[];
+  /** app: does the work; wrapper: only starts and waits (not observed); supervisor: parent of others. */
+  role: 'app' | 'wrapper' | 'supervisor';
+  /** For a wrapper: which (`npm`, `npx`, `tsx`, `nodemon`, `node --watch` …). */
+  wrapper?: string;
+  /** Its own verdict (absent for a wrapper: not observed). */
+  verdict?: Verdict;
+  reason?: string;
+  growth?: Growth;
+  samples: number;
+  lastSample?: MemorySample;
+  /** Seconds from the start of the session: when it was found, and when it ended. */
+  startedAtSeconds: number;
+  endedAtSeconds?: number;
+  /** How many suspects of `suspects[]` are its own. */
+  suspects: number;
+  /** Its isolates, when it ran worker threads. */
+  isolates?: IsolateReport[];
 }
 
 /** Describes what was observed. */
@@ -227,4 +254,8 @@ export interface ReportV1 {
    * wrapper growth only.
    */
   explained?: { heapShare?: number; externalShare?: number; externalSampledShare?: number };
+  /** Each Node process of a launched tree, when there was more than one (wrappers included). */
+  processes?: ProcessReport[];
+  /** An observed process ended and another took its place (a watcher's restart, a replaced worker). */
+  restarts?: Array<{ atSeconds: number; endedPid: number; nextPid?: number; gapSeconds?: number }>;
 }

@@ -35,6 +35,11 @@ export interface LaunchedProcess {
   readonly exitStatus: { code: number | null; signal: NodeJS.Signals | null } | undefined;
   /** Node printed "Waiting for the debugger to disconnect": the program has ended. */
   onProgramEnded(listener: () => void): void;
+  /**
+   * Each inspector announced after launch returned (a cluster worker forked later, the app a watcher
+   * restarts): the process tree's later members.
+   */
+  onAnnounced(listener: (url: string) => void): void;
   /** SIGTERM (and SIGCONT, for a stopped process) to the group, wait, then SIGKILL. Idempotent. */
   stop(graceMs?: number): Promise<void>;
   /** SIGKILL to the group, now, synchronously (a face that must exit at once). */
@@ -94,12 +99,14 @@ export async function launchWithInspector(
   const announcedUrls: string[] = [];
   const tail: string[] = [];
   const endedListeners: Array<() => void> = [];
+  const announcedListeners: Array<(url: string) => void> = [];
   let announce: (() => void) | undefined;
   const onLine = (line: string, stream: 'stdout' | 'stderr') => {
     const match = stream === 'stderr' ? LISTENING.exec(line) : null;
     if (match) {
       announcedUrls.push(match[1]);
       announce?.();
+      for (const listener of announcedListeners) listener(match[1]);
     }
     if (stream === 'stderr' && /^Waiting for the debugger to disconnect/.test(line)) {
       for (const listener of endedListeners) listener();
@@ -172,6 +179,7 @@ export async function launchWithInspector(
         return exitStatus;
       },
       onProgramEnded: (listener) => endedListeners.push(listener),
+      onAnnounced: (listener) => announcedListeners.push(listener),
       stop,
       kill,
     };
@@ -249,6 +257,12 @@ function makeStopper(
       if (status() === undefined && (await Promise.race([exited, timer])) === 'timeout') signal('SIGKILL');
       else if (!(await groupGone(child.pid, graceMs))) signal('SIGKILL');
       await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 2000).unref())]);
+      // The leader's exit is not the group's: children (cluster workers, the app under npm) may
+      // still be on their way out. Stop means every one of them is gone.
+      if (!(await groupGone(child.pid, 1000))) {
+        signal('SIGKILL');
+        await groupGone(child.pid, 1000);
+      }
     })();
     return stopping;
   };

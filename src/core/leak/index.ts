@@ -6,6 +6,8 @@ export type { TrendInput, TrendThresholds, SeriesTrend } from './trend';
 export { DEFAULT_LIVE_OPTIONS, gateVerdict, LiveVerdict } from './liveVerdict';
 export { combineIsolateVerdicts, ProcessVerdictHistory } from './processVerdict';
 export type { IsolateVerdict } from './processVerdict';
+export { combineTreeVerdicts } from './treeVerdict';
+export type { TreeMemberVerdict } from './treeVerdict';
 export type { GatedVerdict, LiveVerdictOptions } from './liveVerdict';
 export { rankSuspects } from './suspects';
 export { attributeOffHeap } from './offHeapAttribution';

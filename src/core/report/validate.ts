@@ -95,6 +95,7 @@ const suspect = shape(
       },
       method: oneOf('array-buffers-by-sampled-wrappers'),
     }),
+    pid: num({ min: 1, integer: true }),
   },
 );
 const sample = shape(
@@ -133,6 +134,30 @@ const isolate = shape(
     lastSample: sample,
     ended: (v, path, problems) => typeof v !== 'boolean' && problems.push(`${path}: expected a boolean`),
   },
+);
+const processEntry = shape(
+  {
+    pid: num({ min: 1, integer: true }),
+    command: arrayOf(str),
+    role: oneOf('app', 'wrapper', 'supervisor'),
+    samples: num({ min: 0, integer: true }),
+    startedAtSeconds: num({ min: 0 }),
+    suspects: num({ min: 0, integer: true }),
+  },
+  {
+    ppid: num({ min: 0, integer: true }),
+    wrapper: str,
+    verdict: oneOf('leak', 'no-leak', 'inconclusive'),
+    reason: str,
+    growth,
+    lastSample: sample,
+    endedAtSeconds: num({ min: 0 }),
+    isolates: arrayOf(isolate),
+  },
+);
+const restart = shape(
+  { atSeconds: num({ min: 0 }), endedPid: num({ min: 1, integer: true }) },
+  { nextPid: num({ min: 1, integer: true }), gapSeconds: num({ min: 0 }) },
 );
 const target = shape(
   { kind: oneOf('launch', 'attach', 'pid', 'k8s', 'debug-session', 'prometheus', 'recording') },
@@ -191,6 +216,8 @@ const report = shape(
     ),
     isolates: arrayOf(isolate),
     explained: shape({}, { heapShare: share, externalShare: share, externalSampledShare: share }),
+    processes: arrayOf(processEntry),
+    restarts: arrayOf(restart),
   },
 );
 

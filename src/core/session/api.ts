@@ -71,6 +71,16 @@ export interface SessionOptions {
    * target is armed by its caller through NODE_OPTIONS (armedNodeOptions), with the folder it chose.
    */
   armOomSnapshot?: boolean;
+  /**
+   * The target is stopped right after the session (a member of a launched tree): leave its
+   * instrumentation in place rather than spend the stop's time removing it.
+   */
+  targetStopsWithSession?: boolean;
+  /**
+   * With armOomSnapshot: the target was armed through NODE_OPTIONS when it was launched (a member of
+   * a launched tree), so it is not armed again; the Debugger domain stays off all the same.
+   */
+  armedAtLaunch?: boolean;
 }
 
 /** What `nameHolders` did. */

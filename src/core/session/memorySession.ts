@@ -384,7 +384,7 @@ export class MemorySession extends EventEmitter<SessionEvents> implements Memory
       this.ensureStillStarting();
       await this.observeWorkers(client);
       this.ensureStillStarting();
-      if (this.options.armOomSnapshot && this.target.kind !== 'launch') {
+      if (this.options.armOomSnapshot && this.target.kind !== 'launch' && !this.options.armedAtLaunch) {
         await this.armOomSnapshot(client);
         this.ensureStillStarting();
       }
@@ -974,7 +974,7 @@ export class MemorySession extends EventEmitter<SessionEvents> implements Memory
     if (from === 'connecting' && this.starting) {
       await bounded(this.starting, STOP_WAIT_FOR_START_MS).catch(() => undefined);
     }
-    if (wasLive && this.client && !this.connection?.launched) {
+    if (wasLive && this.client && !this.connection?.launched && !this.options.targetStopsWithSession) {
       // A target that lives on keeps nothing of ours; a launched one is stopped below anyway.
       await removeInstrumentation(
         this.client,
@@ -1099,8 +1099,4 @@ function targetInfoOf(options: SessionOptions): TargetInfo {
     case 'k8s':
       return { kind: 'k8s', pod: [spec.namespace, spec.pod, spec.container].filter(Boolean).join('/') };
   }
-}
-
-export function createMemorySession(options: SessionOptions): MemorySessionApi {
-  return new MemorySession(options);
 }

@@ -1,8 +1,8 @@
-// Node processes below the observed one. A cluster primary, `node --watch`, a script that forks its
-// workers: the process Heapscope watches may only wait while its children do the work, and their
-// memory is in none of its figures. Until the tree is observed process by process, a flat parent
-// must not read as a no-leak of the application: the verdict is capped at inconclusive, and the
-// reason names the children to observe instead.
+// Node processes below the observed one that are not observed themselves. A launched tree observes
+// every process that announces an inspector (treeSession.ts); what is left is a process found by
+// pid whose children run beside it, or a child started without the inspector flag. Their memory is
+// in none of the figures, so a flat parent must not read as a no-leak of the application: the
+// verdict is capped at inconclusive, and the reason names the children to observe instead.
 import { execFile } from 'node:child_process';
 import { readdir, readFile } from 'node:fs/promises';
 import { basename } from 'node:path';

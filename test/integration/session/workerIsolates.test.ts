@@ -1,7 +1,6 @@
 // Isolates and process trees on real Node processes, through the real CLI (dist/cli.js): a leak
-// inside a worker thread is found in that worker and named there, with one line per isolate; an app
-// started through `npm run` (npm only waits; the inspector that answers may be npm's) is never a
-// confident no-leak. Each run observes only as long as its verdict needs.
+// inside a worker thread is found in that worker and named there, with one line per isolate.
+// Process trees (npm run, cluster, node --watch) are in processTrees.test.ts.
 import { strict as assert } from 'node:assert';
 import { spawn } from 'node:child_process';
 import { join, resolve } from 'node:path';
@@ -52,16 +51,12 @@ function shape(report: ReportV1): string {
   return (report.verdictHistory ?? []).map((c) => `${c.verdict}@${c.atSeconds}`).join(' → ');
 }
 
-describe('isolates and process trees (real processes, real CLI)', function () {
+describe('worker isolates (real processes, real CLI)', function () {
   this.timeout(200_000);
   let worker: Run;
-  let npmRun: Run;
 
   before(async () => {
-    [worker, npmRun] = await Promise.all([
-      check(60, ['node', 'worker-thread-leak.js']),
-      check(40, ['npm', 'run', 'start', '--prefix', 'npm-app']),
-    ]);
+    worker = await check(60, ['node', 'worker-thread-leak.js']);
   });
 
   it('a leak inside a worker thread: leak, in that worker, its function #1', () => {
@@ -92,16 +87,5 @@ describe('isolates and process trees (real processes, real CLI)', function () {
       worker.stderr,
       /^ {2}worker .*report-builder \(worker-thread-leak\.js\): LEAK, heap floor \+/m,
     );
-  });
-
-  it('an app behind `npm run`, when npm is what is observed: never a no-leak, and the reason names the app', () => {
-    const { report } = npmRun;
-    assert.deepEqual(validateReport(report), []);
-    assert.ok(!(report.verdictHistory ?? []).some((c) => c.verdict === 'no-leak'), shape(report));
-    // 40 s is too short for a leak call (50 s of rise): inconclusive whichever process was observed.
-    assert.equal(report.verdict, 'inconclusive', report.reason);
-    // When the inspector that answered was npm's, the flat wrapper says why it is no no-leak.
-    if (report.target.title !== undefined && /npm/.test(report.target.title))
-      assert.match(report.reason, /Node child processes that are not observed \(pid \d+ `.*server\.js`/);
   });
 });
