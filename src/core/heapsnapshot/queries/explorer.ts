@@ -10,7 +10,8 @@ import { growthCandidates, resolveDeclarations } from '../growth';
 import { chainToRoot, describeEdge, describeNode, retainerPenalty } from '../retainers';
 import { UNREACHABLE, type HeapSnapshot } from '../snapshot';
 import { SourceLocator } from '../sourceLocations';
-import { dominatorChildren } from '../summary';
+import { classRetainedSizes, groupByClass } from '../classes';
+import { dominatorChildren, type DominatorTree } from '../dominatorTree';
 import { propagatedDetachedness } from './detachedness';
 import type {
   ClassRow,
@@ -46,7 +47,7 @@ export class SnapshotExplorer {
   private readonly members: Uint32Array;
   /** Members sorted for a given order, kept for the pages that follow. */
   private readonly sortedMembers = new Map<string, Uint32Array>();
-  private dominatorTree: { first: Uint32Array; children: Uint32Array } | undefined;
+  private dominatorTree: DominatorTree | undefined;
   private readonly sortedChildren = new Map<number, Uint32Array>();
   /** Holders the user chose to ignore, and the distances as analysed (restored when none is left). */
   private readonly ignored = new Set<number>();
@@ -65,83 +66,38 @@ export class SnapshotExplorer {
     this.analysedDistances = snapshot.distances;
     this.locator = new SourceLocator(snapshot);
     const N = snapshot.nodeCount;
-    const sizes = snapshot.selfSizes;
-    const distances = snapshot.distances;
-    this.classOf = new Uint32Array(N);
     const detachedness = propagatedDetachedness(snapshot);
     this.detachedness = detachedness;
-    const byKey = new Map<number, number>();
-    this.classes = [];
-    for (let o = 0; o < N; o++) {
-      const size = sizes[o];
-      if (!size) continue;
-      // DevTools lists detached native objects (DOM nodes, Node's detached bindings) apart.
-      const detached = detachedness?.[o] === 2 && snapshot.raw.nodeTypes[o] === snapshot.t.native;
-      const key = detached ? -1 - snapshot.classKey(o) : snapshot.classKey(o);
-      let c = byKey.get(key);
-      if (c === undefined) {
-        // Keyed like DevTools' aggregates (and summary.ts): two keys may print the same name.
-        c = this.classes.length;
-        this.classes.push({
-          classIndex: c,
-          name: detached ? `Detached ${snapshot.className(o)}` : snapshot.className(o),
-          count: 0,
-          shallowBytes: 0,
-          retainedBytes: 0,
-          distance: -1,
-        });
-        byKey.set(key, c);
-      }
-      this.classOf[o] = c + 1;
-      const row = this.classes[c];
-      row.count++;
-      row.shallowBytes += size;
-      const d = distances[o];
-      if (d !== UNREACHABLE && (row.distance < 0 || d < row.distance)) row.distance = d;
-    }
+    // Keyed like DevTools' aggregates (and summary.ts): two keys may print the same name.
+    const grouped = groupByClass(snapshot, detachedness);
+    this.classOf = grouped.classOf;
+    const retained = classRetainedSizes(snapshot, grouped, this.tree());
+    this.classes = grouped.names.map((name, c) => ({
+      classIndex: c,
+      name,
+      count: grouped.counts[c],
+      shallowBytes: grouped.shallowBytes[c],
+      retainedBytes: retained[c],
+      distance: grouped.distances[c] === UNREACHABLE ? -1 : grouped.distances[c],
+    }));
     const C = this.classes.length;
     this.firstMember = new Uint32Array(C + 1);
-    for (let o = 0; o < N; o++) if (this.classOf[o]) this.firstMember[this.classOf[o]]++;
-    for (let c = 0; c < C; c++) this.firstMember[c + 1] += this.firstMember[c];
+    for (const c of grouped.counts.keys()) this.firstMember[c + 1] = this.firstMember[c] + grouped.counts[c];
     this.members = new Uint32Array(this.firstMember[C]);
     const fill = this.firstMember.slice(0, C);
-    for (let o = 0; o < N; o++) if (this.classOf[o]) this.members[fill[this.classOf[o] - 1]++] = o;
-    this.sumRetained();
-  }
-
-  /**
-   * A class's retained size: the sum over instances that no other instance of the class dominates
-   * (so nested instances are not counted twice), found in one walk of the dominator tree that keeps
-   * a count of counted ancestors per class.
-   */
-  private sumRetained(): void {
-    const s = this.snapshot;
-    const retained = s.retainedSizes!;
-    const { first, children } = this.tree();
-    const active = new Uint32Array(this.classes.length + 1);
-    const stack = new Uint32Array(s.nodeCount * 2 + 2);
-    let sp = 0;
-    stack[sp++] = s.rootOrdinal * 2;
-    while (sp > 0) {
-      const entry = stack[--sp];
-      const o = entry >>> 1;
-      const c = this.classOf[o];
-      if (entry & 1) {
-        active[c]--;
-        continue;
-      }
-      if (c && active[c] === 0) {
-        this.classes[c - 1].retainedBytes += retained[o];
-        if (first[o] !== first[o + 1]) {
-          active[c]++;
-          stack[sp++] = o * 2 + 1;
-        }
-      }
-      for (let i = first[o]; i < first[o + 1]; i++) stack[sp++] = children[i] * 2;
+    const classOf = this.classOf;
+    for (let o = 0; o < N; o++) {
+      const c = classOf[o];
+      if (c !== 0) this.members[fill[c - 1]++] = o;
     }
   }
 
-  private tree(): { first: Uint32Array; children: Uint32Array } {
+  /** Builds the retainers index now (it is otherwise built by the first query that needs it). */
+  prepareRetainers(): void {
+    this.snapshot.ensureRetainers();
+  }
+
+  private tree(): DominatorTree {
     this.dominatorTree ??= dominatorChildren(this.snapshot);
     return this.dominatorTree;
   }

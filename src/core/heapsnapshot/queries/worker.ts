@@ -23,6 +23,7 @@ if (parentPort) {
   const { file } = workerData as { file: string };
   const post = (message: ExplorerWorkerMessage): void => port.postMessage(message);
   let explorer: SnapshotExplorer | undefined;
+  let indexed = false;
   // Queries are answered in order: a comparison that reads another file holds the next ones back.
   let queue: Promise<void> = Promise.resolve();
   port.on('message', (message: { id: number; query: ExplorerQuery }) => {
@@ -36,6 +37,14 @@ if (parentPort) {
         post({ type: 'answer', id: message.id, answer, ms: performance.now() - t0 });
       } catch (error) {
         post({ type: 'failed', id: message.id, ...errorMessage(error) });
+      }
+      // Once the first answer (the class table) is on its way, the index the retainers and
+      // paths need (~0.3 s on a 4M-node heap) is built before the next query is read: the
+      // table shows that much sooner, and a retainers tree opened next answers at once.
+      if (!indexed) {
+        indexed = true;
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        explorer?.prepareRetainers();
       }
     });
   });
