@@ -16,6 +16,7 @@ export type {
   ObjectSort,
   Page,
   RetainerRow,
+  RetainerTree,
   SnapshotInfo,
 } from '../core/heapsnapshot/queries/types';
 export type { SourceFrame } from '../core/types';
@@ -55,6 +56,7 @@ const QUERY_KINDS = new Set<ExplorerQuery['kind']>([
   'searchStrings',
   'retainers',
   'retainerPath',
+  'retainerTree',
   'dominated',
   'ignore',
   'compare',

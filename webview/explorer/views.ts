@@ -21,6 +21,7 @@ import {
   sourceLink,
   tag,
 } from './cells';
+import { orderClassRows } from '../../src/shared/classOrder';
 import { ask } from './rpc';
 import { TreeList, type Column } from './treeList';
 
@@ -36,6 +37,8 @@ export class SummaryView {
   descending = true;
   objectSort: ObjectSort = 'retained';
   readonly list: TreeList<SummaryItem>;
+  /** Every class of the snapshot, as the worker sent them (the table orders them here). */
+  private allClasses: Promise<ClassRow[]> | undefined;
 
   constructor() {
     const columns: Array<Column<SummaryItem>> = [
@@ -94,12 +97,12 @@ export class SummaryView {
       {
         load: async (parent, offset) => {
           if (!parent) {
-            const rows = await ask({
-              kind: 'classes',
-              sort: this.sort,
-              descending: this.descending,
-              filter: this.filter,
+            // Asked once: sorting and filtering then cost no round trip (see classOrder.ts).
+            this.allClasses ??= ask({ kind: 'classes' }).catch((error: unknown) => {
+              this.allClasses = undefined;
+              throw error;
             });
+            const rows = orderClassRows(await this.allClasses, this.sort, this.descending, this.filter);
             return { items: rows.map((row) => ({ kind: 'class' as const, row })), total: rows.length };
           }
           if (parent.kind !== 'class') return { items: [], total: 0 };
@@ -210,14 +213,15 @@ export class RetainersView {
   /** Shows the retainers of `target` and opens the shortest path to a GC root. */
   async show(target: ObjectRow): Promise<void> {
     this.target = target;
-    await this.list.reload();
-    const path = await ask({ kind: 'retainerPath', ordinal: target.ordinal });
+    const tree = await ask({ kind: 'retainerTree', ordinal: target.ordinal, limit: PAGE });
     if (this.target !== target) return;
-    await this.list.expandPath(
-      path.map(
-        (step) => (item: RetainerRow) =>
+    this.list.showLoaded(
+      { items: tree.top.rows, total: tree.top.total },
+      tree.path.map((step, i) => ({
+        match: (item: RetainerRow) =>
           item.holder.ordinal === step.holder.ordinal && item.edgeName === step.edgeName,
-      ),
+        children: tree.children[i] ? { items: tree.children[i].rows, total: tree.children[i].total } : null,
+      })),
     );
   }
 
@@ -267,8 +271,15 @@ export class ContainmentView {
   /** "What does this object keep alive": its dominator subtree. */
   async showFrom(ordinal: number): Promise<void> {
     this.rootOrdinal = ordinal;
-    await this.list.reload();
-    await this.list.expandWhere(() => true);
+    // The object and its first children asked at once: one round trip's wait, not two.
+    const [root, children] = await Promise.all([
+      ask({ kind: 'object', ordinal }),
+      ask({ kind: 'dominated', ordinal, offset: 0, limit: PAGE }),
+    ]);
+    if (this.rootOrdinal !== ordinal) return;
+    this.list.showLoaded({ items: [root], total: 1 }, [
+      { match: () => true, children: { items: children.rows, total: children.total } },
+    ]);
   }
 }
 

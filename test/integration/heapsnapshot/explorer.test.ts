@@ -161,6 +161,16 @@ for (const runtime of runtimes) {
       assert.equal(pathRows[pathRows.length - 1].holder.distance, 0);
       // The context holding the variable links to the code of the function that owns it.
       assert.ok(variable.holder.location?.url.endsWith('leaker.js'), JSON.stringify(variable.holder));
+      // The retainers view's one answer: the same first page, the same path, and below each step
+      // of the path that can be opened the first page of that holder's own retainers.
+      const tree = explorer.retainerTree(object.ordinal, 100);
+      assert.deepEqual(tree.top, explorer.retainers(object.ordinal, 0, 100));
+      assert.deepEqual(tree.path, pathRows);
+      assert.equal(tree.children.length, pathRows.length);
+      pathRows.forEach((step, i) => {
+        if (step.holder.distance === 0) assert.equal(tree.children[i], null, `step ${i} is a root`);
+        else assert.deepEqual(tree.children[i], explorer.retainers(step.holder.ordinal, 0, 100), `step ${i}`);
+      });
     });
 
     it('gives DevTools’ dominator children, and "ignore this retainer" changes the distances back and forth', () => {

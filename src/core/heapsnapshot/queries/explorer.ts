@@ -12,6 +12,7 @@ import { UNREACHABLE, type HeapSnapshot } from '../snapshot';
 import { SourceLocator } from '../sourceLocations';
 import { classRetainedSizes, groupByClass } from '../classes';
 import { dominatorChildren, type DominatorTree } from '../dominatorTree';
+import { orderClassRows } from '../../../shared/classOrder';
 import { propagatedDetachedness } from './detachedness';
 import type {
   ClassRow,
@@ -21,6 +22,7 @@ import type {
   ObjectSort,
   Page,
   RetainerRow,
+  RetainerTree,
   SnapshotInfo,
 } from './types';
 
@@ -119,28 +121,7 @@ export class SnapshotExplorer {
 
   /** The class table, filtered by a case-insensitive substring of the name, sorted. */
   classRows(sort: ClassSort = 'retained', descending = sort !== 'name', filter = ''): ClassRow[] {
-    const needle = filter.trim().toLowerCase();
-    const rows = needle
-      ? this.classes.filter((c) => c.name.toLowerCase().includes(needle))
-      : this.classes.slice();
-    const key: (c: ClassRow) => number | string =
-      sort === 'name'
-        ? (c) => c.name
-        : sort === 'distance'
-          ? (c) => (c.distance < 0 ? Number.MAX_SAFE_INTEGER : c.distance)
-          : sort === 'count'
-            ? (c) => c.count
-            : sort === 'shallow'
-              ? (c) => c.shallowBytes
-              : (c) => c.retainedBytes;
-    const sign = descending ? -1 : 1;
-    rows.sort((a, b) => {
-      const x = key(a);
-      const y = key(b);
-      const order = x < y ? -1 : x > y ? 1 : 0;
-      return sign * order || b.retainedBytes - a.retainedBytes || a.name.localeCompare(b.name);
-    });
-    return rows;
+    return orderClassRows(this.classes, sort, descending, filter);
   }
 
   /** A page of the objects of one class (largest retained first by default). */
@@ -303,6 +284,19 @@ export class SnapshotExplorer {
   retainerPath(o: number): RetainerRow[] {
     this.checkOrdinal(o);
     return chainToRoot(this.snapshot, o).map(({ edge, from }) => this.retainerRow(edge, from));
+  }
+
+  /**
+   * What the retainers view shows first, in one answer (one round trip through the host instead of
+   * one per level of the path): the retainers, the default path, and each opened level.
+   */
+  retainerTree(o: number, limit = DEFAULT_PAGE): RetainerTree {
+    const top = this.retainers(o, 0, limit);
+    const path = this.retainerPath(o);
+    const children = path.map((step) =>
+      step.holder.distance > 0 && !step.ignored ? this.retainers(step.holder.ordinal, 0, limit) : null,
+    );
+    return { top, path, children };
   }
 
   /** What this object keeps alive on its own: its children in the dominator tree, largest first. */

@@ -71,6 +71,8 @@ async function dispatch(
       return explorer.retainers(query.ordinal, query.offset, query.limit);
     case 'retainerPath':
       return explorer.retainerPath(query.ordinal);
+    case 'retainerTree':
+      return explorer.retainerTree(query.ordinal, query.limit);
     case 'dominated':
       return explorer.dominated(query.ordinal, query.offset, query.limit);
     case 'ignore':
