@@ -34,8 +34,11 @@ export type ExplorerHostMessage =
   | { type: 'failed'; id: number; message: string }
   /** Files the user picked to compare against (oldest first), or none. */
   | { type: 'picked'; id: number; files: string[] }
-  /** Show this class (a suspect's "show objects") or this object (a holder's retainer path). */
-  | { type: 'focus'; className?: string; id?: number };
+  /**
+   * Show this class (a suspect's "show objects") or this object; `path`: select the class's
+   * largest object, which opens its retainer path (a holder's CodeLens).
+   */
+  | { type: 'focus'; className?: string; id?: number; path?: boolean };
 
 // ---------------------------------------------------------------------------------------------------
 // webview → host

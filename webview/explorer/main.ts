@@ -305,7 +305,7 @@ async function applyFocus(focus: Extract<ExplorerHostMessage, { type: 'focus' }>
   if (focus.className) {
     filter.value = focus.className;
     await summary.setFilter(focus.className);
-    await summary.showClass(focus.className);
+    await summary.showClass(focus.className, focus.path === true);
   }
   if (focus.id !== undefined) {
     search.value = `@${focus.id}`;

@@ -366,6 +366,12 @@ export class TreeList<T> {
     return true;
   }
 
+  /** Selects (and reports) the first child of the first top-level row whose item matches. */
+  selectFirstChild(match: (item: T) => boolean): void {
+    const child = this.roots.find((e) => match(e.item))?.children?.[0];
+    if (child) this.select(this.flat.findIndex((r) => r.kind === 'item' && r.entry === child));
+  }
+
   /** Replaces the item shown in a row (a retainer whose ignored flag changed). */
   refreshItems(update: (item: T) => T): void {
     const walk = (entries: Array<Entry<T>>): void => {

@@ -135,9 +135,15 @@ export class SummaryView {
     return this.list.reload();
   }
 
-  /** Expands the class named `name` (a suspect's "show objects"). */
-  async showClass(name: string): Promise<boolean> {
-    return this.list.expandWhere((item) => item.kind === 'class' && item.row.name === name);
+  /**
+   * Expands the class named `name` (a suspect's "show objects"); with `largest`, selects its first
+   * object (the largest retained), which shows that object's retainers (a holder's path).
+   */
+  async showClass(name: string, largest = false): Promise<boolean> {
+    const isClass = (item: SummaryItem): boolean => item.kind === 'class' && item.row.name === name;
+    const found = await this.list.expandWhere(isClass);
+    if (found && largest) this.list.selectFirstChild(isClass);
+    return found;
   }
 }
 
