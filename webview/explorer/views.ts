@@ -9,6 +9,7 @@ import type {
   ObjectRow,
   ObjectSort,
   RetainerRow,
+  RetainerTree,
 } from '../../src/shared/explorerProtocol';
 import {
   bytes,
@@ -220,7 +221,10 @@ export class RetainersView {
   async show(target: ObjectRow): Promise<void> {
     this.target = target;
     const tree = await ask({ kind: 'retainerTree', ordinal: target.ordinal, limit: PAGE });
-    if (this.target !== target) return;
+    if (this.target === target) this.showTree(tree);
+  }
+
+  private showTree(tree: RetainerTree): void {
     this.list.showLoaded(
       { items: tree.top.rows, total: tree.top.total },
       tree.path.map((step, i) => ({
@@ -232,12 +236,18 @@ export class RetainersView {
   }
 
   async toggleIgnored(item: RetainerRow): Promise<void> {
-    const { ignored } = await ask({ kind: 'ignore', ordinal: item.holder.ordinal, ignored: !item.ignored });
+    const target = this.target;
+    // Distances changed: the tree, shortest path first, comes with the answer (one round trip).
+    const { ignored, tree } = await ask({
+      kind: 'ignore',
+      ordinal: item.holder.ordinal,
+      ignored: !item.ignored,
+      ...(target ? { tree: target.ordinal } : {}),
+    });
     const set = new Set(ignored);
     this.list.refreshItems((row) => ({ ...row, ignored: set.has(row.holder.ordinal) }));
     this.onIgnoreChanged();
-    // Distances changed: the tree is read again, shortest path first.
-    if (this.target) await this.show(this.target);
+    if (target && tree && this.target === target) this.showTree(tree);
   }
 }
 

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { createReadStream, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { loadIdIndex, openExplorer } from '../../../src/core/heapsnapshot/queries/open';
+import { answerQuery, loadIdIndex, openExplorer } from '../../../src/core/heapsnapshot/queries/open';
 import { openSnapshotExplorer } from '../../../src/core/heapsnapshot/queries/client';
 import type { SnapshotExplorer } from '../../../src/core/heapsnapshot/queries/explorer';
 import { fixtureLine, LEAKER, tempDir } from '../../unit/heapsnapshot/helpers';
@@ -173,7 +173,7 @@ for (const runtime of runtimes) {
       });
     });
 
-    it('gives DevTools’ dominator children, and "ignore this retainer" changes the distances back and forth', () => {
+    it('gives DevTools’ dominator children, and "ignore this retainer" changes the distances back and forth', async () => {
       const leaky = explorer.classRows('retained', true, 'LeakyRecord')[0];
       const object = explorer.objects(leaky.classIndex, 'retained', 0, 1).rows[0];
       const array = explorer.retainers(object.ordinal, 0, 10).rows[0].holder;
@@ -199,6 +199,21 @@ for (const runtime of runtimes) {
         explorer.retainers(object.ordinal).rows.find((r) => r.holder.ordinal === array.ordinal)?.ignored,
       );
       assert.deepEqual(explorer.setIgnored(array.ordinal, false).ignored, []);
+      assert.equal(explorer.object(object.ordinal).distance, before);
+      // The webview's form: the object's retainer tree under the new distances, in the answer.
+      const answer = await answerQuery(explorer, {
+        kind: 'ignore',
+        ordinal: array.ordinal,
+        ignored: true,
+        tree: object.ordinal,
+      });
+      assert.deepEqual(answer.ignored, [array.ordinal]);
+      assert.deepEqual(answer.tree, explorer.retainerTree(object.ordinal));
+      assert.ok(answer.tree?.top.rows.find((r) => r.holder.ordinal === array.ordinal)?.ignored);
+      assert.equal(
+        (await answerQuery(explorer, { kind: 'ignore', ordinal: array.ordinal, ignored: false })).tree,
+        undefined,
+      );
       assert.equal(explorer.object(object.ordinal).distance, before);
     });
 

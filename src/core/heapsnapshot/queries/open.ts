@@ -76,7 +76,9 @@ async function dispatch(
     case 'dominated':
       return explorer.dominated(query.ordinal, query.offset, query.limit);
     case 'ignore':
-      return explorer.setIgnored(query.ordinal, query.ignored);
+      return query.tree === undefined
+        ? explorer.setIgnored(query.ordinal, query.ignored)
+        : { ...explorer.setIgnored(query.ordinal, query.ignored), tree: explorer.retainerTree(query.tree) };
     case 'compare':
       return explorer.compare(
         (file) => loadIdIndex(file, ctx),

@@ -126,7 +126,8 @@ export type ExplorerQuery =
   /** The first page of retainers and the default path opened below it, in one answer. */
   | { kind: 'retainerTree'; ordinal: number; limit?: number }
   | { kind: 'dominated'; ordinal: number; offset?: number; limit?: number }
-  | { kind: 'ignore'; ordinal: number; ignored: boolean }
+  /** `tree`: also answer that object's retainerTree as the new distances give it (one round trip). */
+  | { kind: 'ignore'; ordinal: number; ignored: boolean; tree?: number }
   | { kind: 'compare'; baseFile: string; middleFile?: string; holders?: number };
 
 /** The answer to each query kind. */
@@ -141,7 +142,7 @@ export interface ExplorerAnswers {
   retainerPath: RetainerRow[];
   retainerTree: RetainerTree;
   dominated: Page<ObjectRow>;
-  ignore: { ignored: number[] };
+  ignore: { ignored: number[]; tree?: RetainerTree };
   compare: Comparison;
 }
 
