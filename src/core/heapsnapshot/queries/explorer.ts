@@ -44,9 +44,11 @@ export class SnapshotExplorer {
   /** Class of each node + 1 (0: left out of the table, as DevTools leaves out zero-size nodes). */
   private readonly classOf: Uint32Array;
   private readonly classes: ClassRow[];
-  /** Members of class c are members[firstMember[c] .. firstMember[c + 1]). */
-  private readonly firstMember: Uint32Array;
-  private readonly members: Uint32Array;
+  /**
+   * Members of class c are members[first[c] .. first[c + 1]): built by the first query that pages
+   * a class, or right after the first table (see prepareIndexes), not before it.
+   */
+  private memberIndex: { first: Uint32Array; members: Uint32Array } | undefined;
   /** Members sorted for a given order, kept for the pages that follow. */
   private readonly sortedMembers = new Map<string, Uint32Array>();
   private dominatorTree: DominatorTree | undefined;
@@ -67,7 +69,6 @@ export class SnapshotExplorer {
       );
     this.analysedDistances = snapshot.distances;
     this.locator = new SourceLocator(snapshot);
-    const N = snapshot.nodeCount;
     const detachedness = propagatedDetachedness(snapshot);
     this.detachedness = detachedness;
     // Keyed like DevTools' aggregates (and summary.ts): two keys may print the same name.
@@ -82,21 +83,31 @@ export class SnapshotExplorer {
       retainedBytes: retained[c],
       distance: grouped.distances[c] === UNREACHABLE ? -1 : grouped.distances[c],
     }));
-    const C = this.classes.length;
-    this.firstMember = new Uint32Array(C + 1);
-    for (const c of grouped.counts.keys()) this.firstMember[c + 1] = this.firstMember[c] + grouped.counts[c];
-    this.members = new Uint32Array(this.firstMember[C]);
-    const fill = this.firstMember.slice(0, C);
-    const classOf = this.classOf;
-    for (let o = 0; o < N; o++) {
-      const c = classOf[o];
-      if (c !== 0) this.members[fill[c - 1]++] = o;
-    }
   }
 
-  /** Builds the retainers index now (it is otherwise built by the first query that needs it). */
-  prepareRetainers(): void {
+  /**
+   * Builds the indexes the first table does not need (the members of each class, the retainers)
+   * now; otherwise the first query that needs one builds it.
+   */
+  prepareIndexes(): void {
+    this.membersByClass();
     this.snapshot.ensureRetainers();
+  }
+
+  private membersByClass(): { first: Uint32Array; members: Uint32Array } {
+    if (this.memberIndex) return this.memberIndex;
+    const C = this.classes.length;
+    const first = new Uint32Array(C + 1);
+    for (let c = 0; c < C; c++) first[c + 1] = first[c] + this.classes[c].count;
+    const members = new Uint32Array(first[C]);
+    const fill = first.slice(0, C);
+    const classOf = this.classOf;
+    for (let o = 0, N = this.snapshot.nodeCount; o < N; o++) {
+      const c = classOf[o];
+      if (c !== 0) members[fill[c - 1]++] = o;
+    }
+    this.memberIndex = { first, members };
+    return this.memberIndex;
   }
 
   private tree(): DominatorTree {
@@ -144,7 +155,8 @@ export class SnapshotExplorer {
     const cacheKey = `${c}:${sort}`;
     let sorted = this.sortedMembers.get(cacheKey);
     if (sorted) return sorted;
-    sorted = this.members.slice(this.firstMember[c], this.firstMember[c + 1]);
+    const { first, members } = this.membersByClass();
+    sorted = members.slice(first[c], first[c + 1]);
     this.sortOrdinals(sorted, sort);
     // Keep a few orders only: a class of millions of objects is 4 bytes per member per order.
     if (this.sortedMembers.size >= 16) this.sortedMembers.delete(this.sortedMembers.keys().next().value!);
