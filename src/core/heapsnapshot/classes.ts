@@ -33,7 +33,8 @@ export function groupByClass(snapshot: HeapSnapshot, detachedness?: Uint8Array):
   const byName = new Uint32Array(snapshot.raw.strings.count + 1);
   const byType = new Uint32Array(256);
   let detachedByName: Uint32Array | undefined;
-  const classOf = new Uint32Array(N);
+  // A spare array of the analysis when there is one (its pages are faulted in already).
+  const classOf = snapshot.takeScratch(N)?.fill(0) ?? new Uint32Array(N);
   const names: string[] = [];
   let capacity = 256;
   let counts = new Uint32Array(capacity);
@@ -111,7 +112,8 @@ export function classRetainedSizes(
   const { first, children } = tree;
   const sums = new Float64Array(classes.names.length + 1);
   const active = new Uint32Array(classes.names.length + 1);
-  const stack = new Uint32Array(snapshot.nodeCount * 2 + 2);
+  // Grown as needed: a stack for every node at once would be 8 bytes a node of fresh pages.
+  let stack = new Uint32Array(1 << 16);
   let sp = 0;
   // Entries: node ordinal * 2 (enter) or * 2 + 1 (leave).
   stack[sp++] = snapshot.rootOrdinal * 2;
@@ -130,7 +132,13 @@ export function classRetainedSizes(
         stack[sp++] = o * 2 + 1;
       }
     }
-    for (let i = first[o], end = first[o + 1]; i < end; i++) stack[sp++] = children[i] * 2;
+    const end = first[o + 1];
+    if (sp + (end - first[o]) + 1 > stack.length) {
+      const grown = new Uint32Array(Math.max(stack.length * 2, sp + (end - first[o]) + 1));
+      grown.set(stack.subarray(0, sp));
+      stack = grown;
+    }
+    for (let i = first[o]; i < end; i++) stack[sp++] = children[i] * 2;
   }
   return sums.subarray(1);
 }

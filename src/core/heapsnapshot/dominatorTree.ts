@@ -12,7 +12,8 @@ export function dominatorChildren(snapshot: HeapSnapshot): DominatorTree {
   const dom = snapshot.dominators!;
   const N = snapshot.nodeCount;
   const root = snapshot.rootOrdinal;
-  const first = new Uint32Array(N + 1);
+  // The analysis's spare arrays when there are: their pages are faulted in already.
+  const first = snapshot.takeScratch(N + 1)?.fill(0) ?? new Uint32Array(N + 1);
   for (let o = 0; o < N; o++) if (o !== root) first[dom[o]]++;
   let total = 0;
   for (let o = 0; o < N; o++) {
@@ -20,7 +21,7 @@ export function dominatorChildren(snapshot: HeapSnapshot): DominatorTree {
     first[o] = total;
   }
   first[N] = total;
-  const children = new Uint32Array(total);
+  const children = snapshot.takeScratch(total) ?? new Uint32Array(total);
   for (let o = N - 1; o >= 0; o--) if (o !== root) children[--first[dom[o]]] = o;
   return { first, children };
 }

@@ -233,6 +233,7 @@ export class HeapSnapshot {
     this.predLayout = undefined;
     this.predsForDominators = undefined;
     this.lastPreds = undefined;
+    this.scratch.push(...result.spare);
     this.dominators = result.dominators;
     this.retainedSizes = result.retainedSizes;
     this.unreachableCount = result.unreachableCount;
@@ -489,6 +490,15 @@ export class HeapSnapshot {
     const owners = findOwners(fold);
     if (foldSizes(fold, owners)) this.rawSelfSizes = fold.rawSelfSizes;
     this.scratch.push(new Uint32Array(owners.buffer, owners.byteOffset, owners.length));
+  }
+
+  /**
+   * An array of `length` entries (any content) left over by the analysis, whose pages are already
+   * faulted in; undefined when none is left (the caller allocates one).
+   */
+  takeScratch(length: number): Uint32Array | undefined {
+    const i = this.scratch.findIndex((a) => a.length >= length);
+    return i < 0 ? undefined : this.scratch.splice(i, 1)[0]!.subarray(0, length);
   }
 
   /** Breadth-first distances from the root over non-weak edges (DevTools' descriptor rule applied). */
