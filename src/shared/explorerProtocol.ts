@@ -2,7 +2,7 @@
 // The webview asks questions (ExplorerQuery, answered by the worker that holds the graph) and the
 // host answers them by id; the graph itself never crosses over. Plain JSON both ways; both sides
 // check what they receive and ignore what they do not understand.
-import type { ExplorerQuery, SnapshotInfo } from '../core/heapsnapshot/queries/types';
+import type { ClassRow, ExplorerQuery, SnapshotInfo } from '../core/heapsnapshot/queries/types';
 
 export type {
   ClassRow,
@@ -27,7 +27,8 @@ export type { SourceFrame } from '../core/types';
 export type ExplorerHostMessage =
   /** Loading: reading the file (fraction 0..1) or an analysis phase. */
   | { type: 'loading'; phase: string; fraction?: number; fileName: string }
-  | { type: 'loaded'; info: SnapshotInfo; fileName: string }
+  /** Loaded, with the first table (every class, largest retained first) when the host has it. */
+  | { type: 'loaded'; info: SnapshotInfo; fileName: string; classes?: ClassRow[] }
   /** The file cannot be shown: truncated, malformed, out of memory. The message says what to do. */
   | { type: 'loadFailed'; code: string; message: string; fileName: string }
   | { type: 'answer'; id: number; answer: unknown; ms: number }

@@ -10,6 +10,7 @@ import '@vscode-elements/elements/dist/vscode-tab-panel/index.js';
 import '@vscode-elements/elements/dist/vscode-progress-bar/index.js';
 import './styles.css';
 import type {
+  ClassRow,
   Comparison,
   ExplorerHostMessage,
   ObjectRow,
@@ -313,7 +314,7 @@ async function applyFocus(focus: Extract<ExplorerHostMessage, { type: 'focus' }>
   }
 }
 
-async function loaded(info: SnapshotInfo, fileName: string): Promise<void> {
+async function loaded(info: SnapshotInfo, fileName: string, classes?: ClassRow[]): Promise<void> {
   state.phase = 'loaded';
   state.info = info;
   app.dataset.phase = 'loaded';
@@ -323,6 +324,7 @@ async function loaded(info: SnapshotInfo, fileName: string): Promise<void> {
   loading.hidden = true;
   header.hidden = false;
   main.hidden = false;
+  if (classes) summary.setClasses(classes);
   await summary.list.reload();
   summary.list.render();
   state.firstTableMs = performance.now();
@@ -347,7 +349,7 @@ function handle(message: ExplorerHostMessage): void {
       } else progress.indeterminate = true;
       break;
     case 'loaded':
-      if (state.phase !== 'loaded') void loaded(message.info, message.fileName);
+      if (state.phase !== 'loaded') void loaded(message.info, message.fileName, message.classes);
       break;
     case 'loadFailed':
       state.phase = 'failed';

@@ -131,6 +131,11 @@ export class SummaryView {
     };
   }
 
+  /** The class table the host sent with the snapshot (the first table then needs no query). */
+  setClasses(classes: ClassRow[]): void {
+    this.allClasses = Promise.resolve(classes);
+  }
+
   setFilter(filter: string): Promise<void> {
     this.filter = filter;
     return this.list.reload();

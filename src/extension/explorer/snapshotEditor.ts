@@ -66,7 +66,7 @@ class SnapshotDocument implements vscode.CustomDocument {
         return;
       }
       this.state = { kind: 'loaded', handle };
-      this.post({ type: 'loaded', info: handle.info, fileName: this.fileName });
+      this.post({ type: 'loaded', info: handle.info, fileName: this.fileName, classes: handle.classes });
     } catch (error) {
       if (this.abort.signal.aborted) return;
       this.fail(isHeapscopeError(error) ? error.code : 'internal', describeError(error));
@@ -99,7 +99,8 @@ class SnapshotDocument implements vscode.CustomDocument {
   /** What a webview that just (re)loaded needs to catch up. */
   stateMessage(): ExplorerHostMessage {
     const s = this.state;
-    if (s.kind === 'loaded') return { type: 'loaded', info: s.handle.info, fileName: this.fileName };
+    if (s.kind === 'loaded')
+      return { type: 'loaded', info: s.handle.info, fileName: this.fileName, classes: s.handle.classes };
     if (s.kind === 'failed')
       return { type: 'loadFailed', code: s.code, message: s.message, fileName: this.fileName };
     return {

@@ -255,6 +255,9 @@ for (const runtime of runtimes) {
       const handle = await openSnapshotExplorer(files[2]);
       try {
         assert.equal(handle.info.nodeCount, explorer.info().nodeCount);
+        // The first table comes with the loaded snapshot, as the classes query gives it.
+        assert.deepEqual(handle.classes, await handle.query({ kind: 'classes' }));
+        assert.deepEqual(handle.classes, explorer.classRows());
         const rows = await handle.query({ kind: 'classes', filter: 'LeakyRecord' });
         assert.equal(rows[0].count, 420);
         const page = await handle.query({ kind: 'objects', classIndex: rows[0].classIndex, limit: 10 });
