@@ -506,6 +506,7 @@ export class HeapSnapshot {
     const N = this.nodeCount;
     const { firstEdge, edgeTo, edgeTypes } = this.raw;
     const distances = new Uint32Array(N);
+    const queue = this.takeScratch(N) ?? new Uint32Array(N);
     bfsDistances({
       firstEdge,
       edgeTo,
@@ -513,8 +514,9 @@ export class HeapSnapshot {
       weak: this.et.weak,
       root: this.rootOrdinal,
       distances,
-      queue: new Uint32Array(N),
+      queue,
     });
+    this.scratch.push(queue);
     this.distances = distances;
     return distances;
   }
@@ -529,7 +531,8 @@ export class HeapSnapshot {
     if (this.firstRetainer) return;
     const N = this.nodeCount;
     const { edgeTo } = this.raw;
-    const first = new Uint32Array(N + 1);
+    // An array the analysis left over when there is one (its pages are faulted in already).
+    const first = this.takeScratch(N + 1)?.fill(0) ?? new Uint32Array(N + 1);
     for (let e = 0; e < this.edgeCount; e++) first[edgeTo[e]]++;
     let total = 0;
     for (let v = 0; v < N; v++) {
