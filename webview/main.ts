@@ -161,6 +161,12 @@ view.onOpenSuspect = (suspect: Suspect) =>
       ? { column: suspect.allocation?.column ?? suspect.column }
       : {}),
   });
+view.onShowObjects = (suspect: Suspect) =>
+  sendIntent({
+    type: 'showObjects',
+    ...(state.sessionId ? { sessionId: state.sessionId } : {}),
+    rank: suspect.rank,
+  });
 chart.onFollowChange = (follow) => {
   view.setFollow(follow);
   sendIntent({ type: 'setFollow', ...(state.sessionId ? { sessionId: state.sessionId } : {}), follow });

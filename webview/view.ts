@@ -82,6 +82,8 @@ export class LiveView {
   onAction: (action: ToolbarAction) => void = () => {};
   onSelectSession: (id: string) => void = () => {};
   onOpenSuspect: (suspect: Suspect) => void = () => {};
+  /** A suspect's objects in the snapshot explorer. */
+  onShowObjects: (suspect: Suspect) => void = () => {};
 
   constructor(app: HTMLElement) {
     this.root = app;
@@ -290,6 +292,17 @@ export class LiveView {
           fn.append(el('div', 'note', s.note));
           row.title += `\n${s.note}`;
         }
+        const objects = el('a', 'show-objects', 'objects');
+        objects.href = '#';
+        objects.title =
+          'Show its objects in the heap snapshot explorer (the latest snapshot of this session)';
+        objects.addEventListener('click', (e) => {
+          e.preventDefault();
+          e.stopPropagation();
+          this.onShowObjects(s);
+        });
+        objects.addEventListener('keydown', (e) => e.stopPropagation());
+        fn.append(' ', objects);
         row.append(
           el('td', 'rank', String(s.rank)),
           fn,

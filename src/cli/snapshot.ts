@@ -4,8 +4,6 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { describeError, HeapscopeError, isHeapscopeError } from '../core/errors';
-import { connectTarget } from '../core/inspector';
-import { bounded } from '../core/inspector/cdp';
 import type { TargetSpec } from '../core/session/api';
 import {
   captureHeapSnapshot,
@@ -24,6 +22,13 @@ import { exitCodes } from './exitCodes';
 import { stripControl } from '../shared/text';
 
 type JsonOption = string | boolean | undefined;
+
+/**
+ * The analyses run on the command's own thread: a command has nothing else to keep responsive,
+ * and a worker would load the engine's bundle a second time (its start-up is part of what a user
+ * waits for). The process ends after one analysis, which gives the memory back.
+ */
+const IN_PROCESS = true;
 
 function progressPrinter(quiet: boolean): (p: TaskProgress) => void {
   let lastPhase = '';
@@ -117,6 +122,12 @@ async function snapshotCommand(options: SnapshotCommandOptions): Promise<void> {
   const say = (line: string) => {
     if (!options.quiet) process.stderr.write(`${line}\n`);
   };
+  // Loaded here, not at start-up: the inspector client is most of the CLI's code, and the
+  // commands that only read files (summary, diff, retainers) never need it.
+  const [{ connectTarget }, { bounded }] = await Promise.all([
+    import('../core/inspector'),
+    import('../core/inspector/cdp'),
+  ]);
   const controller = new AbortController();
   const onSignal = () => controller.abort();
   process.once('SIGINT', onSignal);
@@ -214,6 +225,7 @@ export function registerSnapshotCommands(program: Command, setExit: (code: numbe
       (file: string, options: { top: number; largest?: number | true; json?: JsonOption; quiet?: boolean }) =>
         guarded(setExit, async () => {
           const result = await summarizeSnapshotFile(file, options.top, {
+            inProcess: IN_PROCESS,
             onProgress: progressPrinter(!!options.quiet),
             largest: optionalCount(options.largest),
           });
@@ -269,6 +281,7 @@ export function registerSnapshotCommands(program: Command, setExit: (code: numbe
         guarded(setExit, async () => {
           const files = c ? [a, b, c] : [a, b];
           const result = await diffSnapshotFiles(files, options.top, {
+            inProcess: IN_PROCESS,
             onProgress: progressPrinter(!!options.quiet),
             holders: optionalCount(options.holders),
           });
@@ -369,7 +382,7 @@ export function registerSnapshotCommands(program: Command, setExit: (code: numbe
           const result = await findRetainers(
             file,
             { constructorName, id: options.id, objects: options.objects, paths: options.paths },
-            { onProgress: progressPrinter(!!options.quiet) },
+            { inProcess: IN_PROCESS, onProgress: progressPrinter(!!options.quiet) },
           );
           if (await emitJson(options.json, result)) return;
           const out: string[] = [];

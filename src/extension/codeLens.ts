@@ -10,6 +10,7 @@ import { lensesForFile, type LensSpec, type SessionSuspects } from './lensModel'
 import { scriptUrlToPath } from './locations';
 import type { SessionEntry } from './sessionRegistry';
 import { suspectMarkdown } from './suspectDetail';
+import { SHOW_SUSPECT_OBJECTS } from './explorer/suspectObjects';
 
 /** How often a lens whose place did not change gets its figures redrawn. */
 const TITLE_REFRESH_MS = 30_000;
@@ -84,14 +85,23 @@ export class SuspectLenses
   provideCodeLenses(document: vscode.TextDocument): vscode.CodeLens[] {
     const specs = this.specsFor(document);
     this.shown.set(document.uri.fsPath, specs);
-    return specs.map((spec) => {
+    return specs.flatMap((spec) => {
       const range = new vscode.Range(spec.line - 1, 0, spec.line - 1, 0);
-      return new vscode.CodeLens(range, {
+      const lens = new vscode.CodeLens(range, {
         title: spec.title,
         command: 'heapscope.showSuspect',
         arguments: [spec.sessionId, spec.rank],
         tooltip: 'Heapscope: show the allocation stack, the holder and the growth of this suspect',
       });
+      if (spec.role !== 'holder') return [lens];
+      // The holder's retainer path, in the snapshot explorer (the session's latest snapshot).
+      const path = new vscode.CodeLens(range, {
+        title: 'retainer path',
+        command: SHOW_SUSPECT_OBJECTS,
+        arguments: [spec.sessionId, spec.rank, 'holder'],
+        tooltip: 'Heapscope: the largest object it holds, with its retainer path, in the snapshot explorer',
+      });
+      return [lens, path];
     });
   }
 

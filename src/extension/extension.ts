@@ -14,6 +14,7 @@ import { registerOomArm } from './oomArmCommand';
 import { E2eStateWriter } from './e2eState';
 import { createMemorySession, discovery, openRecording } from './engine';
 import { registerSnapshotView } from './snapshotView';
+import { registerSuspectObjects, SHOW_SUSPECT_OBJECTS } from './explorer/suspectObjects';
 import { registerLiveFlameGraph } from './explorer/liveFlame';
 import { StartCommand, type StartArgument } from './startCommand';
 import { processPicks } from './targetPicks';
@@ -74,6 +75,10 @@ export function activate(context: vscode.ExtensionContext): void {
         return start.run();
       case 'stopSession':
         return entry ? ctl.stop(entry.id) : undefined;
+      case 'showObjects':
+        return entry
+          ? void (await vscode.commands.executeCommand(SHOW_SUSPECT_OBJECTS, entry.id, intent.rank))
+          : undefined;
       default:
         return undefined;
     }
@@ -200,6 +205,7 @@ export function activate(context: vscode.ExtensionContext): void {
 
   registerHeapscopeDebugType(context, ctl);
   registerSnapshotView(context);
+  registerSuspectObjects(context, ctl, actions);
   registerLanguageModelTools(context, ctl, output);
   registerOomArm(context, ctl);
   registerLiveFlameGraph(context, () => ctl.registry.current);

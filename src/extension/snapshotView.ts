@@ -8,7 +8,7 @@ import * as vscode from 'vscode';
 import { describeError, HeapscopeError, isHeapscopeError } from '../core/errors';
 import { diffSnapshotFiles, type TaskProgress } from '../core/heapsnapshot';
 import { registerFlameEditor } from './explorer/flameEditor';
-import { openInExplorer, registerSnapshotExplorer } from './explorer/snapshotEditor';
+import { openInExplorer, registerSnapshotExplorer, type ExplorerFocus } from './explorer/snapshotEditor';
 import { diffMarkdown } from './snapshotReport';
 
 export const SNAPSHOT_SCHEME = 'heapscope-snapshot';
@@ -174,10 +174,7 @@ export function registerSnapshotView(context: vscode.ExtensionContext): void {
   };
 
   /** For other parts of the extension: a snapshot on a class (by name) or an object (by @id). */
-  const openExplorerOn = async (
-    arg?: unknown,
-    focus?: { className?: string; id?: number },
-  ): Promise<void> => {
+  const openExplorerOn = async (arg?: unknown, focus?: ExplorerFocus): Promise<void> => {
     try {
       const file = fileOf(arg);
       if (file) await openInExplorer(explorer, vscode.Uri.file(file), focus);

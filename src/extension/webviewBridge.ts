@@ -24,7 +24,8 @@ export type HostIntent =
   | { kind: 'comparePrometheus'; sessionId?: string }
   | { kind: 'setFollow'; sessionId?: string; follow: boolean }
   | { kind: 'startSession'; sessionId?: undefined }
-  | { kind: 'stopSession'; sessionId?: string };
+  | { kind: 'stopSession'; sessionId?: string }
+  | { kind: 'showObjects'; sessionId?: string; rank: number };
 
 export function sessionList(registry: SessionRegistry): SessionsMessage {
   return {

@@ -2,7 +2,7 @@
 // The webview asks questions (ExplorerQuery, answered by the worker that holds the graph) and the
 // host answers them by id; the graph itself never crosses over. Plain JSON both ways; both sides
 // check what they receive and ignore what they do not understand.
-import type { ExplorerQuery, SnapshotInfo } from '../core/heapsnapshot/queries/types';
+import type { ClassRow, ExplorerQuery, SnapshotInfo } from '../core/heapsnapshot/queries/types';
 
 export type {
   ClassRow,
@@ -16,6 +16,7 @@ export type {
   ObjectSort,
   Page,
   RetainerRow,
+  RetainerTree,
   SnapshotInfo,
 } from '../core/heapsnapshot/queries/types';
 export type { SourceFrame } from '../core/types';
@@ -26,15 +27,19 @@ export type { SourceFrame } from '../core/types';
 export type ExplorerHostMessage =
   /** Loading: reading the file (fraction 0..1) or an analysis phase. */
   | { type: 'loading'; phase: string; fraction?: number; fileName: string }
-  | { type: 'loaded'; info: SnapshotInfo; fileName: string }
+  /** Loaded, with the first table (every class, largest retained first) when the host has it. */
+  | { type: 'loaded'; info: SnapshotInfo; fileName: string; classes?: ClassRow[] }
   /** The file cannot be shown: truncated, malformed, out of memory. The message says what to do. */
   | { type: 'loadFailed'; code: string; message: string; fileName: string }
   | { type: 'answer'; id: number; answer: unknown; ms: number }
   | { type: 'failed'; id: number; message: string }
   /** Files the user picked to compare against (oldest first), or none. */
   | { type: 'picked'; id: number; files: string[] }
-  /** Show this class (a suspect's "show objects") or this object (a holder's retainer path). */
-  | { type: 'focus'; className?: string; id?: number };
+  /**
+   * Show this class (a suspect's "show objects") or this object; `path`: select the class's
+   * largest object, which opens its retainer path (a holder's CodeLens).
+   */
+  | { type: 'focus'; className?: string; id?: number; path?: boolean };
 
 // ---------------------------------------------------------------------------------------------------
 // webview → host
@@ -55,6 +60,7 @@ const QUERY_KINDS = new Set<ExplorerQuery['kind']>([
   'searchStrings',
   'retainers',
   'retainerPath',
+  'retainerTree',
   'dominated',
   'ignore',
   'compare',

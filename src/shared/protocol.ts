@@ -184,7 +184,9 @@ export type WebviewIntent =
   /** The user paused (false) or resumed (true) following live data; informative for the host. */
   | { type: 'setFollow'; sessionId?: string; follow: boolean }
   | { type: 'startSession' }
-  | { type: 'stopSession'; sessionId?: string };
+  | { type: 'stopSession'; sessionId?: string }
+  /** A suspect's objects in the snapshot explorer (its rank in the session's suspects). */
+  | { type: 'showObjects'; sessionId?: string; rank: number };
 
 export type WebviewIntentType = WebviewIntent['type'];
 
@@ -374,6 +376,10 @@ export function parseWebviewIntent(raw: unknown): WebviewIntent | undefined {
       };
     case 'setFollow':
       return typeof m.follow === 'boolean' ? { type: 'setFollow', ...session, follow: m.follow } : undefined;
+    case 'showObjects':
+      return isFiniteNumber(m.rank) && Number.isInteger(m.rank) && m.rank > 0
+        ? { type: 'showObjects', ...session, rank: m.rank }
+        : undefined;
     default:
       return typeof m.type === 'string' && SIMPLE_INTENTS.has(m.type)
         ? ({ type: m.type, ...session } as WebviewIntent)

@@ -10,6 +10,7 @@ import '@vscode-elements/elements/dist/vscode-tab-panel/index.js';
 import '@vscode-elements/elements/dist/vscode-progress-bar/index.js';
 import './styles.css';
 import type {
+  ClassRow,
   Comparison,
   ExplorerHostMessage,
   ObjectRow,
@@ -188,11 +189,8 @@ async function keepAlive(row: ObjectRow): Promise<void> {
 }
 
 // ---- filter and search ----------------------------------------------------------------------------
-let filterTimer: ReturnType<typeof setTimeout> | undefined;
-filter.addEventListener('input', () => {
-  clearTimeout(filterTimer);
-  filterTimer = setTimeout(() => void summary.setFilter(filter.value), 120);
-});
+// Filtered here, in the page (views.ts): no round trip, so each keystroke filters at once.
+filter.addEventListener('input', () => void summary.setFilter(filter.value));
 
 const searchResults = el('div', 'search-results');
 toolbar.after(searchResults);
@@ -308,7 +306,7 @@ async function applyFocus(focus: Extract<ExplorerHostMessage, { type: 'focus' }>
   if (focus.className) {
     filter.value = focus.className;
     await summary.setFilter(focus.className);
-    await summary.showClass(focus.className);
+    await summary.showClass(focus.className, focus.path === true);
   }
   if (focus.id !== undefined) {
     search.value = `@${focus.id}`;
@@ -316,7 +314,7 @@ async function applyFocus(focus: Extract<ExplorerHostMessage, { type: 'focus' }>
   }
 }
 
-async function loaded(info: SnapshotInfo, fileName: string): Promise<void> {
+async function loaded(info: SnapshotInfo, fileName: string, classes?: ClassRow[]): Promise<void> {
   state.phase = 'loaded';
   state.info = info;
   app.dataset.phase = 'loaded';
@@ -326,6 +324,7 @@ async function loaded(info: SnapshotInfo, fileName: string): Promise<void> {
   loading.hidden = true;
   header.hidden = false;
   main.hidden = false;
+  if (classes) summary.setClasses(classes);
   await summary.list.reload();
   summary.list.render();
   state.firstTableMs = performance.now();
@@ -350,7 +349,7 @@ function handle(message: ExplorerHostMessage): void {
       } else progress.indeterminate = true;
       break;
     case 'loaded':
-      if (state.phase !== 'loaded') void loaded(message.info, message.fileName);
+      if (state.phase !== 'loaded') void loaded(message.info, message.fileName, message.classes);
       break;
     case 'loadFailed':
       state.phase = 'failed';

@@ -319,18 +319,34 @@ export class TreeList<T> {
     this.flatten();
   }
 
-  /** Expands, level by level, the rows whose items `match` each step (the default retainer path). */
-  async expandPath(steps: Array<(item: T) => boolean>): Promise<void> {
+  /**
+   * Shows a top level and, below it, the rows whose items match each step opened with children
+   * already loaded (one answer from the host rather than a round trip per level); the last row
+   * found is selected. A step without children is found and selected, not opened.
+   */
+  showLoaded(
+    top: { items: T[]; total: number },
+    steps: Array<{ match: (item: T) => boolean; children: { items: T[]; total: number } | null }>,
+  ): void {
+    ++this.generation;
+    this.roots = top.items.map((item) => this.entry(item, 0, undefined));
+    this.rootTotal = top.total;
+    this.selected = -1;
+    this.scroller.scrollTop = 0;
     let level = this.roots;
     let last: Entry<T> | undefined;
-    for (const match of steps) {
-      const entry = level.find((e) => match(e.item));
+    for (const step of steps) {
+      const entry = level.find((e) => step.match(e.item));
       if (!entry) break;
       last = entry;
-      if (!this.source.expandable(entry.item)) break;
-      if (!entry.expanded) await this.expand(entry);
-      level = entry.children ?? [];
+      if (!step.children || !this.source.expandable(entry.item)) break;
+      entry.expanded = true;
+      entry.children = step.children.items.map((item) => this.entry(item, entry.depth + 1, entry));
+      entry.total = step.children.total;
+      level = entry.children;
     }
+    this.flatten();
+    this.onSelect(undefined);
     if (last)
       this.select(
         this.flat.findIndex((r) => r.kind === 'item' && r.entry === last),
@@ -348,6 +364,12 @@ export class TreeList<T> {
       false,
     );
     return true;
+  }
+
+  /** Selects (and reports) the first child of the first top-level row whose item matches. */
+  selectFirstChild(match: (item: T) => boolean): void {
+    const child = this.roots.find((e) => match(e.item))?.children?.[0];
+    if (child) this.select(this.flat.findIndex((r) => r.kind === 'item' && r.entry === child));
   }
 
   /** Replaces the item shown in a row (a retainer whose ignored flag changed). */

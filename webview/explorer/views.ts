@@ -9,6 +9,7 @@ import type {
   ObjectRow,
   ObjectSort,
   RetainerRow,
+  RetainerTree,
 } from '../../src/shared/explorerProtocol';
 import {
   bytes,
@@ -21,6 +22,7 @@ import {
   sourceLink,
   tag,
 } from './cells';
+import { orderClassRows } from '../../src/shared/classOrder';
 import { ask } from './rpc';
 import { TreeList, type Column } from './treeList';
 
@@ -36,6 +38,8 @@ export class SummaryView {
   descending = true;
   objectSort: ObjectSort = 'retained';
   readonly list: TreeList<SummaryItem>;
+  /** Every class of the snapshot, as the worker sent them (the table orders them here). */
+  private allClasses: Promise<ClassRow[]> | undefined;
 
   constructor() {
     const columns: Array<Column<SummaryItem>> = [
@@ -94,12 +98,12 @@ export class SummaryView {
       {
         load: async (parent, offset) => {
           if (!parent) {
-            const rows = await ask({
-              kind: 'classes',
-              sort: this.sort,
-              descending: this.descending,
-              filter: this.filter,
+            // Asked once: sorting and filtering then cost no round trip (see classOrder.ts).
+            this.allClasses ??= ask({ kind: 'classes' }).catch((error: unknown) => {
+              this.allClasses = undefined;
+              throw error;
             });
+            const rows = orderClassRows(await this.allClasses, this.sort, this.descending, this.filter);
             return { items: rows.map((row) => ({ kind: 'class' as const, row })), total: rows.length };
           }
           if (parent.kind !== 'class') return { items: [], total: 0 };
@@ -127,14 +131,25 @@ export class SummaryView {
     };
   }
 
+  /** The class table the host sent with the snapshot (the first table then needs no query). */
+  setClasses(classes: ClassRow[]): void {
+    this.allClasses = Promise.resolve(classes);
+  }
+
   setFilter(filter: string): Promise<void> {
     this.filter = filter;
     return this.list.reload();
   }
 
-  /** Expands the class named `name` (a suspect's "show objects"). */
-  async showClass(name: string): Promise<boolean> {
-    return this.list.expandWhere((item) => item.kind === 'class' && item.row.name === name);
+  /**
+   * Expands the class named `name` (a suspect's "show objects"); with `largest`, selects its first
+   * object (the largest retained), which shows that object's retainers (a holder's path).
+   */
+  async showClass(name: string, largest = false): Promise<boolean> {
+    const isClass = (item: SummaryItem): boolean => item.kind === 'class' && item.row.name === name;
+    const found = await this.list.expandWhere(isClass);
+    if (found && largest) this.list.selectFirstChild(isClass);
+    return found;
   }
 }
 
@@ -210,24 +225,34 @@ export class RetainersView {
   /** Shows the retainers of `target` and opens the shortest path to a GC root. */
   async show(target: ObjectRow): Promise<void> {
     this.target = target;
-    await this.list.reload();
-    const path = await ask({ kind: 'retainerPath', ordinal: target.ordinal });
-    if (this.target !== target) return;
-    await this.list.expandPath(
-      path.map(
-        (step) => (item: RetainerRow) =>
+    const tree = await ask({ kind: 'retainerTree', ordinal: target.ordinal, limit: PAGE });
+    if (this.target === target) this.showTree(tree);
+  }
+
+  private showTree(tree: RetainerTree): void {
+    this.list.showLoaded(
+      { items: tree.top.rows, total: tree.top.total },
+      tree.path.map((step, i) => ({
+        match: (item: RetainerRow) =>
           item.holder.ordinal === step.holder.ordinal && item.edgeName === step.edgeName,
-      ),
+        children: tree.children[i] ? { items: tree.children[i].rows, total: tree.children[i].total } : null,
+      })),
     );
   }
 
   async toggleIgnored(item: RetainerRow): Promise<void> {
-    const { ignored } = await ask({ kind: 'ignore', ordinal: item.holder.ordinal, ignored: !item.ignored });
+    const target = this.target;
+    // Distances changed: the tree, shortest path first, comes with the answer (one round trip).
+    const { ignored, tree } = await ask({
+      kind: 'ignore',
+      ordinal: item.holder.ordinal,
+      ignored: !item.ignored,
+      ...(target ? { tree: target.ordinal } : {}),
+    });
     const set = new Set(ignored);
     this.list.refreshItems((row) => ({ ...row, ignored: set.has(row.holder.ordinal) }));
     this.onIgnoreChanged();
-    // Distances changed: the tree is read again, shortest path first.
-    if (this.target) await this.show(this.target);
+    if (target && tree && this.target === target) this.showTree(tree);
   }
 }
 
@@ -267,8 +292,15 @@ export class ContainmentView {
   /** "What does this object keep alive": its dominator subtree. */
   async showFrom(ordinal: number): Promise<void> {
     this.rootOrdinal = ordinal;
-    await this.list.reload();
-    await this.list.expandWhere(() => true);
+    // The object and its first children asked at once: one round trip's wait, not two.
+    const [root, children] = await Promise.all([
+      ask({ kind: 'object', ordinal }),
+      ask({ kind: 'dominated', ordinal, offset: 0, limit: PAGE }),
+    ]);
+    if (this.rootOrdinal !== ordinal) return;
+    this.list.showLoaded({ items: [root], total: 1 }, [
+      { match: () => true, children: { items: children.rows, total: children.total } },
+    ]);
   }
 }
 

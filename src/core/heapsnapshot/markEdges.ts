@@ -15,6 +15,7 @@
 // purpose: the helper runs the functions' sources one by one, and a bundler may rename a shared
 // function they would call.
 import { Worker } from 'node:worker_threads';
+import { bfsDistances, type DistanceJob } from './distances';
 import { findOwners, foldSizes, type SizeFold } from './folding';
 
 /** What the marking rules read. */
@@ -203,7 +204,7 @@ export function markOutsidePage(
   }
 }
 
-// States of the control words: the page search's (0) and the folding's (1).
+// States of the control words: the page search's (0), the folding's (1) and the distances' (2).
 const WAITING = 0;
 const CLAIMED = 1;
 const DONE = 2;
@@ -229,6 +230,7 @@ const searchPage = (${searchPage.toString()});
 const markOutsidePage = (${markOutsidePage.toString()});
 const findOwners = (${findOwners.toString()});
 const foldSizes = (${foldSizes.toString()});
+const bfsDistances = (${bfsDistances.toString()});
 const control = analysisControl;
 // Faults in the pages of arrays the calling thread is about to write, from the far end (it
 // writes from the near one). Compare-and-swap of 0 with 0: a write that page-faults like any
@@ -241,8 +243,8 @@ const idle = setTimeout(() => {
   if (Atomics.compareExchange(control, 0, ${WAITING}, ${ENDED}) === ${WAITING}) parentPort.close();
 }, ${IDLE_MS});
 // Messages come in the order the calling thread sent them: the search, arrays to fault in, the
-// folding, the end.
-parentPort.on('message', ({ job, search, prefault, fold, last }) => {
+// folding, the distances, the end.
+parentPort.on('message', ({ job, search, prefault, fold, distances, last }) => {
   clearTimeout(idle);
   if (job && Atomics.compareExchange(control, 0, ${WAITING}, ${CLAIMED}) === ${WAITING}) {
     try {
@@ -266,6 +268,15 @@ parentPort.on('message', ({ job, search, prefault, fold, last }) => {
       Atomics.store(control, 1, ${FAILED});
     }
     Atomics.notify(control, 1);
+  }
+  if (distances && Atomics.compareExchange(control, 2, ${WAITING}, ${CLAIMED}) === ${WAITING}) {
+    try {
+      bfsDistances(distances);
+      Atomics.store(control, 2, ${DONE});
+    } catch {
+      Atomics.store(control, 2, ${FAILED});
+    }
+    Atomics.notify(control, 2);
   }
   if (last) parentPort.close();
 });
@@ -294,6 +305,14 @@ export interface PageSearchHelper {
    * holds them as they were). waitForHelper (tests): give the helper time to start it.
    */
   finishFold(fold: SizeFold, waitForHelper?: boolean): { changed: boolean; onHelper: boolean };
+  /** Hands the distances to the helper (after the folding): every array of job must be shared. */
+  distances(job: DistanceJob): void;
+  /**
+   * Returns once job.distances holds the distances: waits for the helper when it has started
+   * them, computes them on this thread when it has not (or failed). True when the helper did.
+   * waitForHelper (tests): give the helper time to start them.
+   */
+  finishDistances(job: DistanceJob, waitForHelper?: boolean): boolean;
   /** Ends the helper once it has done what was asked for before (it never blocks the exit). */
   stop(): void;
   /** Not given a search yet, and not ended. */
@@ -307,7 +326,7 @@ export function canShare(arrays: ArrayLike<number>[]): boolean {
 
 /** Control words for a helper (see PAGE_SEARCH_HELPER_CODE). */
 export function helperControl(): Int32Array {
-  return new Int32Array(new SharedArrayBuffer(8));
+  return new Int32Array(new SharedArrayBuffer(12));
 }
 
 /** Starts the helper thread now (its start-up overlaps the work before `start`). */
@@ -378,6 +397,18 @@ export function adoptPageSearchHelper(worker: Worker, control: Int32Array): Page
       }
       if (state === FOLDED || state === DONE) return { changed: state === FOLDED, onHelper: true };
       return { changed: foldSizes(fold, findOwners(fold)), onHelper: false };
+    },
+    distances: (job) => worker.postMessage({ distances: job }),
+    finishDistances: (job, waitForHelper) => {
+      if (waitForHelper) Atomics.wait(control, 2, WAITING, 30_000);
+      let state = Atomics.compareExchange(control, 2, WAITING, TAKEN_BACK);
+      while (state === CLAIMED) {
+        Atomics.wait(control, 2, CLAIMED, 1000);
+        state = Atomics.load(control, 2);
+      }
+      if (state === DONE) return true;
+      bfsDistances(job);
+      return false;
     },
     // Not terminate(): that would cut short what was asked for. Unreferenced, the helper never
     // keeps the process alive.

@@ -2,6 +2,7 @@
 // sizes of owned internals), dominators, retained sizes and distances. Everything is typed arrays
 // indexed by node ordinal; strings are decoded only when a name is printed.
 import { availableParallelism } from 'node:os';
+import { bfsDistances, type DistanceJob } from './distances';
 import { computeDominators, EDGE_TYPE_MASK, layOutPredecessors } from './dominators';
 import { findOwners, foldSizes, type SizeFold } from './folding';
 import {
@@ -89,6 +90,10 @@ export class HeapSnapshot {
   private predLayout: Uint32Array | undefined;
   private predsForDominators: Uint32Array | undefined;
   private lastPreds: Uint32Array | undefined;
+  /** Set while the helper thread computes the distances: waits for them and keeps them. */
+  private finishDistances: (() => void) | undefined;
+  /** Whether the helper thread computed the distances (see markNonEssentialEdges). */
+  distancesOnHelper = false;
   /** Set while the helper thread folds the shallow sizes: waits for it and keeps its result. */
   private finishFold: (() => void) | undefined;
 
@@ -205,7 +210,8 @@ export class HeapSnapshot {
   // ---- analysis --------------------------------------------------------------------------
   analyse(options: AnalyseOptions = {}): this {
     options.onPhase?.('edges');
-    this.markNonEssentialEdges(options.parallel ?? 'auto');
+    const distances = options.distances !== false;
+    this.markNonEssentialEdges(options.parallel ?? 'auto', distances);
     options.onPhase?.('dominators');
     const result = computeDominators({
       nodeCount: this.nodeCount,
@@ -227,13 +233,15 @@ export class HeapSnapshot {
     this.predLayout = undefined;
     this.predsForDominators = undefined;
     this.lastPreds = undefined;
+    this.scratch.push(...result.spare);
     this.dominators = result.dominators;
     this.retainedSizes = result.retainedSizes;
     this.unreachableCount = result.unreachableCount;
     this.totalSelfSize = result.totalSelfSize;
-    if (options.distances !== false) {
+    if (distances) {
       options.onPhase?.('distances');
-      this.computeDistances();
+      if (this.finishDistances) this.finishDistances();
+      else this.computeDistances();
     }
     return this;
   }
@@ -248,7 +256,7 @@ export class HeapSnapshot {
    * predecessor lists. The shallow-size folding needs neither marks nor counts: the helper does
    * it last, while this thread starts the dominators (or this thread does it, without a helper).
    */
-  private markNonEssentialEdges(parallel: boolean | 'auto'): void {
+  private markNonEssentialEdges(parallel: boolean | 'auto', distances: boolean): void {
     const { nodeCount: N, rootOrdinal: root } = this;
     const { firstEdge, edgeTo, edgeTypes, edgeNames, nodeIds, nodeTypes } = this.raw;
     const { weak, shortcut, internal } = this.et;
@@ -353,6 +361,25 @@ export class HeapSnapshot {
           if (changed) this.rawSelfSizes = fold.rawSelfSizes;
           this.foldOnHelper = onHelper;
           this.finishFold = undefined;
+        };
+      }
+      // The distances read only the edges (their types' weak bit, not the marks): the helper
+      // computes them after the folding, while this thread computes the dominators.
+      if (helper && distances) {
+        const job: DistanceJob = {
+          firstEdge,
+          edgeTo,
+          edgeTypes,
+          weak,
+          root,
+          distances: new Uint32Array(shared(N * 4)),
+          queue: new Uint32Array(shared(N * 4)),
+        };
+        helper.distances(job);
+        this.finishDistances = () => {
+          this.distancesOnHelper = helper.finishDistances(job, parallel === true);
+          this.distances = job.distances;
+          this.finishDistances = undefined;
         };
       }
     } finally {
@@ -465,27 +492,31 @@ export class HeapSnapshot {
     this.scratch.push(new Uint32Array(owners.buffer, owners.byteOffset, owners.length));
   }
 
+  /**
+   * An array of `length` entries (any content) left over by the analysis, whose pages are already
+   * faulted in; undefined when none is left (the caller allocates one).
+   */
+  takeScratch(length: number): Uint32Array | undefined {
+    const i = this.scratch.findIndex((a) => a.length >= length);
+    return i < 0 ? undefined : this.scratch.splice(i, 1)[0]!.subarray(0, length);
+  }
+
   /** Breadth-first distances from the root over non-weak edges (DevTools' descriptor rule applied). */
   computeDistances(): Uint32Array {
     const N = this.nodeCount;
     const { firstEdge, edgeTo, edgeTypes } = this.raw;
-    const weak = this.et.weak;
-    const distances = new Uint32Array(N).fill(UNREACHABLE);
-    const queue = new Uint32Array(N);
-    let head = 0;
-    let tail = 0;
-    distances[this.rootOrdinal] = 0;
-    queue[tail++] = this.rootOrdinal;
-    while (head < tail) {
-      const u = queue[head++];
-      const d = distances[u] + 1;
-      for (let e = firstEdge[u], end = firstEdge[u + 1]; e < end; e++) {
-        const v = edgeTo[e];
-        if (distances[v] !== UNREACHABLE || (edgeTypes[e] & EDGE_TYPE_MASK) === weak) continue;
-        distances[v] = d;
-        queue[tail++] = v;
-      }
-    }
+    const distances = new Uint32Array(N);
+    const queue = this.takeScratch(N) ?? new Uint32Array(N);
+    bfsDistances({
+      firstEdge,
+      edgeTo,
+      edgeTypes,
+      weak: this.et.weak,
+      root: this.rootOrdinal,
+      distances,
+      queue,
+    });
+    this.scratch.push(queue);
     this.distances = distances;
     return distances;
   }
@@ -500,7 +531,8 @@ export class HeapSnapshot {
     if (this.firstRetainer) return;
     const N = this.nodeCount;
     const { edgeTo } = this.raw;
-    const first = new Uint32Array(N + 1);
+    // An array the analysis left over when there is one (its pages are faulted in already).
+    const first = this.takeScratch(N + 1)?.fill(0) ?? new Uint32Array(N + 1);
     for (let e = 0; e < this.edgeCount; e++) first[edgeTo[e]]++;
     let total = 0;
     for (let v = 0; v < N; v++) {

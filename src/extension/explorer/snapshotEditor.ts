@@ -18,6 +18,13 @@ import { scriptUrlToPath } from '../locations';
 
 export const SNAPSHOT_EXPLORER_VIEW_TYPE = 'heapscope.snapshotExplorer';
 
+/** Where the explorer opens: a class (by name), an object (by @id), a class's largest object's path. */
+export interface ExplorerFocus {
+  className?: string;
+  id?: number;
+  path?: boolean;
+}
+
 /** Worker heap limit: room for the typed arrays' bookkeeping of a big snapshot. */
 const WORKER_HEAP_MB = 4096;
 
@@ -59,7 +66,7 @@ class SnapshotDocument implements vscode.CustomDocument {
         return;
       }
       this.state = { kind: 'loaded', handle };
-      this.post({ type: 'loaded', info: handle.info, fileName: this.fileName });
+      this.post({ type: 'loaded', info: handle.info, fileName: this.fileName, classes: handle.classes });
     } catch (error) {
       if (this.abort.signal.aborted) return;
       this.fail(isHeapscopeError(error) ? error.code : 'internal', describeError(error));
@@ -92,7 +99,8 @@ class SnapshotDocument implements vscode.CustomDocument {
   /** What a webview that just (re)loaded needs to catch up. */
   stateMessage(): ExplorerHostMessage {
     const s = this.state;
-    if (s.kind === 'loaded') return { type: 'loaded', info: s.handle.info, fileName: this.fileName };
+    if (s.kind === 'loaded')
+      return { type: 'loaded', info: s.handle.info, fileName: this.fileName, classes: s.handle.classes };
     if (s.kind === 'failed')
       return { type: 'loadFailed', code: s.code, message: s.message, fileName: this.fileName };
     return {
@@ -158,8 +166,13 @@ export class SnapshotExplorerProvider implements vscode.CustomReadonlyEditorProv
   }
 
   /** Shows a class or an object once the explorer of `uri` is ready (now, if it is). */
-  focus(uri: vscode.Uri, focus: { className?: string; id?: number }): void {
-    const message: ExplorerHostMessage = { type: 'focus', ...focus };
+  focus(uri: vscode.Uri, focus: ExplorerFocus): void {
+    const message: ExplorerHostMessage = {
+      type: 'focus',
+      ...(typeof focus.className === 'string' ? { className: focus.className } : {}),
+      ...(typeof focus.id === 'number' ? { id: focus.id } : {}),
+      ...(focus.path === true ? { path: true } : {}),
+    };
     const document = this.documents.get(uri.toString());
     if (document && document.panels.size > 0 && document.state.kind === 'loaded') document.post(message);
     else this.pendingFocus.set(uri.toString(), message);
@@ -278,7 +291,7 @@ export function registerSnapshotExplorer(context: vscode.ExtensionContext): Snap
 export async function openInExplorer(
   provider: SnapshotExplorerProvider,
   uri: vscode.Uri,
-  focus?: { className?: string; id?: number },
+  focus?: ExplorerFocus,
 ): Promise<void> {
   if (focus) provider.focus(uri, focus);
   await vscode.commands.executeCommand('vscode.openWith', uri, SNAPSHOT_EXPLORER_VIEW_TYPE);

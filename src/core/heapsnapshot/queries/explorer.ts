@@ -10,7 +10,9 @@ import { growthCandidates, resolveDeclarations } from '../growth';
 import { chainToRoot, describeEdge, describeNode, retainerPenalty } from '../retainers';
 import { UNREACHABLE, type HeapSnapshot } from '../snapshot';
 import { SourceLocator } from '../sourceLocations';
-import { dominatorChildren } from '../summary';
+import { classRetainedSizes, groupByClass } from '../classes';
+import { dominatorChildren, type DominatorTree } from '../dominatorTree';
+import { orderClassRows } from '../../../shared/classOrder';
 import { propagatedDetachedness } from './detachedness';
 import type {
   ClassRow,
@@ -20,6 +22,7 @@ import type {
   ObjectSort,
   Page,
   RetainerRow,
+  RetainerTree,
   SnapshotInfo,
 } from './types';
 
@@ -41,12 +44,14 @@ export class SnapshotExplorer {
   /** Class of each node + 1 (0: left out of the table, as DevTools leaves out zero-size nodes). */
   private readonly classOf: Uint32Array;
   private readonly classes: ClassRow[];
-  /** Members of class c are members[firstMember[c] .. firstMember[c + 1]). */
-  private readonly firstMember: Uint32Array;
-  private readonly members: Uint32Array;
+  /**
+   * Members of class c are members[first[c] .. first[c + 1]): built by the first query that pages
+   * a class, or right after the first table (see prepareIndexes), not before it.
+   */
+  private memberIndex: { first: Uint32Array; members: Uint32Array } | undefined;
   /** Members sorted for a given order, kept for the pages that follow. */
   private readonly sortedMembers = new Map<string, Uint32Array>();
-  private dominatorTree: { first: Uint32Array; children: Uint32Array } | undefined;
+  private dominatorTree: DominatorTree | undefined;
   private readonly sortedChildren = new Map<number, Uint32Array>();
   /** Holders the user chose to ignore, and the distances as analysed (restored when none is left). */
   private readonly ignored = new Set<number>();
@@ -64,84 +69,48 @@ export class SnapshotExplorer {
       );
     this.analysedDistances = snapshot.distances;
     this.locator = new SourceLocator(snapshot);
-    const N = snapshot.nodeCount;
-    const sizes = snapshot.selfSizes;
-    const distances = snapshot.distances;
-    this.classOf = new Uint32Array(N);
     const detachedness = propagatedDetachedness(snapshot);
     this.detachedness = detachedness;
-    const byKey = new Map<number, number>();
-    this.classes = [];
-    for (let o = 0; o < N; o++) {
-      const size = sizes[o];
-      if (!size) continue;
-      // DevTools lists detached native objects (DOM nodes, Node's detached bindings) apart.
-      const detached = detachedness?.[o] === 2 && snapshot.raw.nodeTypes[o] === snapshot.t.native;
-      const key = detached ? -1 - snapshot.classKey(o) : snapshot.classKey(o);
-      let c = byKey.get(key);
-      if (c === undefined) {
-        // Keyed like DevTools' aggregates (and summary.ts): two keys may print the same name.
-        c = this.classes.length;
-        this.classes.push({
-          classIndex: c,
-          name: detached ? `Detached ${snapshot.className(o)}` : snapshot.className(o),
-          count: 0,
-          shallowBytes: 0,
-          retainedBytes: 0,
-          distance: -1,
-        });
-        byKey.set(key, c);
-      }
-      this.classOf[o] = c + 1;
-      const row = this.classes[c];
-      row.count++;
-      row.shallowBytes += size;
-      const d = distances[o];
-      if (d !== UNREACHABLE && (row.distance < 0 || d < row.distance)) row.distance = d;
-    }
-    const C = this.classes.length;
-    this.firstMember = new Uint32Array(C + 1);
-    for (let o = 0; o < N; o++) if (this.classOf[o]) this.firstMember[this.classOf[o]]++;
-    for (let c = 0; c < C; c++) this.firstMember[c + 1] += this.firstMember[c];
-    this.members = new Uint32Array(this.firstMember[C]);
-    const fill = this.firstMember.slice(0, C);
-    for (let o = 0; o < N; o++) if (this.classOf[o]) this.members[fill[this.classOf[o] - 1]++] = o;
-    this.sumRetained();
+    // Keyed like DevTools' aggregates (and summary.ts): two keys may print the same name.
+    const grouped = groupByClass(snapshot, detachedness);
+    this.classOf = grouped.classOf;
+    const retained = classRetainedSizes(snapshot, grouped, this.tree());
+    this.classes = grouped.names.map((name, c) => ({
+      classIndex: c,
+      name,
+      count: grouped.counts[c],
+      shallowBytes: grouped.shallowBytes[c],
+      retainedBytes: retained[c],
+      distance: grouped.distances[c] === UNREACHABLE ? -1 : grouped.distances[c],
+    }));
   }
 
   /**
-   * A class's retained size: the sum over instances that no other instance of the class dominates
-   * (so nested instances are not counted twice), found in one walk of the dominator tree that keeps
-   * a count of counted ancestors per class.
+   * Builds the indexes the first table does not need (the members of each class, the retainers)
+   * now; otherwise the first query that needs one builds it.
    */
-  private sumRetained(): void {
-    const s = this.snapshot;
-    const retained = s.retainedSizes!;
-    const { first, children } = this.tree();
-    const active = new Uint32Array(this.classes.length + 1);
-    const stack = new Uint32Array(s.nodeCount * 2 + 2);
-    let sp = 0;
-    stack[sp++] = s.rootOrdinal * 2;
-    while (sp > 0) {
-      const entry = stack[--sp];
-      const o = entry >>> 1;
-      const c = this.classOf[o];
-      if (entry & 1) {
-        active[c]--;
-        continue;
-      }
-      if (c && active[c] === 0) {
-        this.classes[c - 1].retainedBytes += retained[o];
-        if (first[o] !== first[o + 1]) {
-          active[c]++;
-          stack[sp++] = o * 2 + 1;
-        }
-      }
-      for (let i = first[o]; i < first[o + 1]; i++) stack[sp++] = children[i] * 2;
-    }
+  prepareIndexes(): void {
+    this.membersByClass();
+    this.snapshot.ensureRetainers();
   }
 
-  private tree(): { first: Uint32Array; children: Uint32Array } {
+  private membersByClass(): { first: Uint32Array; members: Uint32Array } {
+    if (this.memberIndex) return this.memberIndex;
+    const C = this.classes.length;
+    const first = new Uint32Array(C + 1);
+    for (let c = 0; c < C; c++) first[c + 1] = first[c] + this.classes[c].count;
+    const members = new Uint32Array(first[C]);
+    const fill = first.slice(0, C);
+    const classOf = this.classOf;
+    for (let o = 0, N = this.snapshot.nodeCount; o < N; o++) {
+      const c = classOf[o];
+      if (c !== 0) members[fill[c - 1]++] = o;
+    }
+    this.memberIndex = { first, members };
+    return this.memberIndex;
+  }
+
+  private tree(): DominatorTree {
     this.dominatorTree ??= dominatorChildren(this.snapshot);
     return this.dominatorTree;
   }
@@ -163,28 +132,7 @@ export class SnapshotExplorer {
 
   /** The class table, filtered by a case-insensitive substring of the name, sorted. */
   classRows(sort: ClassSort = 'retained', descending = sort !== 'name', filter = ''): ClassRow[] {
-    const needle = filter.trim().toLowerCase();
-    const rows = needle
-      ? this.classes.filter((c) => c.name.toLowerCase().includes(needle))
-      : this.classes.slice();
-    const key: (c: ClassRow) => number | string =
-      sort === 'name'
-        ? (c) => c.name
-        : sort === 'distance'
-          ? (c) => (c.distance < 0 ? Number.MAX_SAFE_INTEGER : c.distance)
-          : sort === 'count'
-            ? (c) => c.count
-            : sort === 'shallow'
-              ? (c) => c.shallowBytes
-              : (c) => c.retainedBytes;
-    const sign = descending ? -1 : 1;
-    rows.sort((a, b) => {
-      const x = key(a);
-      const y = key(b);
-      const order = x < y ? -1 : x > y ? 1 : 0;
-      return sign * order || b.retainedBytes - a.retainedBytes || a.name.localeCompare(b.name);
-    });
-    return rows;
+    return orderClassRows(this.classes, sort, descending, filter);
   }
 
   /** A page of the objects of one class (largest retained first by default). */
@@ -207,7 +155,8 @@ export class SnapshotExplorer {
     const cacheKey = `${c}:${sort}`;
     let sorted = this.sortedMembers.get(cacheKey);
     if (sorted) return sorted;
-    sorted = this.members.slice(this.firstMember[c], this.firstMember[c + 1]);
+    const { first, members } = this.membersByClass();
+    sorted = members.slice(first[c], first[c + 1]);
     this.sortOrdinals(sorted, sort);
     // Keep a few orders only: a class of millions of objects is 4 bytes per member per order.
     if (this.sortedMembers.size >= 16) this.sortedMembers.delete(this.sortedMembers.keys().next().value!);
@@ -347,6 +296,19 @@ export class SnapshotExplorer {
   retainerPath(o: number): RetainerRow[] {
     this.checkOrdinal(o);
     return chainToRoot(this.snapshot, o).map(({ edge, from }) => this.retainerRow(edge, from));
+  }
+
+  /**
+   * What the retainers view shows first, in one answer (one round trip through the host instead of
+   * one per level of the path): the retainers, the default path, and each opened level.
+   */
+  retainerTree(o: number, limit = DEFAULT_PAGE): RetainerTree {
+    const top = this.retainers(o, 0, limit);
+    const path = this.retainerPath(o);
+    const children = path.map((step) =>
+      step.holder.distance > 0 && !step.ignored ? this.retainers(step.holder.ordinal, 0, limit) : null,
+    );
+    return { top, path, children };
   }
 
   /** What this object keeps alive on its own: its children in the dominator tree, largest first. */

@@ -19,8 +19,8 @@ export async function openExplorer(file: string, ctx: TaskContext = {}): Promise
   const t1 = performance.now();
   const snapshot = new HeapSnapshot(raw).analyse({ onPhase: (phase) => ctx.onProgress?.({ phase, file }) });
   ctx.onProgress?.({ phase: 'indexing', file });
-  // Built now rather than on the first retainers query, which should answer at once.
-  snapshot.ensureRetainers();
+  // The retainers index is built after the first table is on screen (see worker.ts), or by the
+  // first query that needs it.
   const explorer = new SnapshotExplorer(snapshot, {
     file,
     fileBytes: raw.fileBytes,
@@ -71,10 +71,14 @@ async function dispatch(
       return explorer.retainers(query.ordinal, query.offset, query.limit);
     case 'retainerPath':
       return explorer.retainerPath(query.ordinal);
+    case 'retainerTree':
+      return explorer.retainerTree(query.ordinal, query.limit);
     case 'dominated':
       return explorer.dominated(query.ordinal, query.offset, query.limit);
     case 'ignore':
-      return explorer.setIgnored(query.ordinal, query.ignored);
+      return query.tree === undefined
+        ? explorer.setIgnored(query.ordinal, query.ignored)
+        : { ...explorer.setIgnored(query.ordinal, query.ignored), tree: explorer.retainerTree(query.tree) };
     case 'compare':
       return explorer.compare(
         (file) => loadIdIndex(file, ctx),

@@ -103,6 +103,17 @@ export interface Comparison {
   }>;
 }
 
+/**
+ * An object's retainers with the shortest path to a GC root opened: the first page of its
+ * retainers, the path (retainerPath), and for each step of the path that can be opened, the first
+ * page of that holder's own retainers (null for a step that cannot: a root, an ignored holder).
+ */
+export interface RetainerTree {
+  top: Page<RetainerRow>;
+  path: RetainerRow[];
+  children: Array<Page<RetainerRow> | null>;
+}
+
 export type ExplorerQuery =
   | { kind: 'info' }
   | { kind: 'classes'; sort?: ClassSort; descending?: boolean; filter?: string }
@@ -112,8 +123,11 @@ export type ExplorerQuery =
   | { kind: 'searchStrings'; text: string; limit?: number }
   | { kind: 'retainers'; ordinal: number; offset?: number; limit?: number }
   | { kind: 'retainerPath'; ordinal: number }
+  /** The first page of retainers and the default path opened below it, in one answer. */
+  | { kind: 'retainerTree'; ordinal: number; limit?: number }
   | { kind: 'dominated'; ordinal: number; offset?: number; limit?: number }
-  | { kind: 'ignore'; ordinal: number; ignored: boolean }
+  /** `tree`: also answer that object's retainerTree as the new distances give it (one round trip). */
+  | { kind: 'ignore'; ordinal: number; ignored: boolean; tree?: number }
   | { kind: 'compare'; baseFile: string; middleFile?: string; holders?: number };
 
 /** The answer to each query kind. */
@@ -126,8 +140,9 @@ export interface ExplorerAnswers {
   searchStrings: Page<ObjectRow>;
   retainers: Page<RetainerRow>;
   retainerPath: RetainerRow[];
+  retainerTree: RetainerTree;
   dominated: Page<ObjectRow>;
-  ignore: { ignored: number[] };
+  ignore: { ignored: number[]; tree?: RetainerTree };
   compare: Comparison;
 }
 

@@ -42,7 +42,11 @@ if (parentPort) {
   openExplorer(file, { onProgress: (progress) => post({ type: 'progress', progress }) }).then(
     (loaded) => {
       explorer = loaded;
-      post({ type: 'ready', info: loaded.info() });
+      // The first table goes with the news that the snapshot is loaded (no query's round trip);
+      // then, before any query is read, the indexes the next views need (~0.4 s on a 4M-node
+      // heap): the pages of a class, the retainers.
+      post({ type: 'ready', info: loaded.info(), classes: loaded.classRows() });
+      setImmediate(() => loaded.prepareIndexes());
     },
     (error: unknown) => post({ type: 'loadFailed', ...errorMessage(error) }),
   );
