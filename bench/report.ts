@@ -77,6 +77,9 @@ function snapshot(json: Json): Row[] {
     const dt = obj(c.devtools);
     const ml = obj(c.memlab);
     const rounds = arr(c.roundSpeedupsVsDevtools).map((r) => `×${fmt(num(r), 1)}`);
+    const command = obj(c.heapscopeSummaryCommand);
+    const vs = obj(c.vscodeHeapParser);
+    const commandRounds = arr(c.commandRoundSpeedupsVsDevtools).map((r) => `×${fmt(num(r), 1)}`);
     const large = str(c.case) === 'large';
     return {
       bench: `heap snapshot, ${str(c.case) ?? '?'} (${fmt(num(c.fileMb), 0)} MB, ${fmt((num(c.nodeCount) ?? 0) / 1e6, 1)}M nodes)`,
@@ -85,8 +88,18 @@ function snapshot(json: Json): Row[] {
         (large ? '' : ' --small-only') +
         (num(ml.seconds) === undefined ? ' --no-memlab' : '') +
         ` --runs ${num(c.runs) ?? '?'}\``,
+      // What users run first (the command as a whole process), the internal runner beside it.
       result:
-        `Heapscope ${fmt(num(ours.seconds), 2)} s, ${fmt(num(ours.peakRssMb), 0)} MiB peak; ` +
+        (num(command.seconds) !== undefined
+          ? `\`heapscope summary\` ${fmt(num(command.seconds), 2)} s, ${fmt(num(command.peakRssMb), 0)} MiB peak: ` +
+            `×${fmt(num(c.commandSpeedupVsDevtools), 1)} vs DevTools` +
+            (commandRounds.length > 1 ? ` (rounds ${commandRounds.join(', ')})` : '') +
+            (num(c.commandSpeedupVsVscodeParser) !== undefined
+              ? `, ×${fmt(num(c.commandSpeedupVsVscodeParser), 1)} vs @vscode/v8-heap-parser (${fmt(num(vs.seconds), 1)} s, ${fmt(num(vs.peakRssMb), 0)} MiB)`
+              : '') +
+            '; internal runner '
+          : 'Heapscope ') +
+        `${fmt(num(ours.seconds), 2)} s, ${fmt(num(ours.peakRssMb), 0)} MiB peak; ` +
         `DevTools ${fmt(num(dt.seconds), 1)} s, ${fmt(num(dt.peakRssMb), 0)} MiB: ×${fmt(num(c.speedupVsDevtools), 1)}` +
         (rounds.length > 1 ? ` (rounds ${rounds.join(', ')})` : '') +
         (num(ml.seconds) !== undefined ? `; memlab ${fmt(num(ml.seconds), 1)} s` : '') +
