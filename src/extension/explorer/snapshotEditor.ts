@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { describeError, isHeapscopeError } from '../../core/errors';
 import { openSnapshotExplorer, type ExplorerHandle } from '../../core/heapsnapshot/queries/client';
+import type { ProvisionalTable } from '../../core/heapsnapshot/queries/types';
 import type { TaskProgress } from '../../core/heapsnapshot/tasks';
 import {
   parseExplorerIntent,
@@ -60,12 +61,18 @@ class SnapshotDocument implements vscode.CustomDocument {
         signal: this.abort.signal,
         maxOldGenerationSizeMb: WORKER_HEAP_MB,
         onProgress: (p) => this.progress(p),
+        onProvisional: (table) => {
+          if (this.state.kind !== 'loading') return;
+          this.provisional = table;
+          this.post({ type: 'provisional', table, fileName: this.fileName });
+        },
       });
       if (this.abort.signal.aborted) {
         handle.dispose();
         return;
       }
       this.state = { kind: 'loaded', handle };
+      this.provisional = undefined;
       this.post({ type: 'loaded', info: handle.info, fileName: this.fileName, classes: handle.classes });
     } catch (error) {
       if (this.abort.signal.aborted) return;
@@ -73,6 +80,8 @@ class SnapshotDocument implements vscode.CustomDocument {
     }
   }
 
+  /** The class table before the analysis, kept for a webview that (re)loads meanwhile. */
+  private provisional: ProvisionalTable | undefined;
   private lastProgress = '';
   private progress(p: TaskProgress): void {
     if (this.state.kind !== 'loading') return;
@@ -103,6 +112,7 @@ class SnapshotDocument implements vscode.CustomDocument {
       return { type: 'loaded', info: s.handle.info, fileName: this.fileName, classes: s.handle.classes };
     if (s.kind === 'failed')
       return { type: 'loadFailed', code: s.code, message: s.message, fileName: this.fileName };
+    if (this.provisional) return { type: 'provisional', table: this.provisional, fileName: this.fileName };
     return {
       type: 'loading',
       phase: s.phase,
