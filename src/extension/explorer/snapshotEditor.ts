@@ -38,6 +38,8 @@ type LoadState =
 class SnapshotDocument implements vscode.CustomDocument {
   state: LoadState = { kind: 'loading', phase: 'reading' };
   readonly panels = new Set<vscode.WebviewPanel>();
+  /** Panels whose webview said it is ready: a message posted to them is read. */
+  readonly readyPanels = new Set<vscode.WebviewPanel>();
   /** Files the user picked to compare with: the only other files the worker is asked to read. */
   readonly pickedFiles = new Set<string>();
   private readonly abort = new AbortController();
@@ -172,6 +174,7 @@ export class SnapshotExplorerProvider implements vscode.CustomReadonlyEditorProv
     panel.onDidDispose(() => {
       listener.dispose();
       document.panels.delete(panel);
+      document.readyPanels.delete(panel);
     });
   }
 
@@ -184,7 +187,9 @@ export class SnapshotExplorerProvider implements vscode.CustomReadonlyEditorProv
       ...(focus.path === true ? { path: true } : {}),
     };
     const document = this.documents.get(uri.toString());
-    if (document && document.panels.size > 0 && document.state.kind === 'loaded') document.post(message);
+    // A ready webview keeps a focus until its snapshot is loaded; one not ready yet gets it with
+    // its state (see 'ready' below).
+    if (document && document.readyPanels.size > 0) document.post(message);
     else this.pendingFocus.set(uri.toString(), message);
   }
 
@@ -196,6 +201,7 @@ export class SnapshotExplorerProvider implements vscode.CustomReadonlyEditorProv
     const post = (message: ExplorerHostMessage): void => void panel.webview.postMessage(message);
     switch (intent.type) {
       case 'ready': {
+        document.readyPanels.add(panel);
         post(document.stateMessage());
         const focus = this.pendingFocus.get(document.uri.toString());
         if (focus) {
