@@ -18,7 +18,14 @@ export interface E2eSessionState {
   heapBytesPerMinute: number | null;
   allocationSampling: boolean;
   recordingDir?: string;
-  suspects: Array<{ functionName: string; url: string; line: number; liveBytes: number }>;
+  suspects: Array<{
+    functionName: string;
+    url: string;
+    line: number;
+    liveBytes: number;
+    /** The named holder's path, root first (the last step names the kept objects' class). */
+    holderPath?: string[];
+  }>;
 }
 
 export interface E2eLens {
@@ -47,6 +54,7 @@ export function sessionState(entry: SessionEntry): E2eSessionState {
       url: x.url,
       line: x.line,
       liveBytes: x.liveBytes,
+      ...(x.holder ? { holderPath: x.holder.path } : {}),
     })),
   };
 }

@@ -24,11 +24,15 @@ export function orderClassRows(
             ? (c) => c.shallowBytes
             : (c) => c.retainedBytes;
   const sign = descending ? -1 : 1;
+  // Names are compared by code unit, not localeCompare: on a table of 100k classes of one size
+  // nearly every comparison comes down to the name, and localeCompare made the sort take seconds.
   rows.sort((a, b) => {
     const x = key(a);
     const y = key(b);
     const order = x < y ? -1 : x > y ? 1 : 0;
-    return sign * order || b.retainedBytes - a.retainedBytes || a.name.localeCompare(b.name);
+    return (
+      sign * order || b.retainedBytes - a.retainedBytes || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)
+    );
   });
   return rows;
 }

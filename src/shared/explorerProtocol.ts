@@ -2,7 +2,12 @@
 // The webview asks questions (ExplorerQuery, answered by the worker that holds the graph) and the
 // host answers them by id; the graph itself never crosses over. Plain JSON both ways; both sides
 // check what they receive and ignore what they do not understand.
-import type { ClassRow, ExplorerQuery, SnapshotInfo } from '../core/heapsnapshot/queries/types';
+import type {
+  ClassRow,
+  ExplorerQuery,
+  ProvisionalTable,
+  SnapshotInfo,
+} from '../core/heapsnapshot/queries/types';
 
 export type {
   ClassRow,
@@ -15,6 +20,7 @@ export type {
   ObjectRow,
   ObjectSort,
   Page,
+  ProvisionalTable,
   RetainerRow,
   RetainerTree,
   SnapshotInfo,
@@ -27,6 +33,11 @@ export type { SourceFrame } from '../core/types';
 export type ExplorerHostMessage =
   /** Loading: reading the file (fraction 0..1) or an analysis phase. */
   | { type: 'loading'; phase: string; fraction?: number; fileName: string }
+  /**
+   * Parsed, still analysing: the class table with counts and shallow sizes (no retained sizes, no
+   * distances yet); the loading messages that follow say how the analysis goes, then 'loaded'.
+   */
+  | { type: 'provisional'; table: ProvisionalTable; fileName: string }
   /** Loaded, with the first table (every class, largest retained first) when the host has it. */
   | { type: 'loaded'; info: SnapshotInfo; fileName: string; classes?: ClassRow[] }
   /** The file cannot be shown: truncated, malformed, out of memory. The message says what to do. */

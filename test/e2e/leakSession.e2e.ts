@@ -1,7 +1,8 @@
 // Test 1: "Heapscope: Start memory session" on the leaking example. The test starts the example with
 // the inspector on a free loopback port and gives its ws:// URL to the "Enter an inspector URL…"
 // entry (the picker's most robust path: no file dialog). Then: the chart receives points, the verdict
-// turns to "leak", and the editor shows a CodeLens "leak suspect" over the culprit function.
+// turns to "leak", and the editor shows a CodeLens "leak suspect" over the culprit function. Last,
+// with the holder named, the suspect's "objects" link opens the snapshot explorer on its class.
 import { join } from 'node:path';
 import { startExample } from './example';
 import type { E2eTest } from './runner';
@@ -28,7 +29,7 @@ function leakSession(stateFile: string, port: string): E2eSession | undefined {
 }
 
 export const leakSessionTest: E2eTest = {
-  name: 'leak session: chart points, leak verdict, CodeLens on the culprit',
+  name: 'leak session: chart points, leak verdict, CodeLens on the culprit, suspect objects',
   async run({ browser, env }) {
     const { child, url } = await startExample(env.workspace);
     const port = new URL(url).port;
@@ -180,6 +181,72 @@ export const leakSessionTest: E2eTest = {
       await page.screenshot({ path: join(env.out, 'leak-4-light-theme.png') });
       const frameElement = await view.frame.frameElement();
       await frameElement.screenshot({ path: join(env.out, 'leak-3-webview.png') }).catch(() => undefined);
+
+      // A suspect's "objects" link opens the snapshot explorer on the class the suspect keeps,
+      // named by its holder's path (`Array sessionLog → N × Object`): name the holder, click the
+      // link, take the snapshot it offers (the session has none yet).
+      await runCommand(page, 'Heapscope: Name what holds the leak (takes heap snapshots)');
+      const held = await waitFor(
+        'a suspect whose holder is named (e2e state file)',
+        () => leakSession(env.stateFile, port)?.suspects.find((x) => x.holderPath?.length),
+        120_000,
+        1_000,
+      );
+      const keptClass = / → \d+ × (.+)$/.exec(held.holderPath!.at(-1)!)?.[1]?.trim();
+      if (!keptClass) throw new Error(`the holder's path names no class: ${held.holderPath!.join(' / ')}`);
+      log(`holder of ${held.functionName}: ${held.holderPath!.at(-1)}`);
+      const clicked = await waitFor(
+        `the "objects" link of ${held.functionName} in the live view`,
+        async () =>
+          (await liveWebview(page))?.frame.evaluate((fn) => {
+            const row = [...document.querySelectorAll<HTMLElement>('.suspect-row')].find((r) =>
+              (r.querySelector('.fn')?.textContent ?? '').startsWith(fn),
+            );
+            const link = row?.querySelector<HTMLElement>('.show-objects');
+            link?.click();
+            return Boolean(link);
+          }, held.functionName),
+        20_000,
+      );
+      if (!clicked) throw new Error('no "objects" link');
+      const offer = page
+        .locator('.notification-toast', { hasText: 'has no heap snapshot yet' })
+        .locator('.monaco-button', { hasText: 'Take heap snapshot' });
+      await offer.first().waitFor({ state: 'visible', timeout: 20_000 });
+      await offer.first().click();
+      const explorer = await waitFor(
+        `the snapshot explorer on ${keptClass}, expanded`,
+        async () => {
+          for (const frame of page.frames()) {
+            const shown = await frame
+              .evaluate((name) => {
+                if (window.heapscopeExplorer?.phase !== 'loaded') return undefined;
+                const filter = document.querySelector<HTMLInputElement & { value: string }>('.filter');
+                const expanded = [
+                  ...document.querySelectorAll<HTMLElement>(
+                    '[data-list="summary"] .tree-row[aria-expanded="true"]',
+                  ),
+                ].map((r) => r.querySelector('.c-name')?.textContent ?? '');
+                const objects = document.querySelectorAll(
+                  '[data-list="summary"] .tree-row[aria-level="2"]',
+                ).length;
+                return { filter: filter?.value, expanded, objects, name };
+              }, keptClass)
+              .catch(() => undefined);
+            if (shown && shown.expanded.some((n) => n.startsWith(`${keptClass} ×`)) && shown.objects > 0)
+              return { frame, shown };
+          }
+          return undefined;
+        },
+        90_000,
+        1_000,
+      );
+      if (explorer.shown.filter !== keptClass)
+        throw new Error(`the explorer's filter is "${explorer.shown.filter}", not ${keptClass}`);
+      log(
+        `"objects" opened the explorer on ${explorer.shown.expanded.join(', ')} (${explorer.shown.objects} objects listed)`,
+      );
+      await page.screenshot({ path: join(env.out, 'leak-5-suspect-objects.png') });
     } finally {
       await page.screenshot({ path: join(env.out, 'leak-last.png') }).catch(() => undefined);
       child.kill('SIGKILL');

@@ -13,6 +13,7 @@ import { prometheusHistoryTest } from './prometheusHistory.e2e';
 import { stopSessionTest } from './stopSession.e2e';
 import { lmToolsTest } from './lmTools.e2e';
 import { flameGraphTest } from './flameGraph.e2e';
+import { explorerProvisionalTest } from './explorerProvisional.e2e';
 
 export interface E2eTest {
   name: string;
@@ -24,6 +25,7 @@ const tests: E2eTest[] = [
   leakSessionTest,
   debugSessionTest,
   snapshotViewTest,
+  explorerProvisionalTest,
   prometheusHistoryTest,
   stopSessionTest,
   lmToolsTest,

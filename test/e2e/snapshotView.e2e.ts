@@ -73,7 +73,7 @@ export async function expandFolder(page: Page, name: string): Promise<void> {
 }
 
 /** The explorer webview's frame whose file title is `fileName` and whose phase is not loading. */
-async function explorerFrame(page: Page, fileName: string, phase: string): Promise<Frame | undefined> {
+export async function explorerFrame(page: Page, fileName: string, phase: string): Promise<Frame | undefined> {
   for (const frame of page.frames()) {
     try {
       const found = await frame.evaluate(
@@ -92,7 +92,7 @@ async function explorerFrame(page: Page, fileName: string, phase: string): Promi
 }
 
 /** Texts of the rendered rows of one of the explorer's lists. */
-function rowTexts(frame: Frame, list: string): Promise<string[]> {
+export function rowTexts(frame: Frame, list: string): Promise<string[]> {
   return frame.evaluate(
     (name) =>
       [...document.querySelectorAll(`[data-list="${name}"] .tree-row`)]

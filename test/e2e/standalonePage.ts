@@ -30,8 +30,14 @@ const DARK: Record<string, string> = {
   '--vscode-list-hoverBackground': '#2a2d2e',
 };
 
-/** Writes the page into a temp folder; `url` is its file:// URL, `dispose` removes the folder. */
-export function writeBenchPage(repoRoot: string): { url: string; dispose: () => void } {
+/**
+ * Writes the page into a temp folder; `url` is its file:// URL, `dispose` removes the folder.
+ * `bundle`: the webview bundle to load (`main`: the live view, `explorer`: the snapshot explorer).
+ */
+export function writeBenchPage(
+  repoRoot: string,
+  bundle: 'main' | 'explorer' = 'main',
+): { url: string; dispose: () => void } {
   const dist = resolve(repoRoot, 'dist/webview');
   const nonce = 'bench0nonce0bench0nonce';
   const style = Object.entries(DARK)
@@ -42,12 +48,12 @@ export function writeBenchPage(repoRoot: string): { url: string; dispose: () => 
 <html lang="en"><head><meta charset="UTF-8" />
 <meta http-equiv="Content-Security-Policy" content="${csp}" />
 <link rel="stylesheet" id="vscode-codicon-stylesheet" href="${pathToFileURL(join(dist, 'codicon.css')).href}" />
-<link rel="stylesheet" href="${pathToFileURL(join(dist, 'main.css')).href}" />
+<link rel="stylesheet" href="${pathToFileURL(join(dist, `${bundle}.css`)).href}" />
 <style nonce="${nonce}">html { ${style} }</style>
 </head>
 <body class="vscode-dark" data-nonce="${nonce}" data-view="panel">
 <div id="app"></div>
-<script nonce="${nonce}" src="${pathToFileURL(join(dist, 'main.js')).href}"></script>
+<script nonce="${nonce}" src="${pathToFileURL(join(dist, `${bundle}.js`)).href}"></script>
 </body></html>`;
   const dir = mkdtempSync(join(tmpdir(), 'heapscope-chart-'));
   const file = join(dir, 'index.html');

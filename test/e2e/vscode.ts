@@ -173,7 +173,13 @@ export interface E2eSession {
   gcEvents: number;
   verdict: string | null;
   heapBytesPerMinute: number | null;
-  suspects: Array<{ functionName: string; url: string; line: number; liveBytes: number }>;
+  suspects: Array<{
+    functionName: string;
+    url: string;
+    line: number;
+    liveBytes: number;
+    holderPath?: string[];
+  }>;
 }
 
 export interface E2eStateLine {

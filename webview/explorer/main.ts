@@ -14,6 +14,7 @@ import type {
   Comparison,
   ExplorerHostMessage,
   ObjectRow,
+  ProvisionalTable,
   SnapshotInfo,
 } from '../../src/shared/explorerProtocol';
 import { isExplorerHostMessage } from '../../src/shared/explorerProtocol';
@@ -23,11 +24,14 @@ import { ComparisonView, ContainmentView, RetainersView, SummaryView, type Summa
 import { el } from '../dom';
 
 interface ExplorerState {
-  phase: 'loading' | 'loaded' | 'failed';
+  /** 'provisional': parsed, the class table shown without retained sizes while the analysis runs. */
+  phase: 'loading' | 'provisional' | 'loaded' | 'failed';
   info?: SnapshotInfo;
   error?: string;
-  /** performance.now() when the first Summary rows were on screen. */
+  /** performance.now() when the first Summary rows were on screen (the provisional table's, if any). */
   firstTableMs?: number;
+  /** performance.now() when the analysed table (with retained sizes) was on screen. */
+  fullTableMs?: number;
   timings: QueryTiming[];
 }
 
@@ -314,7 +318,33 @@ async function applyFocus(focus: Extract<ExplorerHostMessage, { type: 'focus' }>
   }
 }
 
+/** The header's figures before the analysis: what the parse gives. */
+function parsedFigures(info: ProvisionalTable['info']): string {
+  return ` ${count(info.nodeCount)} objects · ${bytes(info.totalBytes)} · ${count(info.classCount)} constructors · parsed in ${count(info.parseMs)} ms`;
+}
+
+let analysing = '';
+async function provisional(table: ProvisionalTable, fileName: string): Promise<void> {
+  state.phase = 'provisional';
+  app.dataset.phase = 'provisional';
+  setTotalBytes(table.info.totalBytes);
+  title.textContent = fileName;
+  analysing = parsedFigures(table.info);
+  figures.textContent = `${analysing} · retained sizes: computing…`;
+  loading.hidden = true;
+  header.hidden = false;
+  main.hidden = false;
+  summary.setProvisional(table.classes);
+  await summary.list.reload();
+  if (state.phase !== 'provisional') return;
+  summary.list.render();
+  state.firstTableMs = performance.now();
+  app.dataset.firstTable = 'true';
+  summary.list.focus();
+}
+
 async function loaded(info: SnapshotInfo, fileName: string, classes?: ClassRow[]): Promise<void> {
+  const wasProvisional = state.phase === 'provisional';
   state.phase = 'loaded';
   state.info = info;
   app.dataset.phase = 'loaded';
@@ -324,12 +354,14 @@ async function loaded(info: SnapshotInfo, fileName: string, classes?: ClassRow[]
   loading.hidden = true;
   header.hidden = false;
   main.hidden = false;
-  if (classes) summary.setClasses(classes);
+  if (classes) summary.setFull(classes);
   await summary.list.reload();
   summary.list.render();
-  state.firstTableMs = performance.now();
+  state.fullTableMs = performance.now();
+  state.firstTableMs ??= state.fullTableMs;
   app.dataset.firstTable = 'true';
-  summary.list.focus();
+  app.dataset.fullTable = 'true';
+  if (!wasProvisional) summary.list.focus();
   if (focusWhenLoaded) await applyFocus(focusWhenLoaded);
   focusWhenLoaded = undefined;
 }
@@ -338,6 +370,11 @@ function handle(message: ExplorerHostMessage): void {
   if (settle(message)) return;
   switch (message.type) {
     case 'loading':
+      if (state.phase === 'provisional') {
+        // The table is on screen: the analysis's phases go in the header.
+        figures.textContent = `${analysing} · retained sizes: computing (${message.phase})…`;
+        break;
+      }
       title.textContent = message.fileName;
       loadingText.textContent =
         message.phase === 'reading' && message.fraction !== undefined
@@ -347,6 +384,9 @@ function handle(message: ExplorerHostMessage): void {
         progress.indeterminate = false;
         progress.value = message.fraction * 100;
       } else progress.indeterminate = true;
+      break;
+    case 'provisional':
+      if (state.phase === 'loading') void provisional(message.table, message.fileName);
       break;
     case 'loaded':
       if (state.phase !== 'loaded') void loaded(message.info, message.fileName, message.classes);

@@ -56,6 +56,8 @@ export class TreeList<T> {
   onActivate: (item: T) => void = () => {};
   onSort: (key: string, descending: boolean) => void = () => {};
   onKey: (key: string, item: T) => boolean = () => false;
+  /** Whether a column's sort key can be chosen now (a column still being computed cannot). */
+  canSort: (key: string) => boolean = () => true;
 
   constructor(
     private readonly columns: Array<Column<T>>,
@@ -80,7 +82,11 @@ export class TreeList<T> {
     this.header.replaceChildren(
       ...this.columns.map((c) => {
         const cell = el('div', `cell ${c.className}`, c.title);
-        if (c.sort) {
+        if (c.sort && !this.canSort(c.sort)) {
+          cell.classList.add('sort-disabled');
+          cell.title = 'Computing: sortable once the analysis is done';
+          cell.setAttribute('aria-disabled', 'true');
+        } else if (c.sort) {
           cell.classList.add('sortable');
           if (c.sort === this.sortKey) cell.classList.add(this.descending ? 'sorted-desc' : 'sorted-asc');
           cell.tabIndex = 0;
@@ -102,6 +108,11 @@ export class TreeList<T> {
         return cell;
       }),
     );
+  }
+
+  /** Draws the header again (after canSort changed). */
+  refreshHeader(): void {
+    this.renderHeader();
   }
 
   setSort(key: string, descending: boolean): void {

@@ -28,6 +28,14 @@ import { TreeList, type Column } from './treeList';
 
 export const PAGE = 100;
 
+/** A cell whose value is still being computed. */
+function computing(text: string): HTMLElement {
+  const span = document.createElement('span');
+  span.className = 'computing muted';
+  span.textContent = text;
+  return span;
+}
+
 // ---- Summary --------------------------------------------------------------------------------------
 
 export type SummaryItem = { kind: 'class'; row: ClassRow } | { kind: 'object'; row: ObjectRow };
@@ -40,6 +48,12 @@ export class SummaryView {
   readonly list: TreeList<SummaryItem>;
   /** Every class of the snapshot, as the worker sent them (the table orders them here). */
   private allClasses: Promise<ClassRow[]> | undefined;
+  /**
+   * The table is the provisional one (parsed, not analysed): retained sizes and distances are being
+   * computed, so they show as such, cannot be sorted by, and classes do not expand yet.
+   */
+  provisional = false;
+  private sortedWhileProvisional = false;
 
   constructor() {
     const columns: Array<Column<SummaryItem>> = [
@@ -62,7 +76,7 @@ export class SummaryView {
         title: 'Distance',
         className: 'c-num c-distance',
         sort: 'distance',
-        render: (item) => distance(item.row.distance),
+        render: (item) => (this.provisional ? computing('…') : distance(item.row.distance)),
       },
       {
         title: 'Count',
@@ -80,12 +94,13 @@ export class SummaryView {
         title: 'Retained',
         className: 'c-num c-bytes',
         sort: 'retained',
-        render: (item) => bytes(item.row.retainedBytes),
+        render: (item) => (this.provisional ? computing('computing…') : bytes(item.row.retainedBytes)),
       },
       {
+        // Of the retained size; of the shallow size while the retained sizes are computed.
         title: '% heap',
         className: 'c-num c-percent',
-        render: (item) => percent(item.row.retainedBytes),
+        render: (item) => percent(this.provisional ? item.row.shallowBytes : item.row.retainedBytes),
       },
       {
         title: 'Source',
@@ -116,13 +131,15 @@ export class SummaryView {
           });
           return { items: page.rows.map((row) => ({ kind: 'object' as const, row })), total: page.total };
         },
-        expandable: (item) => item.kind === 'class',
+        expandable: (item) => item.kind === 'class' && !this.provisional,
       },
       'summary',
       'No constructor matches the filter.',
     );
     this.list.setSort('retained', true);
+    this.list.canSort = (key) => !this.provisional || (key !== 'retained' && key !== 'distance');
     this.list.onSort = (key, descending) => {
+      if (this.provisional) this.sortedWhileProvisional = true;
       this.sort = key as ClassSort;
       this.descending = descending;
       // The objects under a class follow the same order where it means something for them.
@@ -131,9 +148,30 @@ export class SummaryView {
     };
   }
 
-  /** The class table the host sent with the snapshot (the first table then needs no query). */
-  setClasses(classes: ClassRow[]): void {
+  /** The class table before the analysis: largest shallow first, until the full one comes. */
+  setProvisional(classes: ClassRow[]): void {
+    this.provisional = true;
     this.allClasses = Promise.resolve(classes);
+    this.sort = 'shallow';
+    this.descending = true;
+    this.list.setSort('shallow', true);
+  }
+
+  /**
+   * The class table the host sent with the snapshot (the first table then needs no query). It
+   * replaces the provisional one; the order the user chose (count, shallow,
+   * name) stays, the provisional default (shallow) gives way to retained.
+   */
+  setFull(classes: ClassRow[]): void {
+    this.allClasses = Promise.resolve(classes);
+    if (!this.provisional) return;
+    this.provisional = false;
+    if (!this.sortedWhileProvisional) {
+      this.sort = 'retained';
+      this.descending = true;
+      this.objectSort = 'retained';
+      this.list.setSort('retained', true);
+    } else this.list.refreshHeader();
   }
 
   setFilter(filter: string): Promise<void> {

@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { describeError, isHeapscopeError } from '../../core/errors';
 import { openSnapshotExplorer, type ExplorerHandle } from '../../core/heapsnapshot/queries/client';
+import type { ProvisionalTable } from '../../core/heapsnapshot/queries/types';
 import type { TaskProgress } from '../../core/heapsnapshot/tasks';
 import {
   parseExplorerIntent,
@@ -37,6 +38,8 @@ type LoadState =
 class SnapshotDocument implements vscode.CustomDocument {
   state: LoadState = { kind: 'loading', phase: 'reading' };
   readonly panels = new Set<vscode.WebviewPanel>();
+  /** Panels whose webview said it is ready: a message posted to them is read. */
+  readonly readyPanels = new Set<vscode.WebviewPanel>();
   /** Files the user picked to compare with: the only other files the worker is asked to read. */
   readonly pickedFiles = new Set<string>();
   private readonly abort = new AbortController();
@@ -60,12 +63,18 @@ class SnapshotDocument implements vscode.CustomDocument {
         signal: this.abort.signal,
         maxOldGenerationSizeMb: WORKER_HEAP_MB,
         onProgress: (p) => this.progress(p),
+        onProvisional: (table) => {
+          if (this.state.kind !== 'loading') return;
+          this.provisional = table;
+          this.post({ type: 'provisional', table, fileName: this.fileName });
+        },
       });
       if (this.abort.signal.aborted) {
         handle.dispose();
         return;
       }
       this.state = { kind: 'loaded', handle };
+      this.provisional = undefined;
       this.post({ type: 'loaded', info: handle.info, fileName: this.fileName, classes: handle.classes });
     } catch (error) {
       if (this.abort.signal.aborted) return;
@@ -73,6 +82,8 @@ class SnapshotDocument implements vscode.CustomDocument {
     }
   }
 
+  /** The class table before the analysis, kept for a webview that (re)loads meanwhile. */
+  private provisional: ProvisionalTable | undefined;
   private lastProgress = '';
   private progress(p: TaskProgress): void {
     if (this.state.kind !== 'loading') return;
@@ -103,6 +114,7 @@ class SnapshotDocument implements vscode.CustomDocument {
       return { type: 'loaded', info: s.handle.info, fileName: this.fileName, classes: s.handle.classes };
     if (s.kind === 'failed')
       return { type: 'loadFailed', code: s.code, message: s.message, fileName: this.fileName };
+    if (this.provisional) return { type: 'provisional', table: this.provisional, fileName: this.fileName };
     return {
       type: 'loading',
       phase: s.phase,
@@ -162,6 +174,7 @@ export class SnapshotExplorerProvider implements vscode.CustomReadonlyEditorProv
     panel.onDidDispose(() => {
       listener.dispose();
       document.panels.delete(panel);
+      document.readyPanels.delete(panel);
     });
   }
 
@@ -174,7 +187,9 @@ export class SnapshotExplorerProvider implements vscode.CustomReadonlyEditorProv
       ...(focus.path === true ? { path: true } : {}),
     };
     const document = this.documents.get(uri.toString());
-    if (document && document.panels.size > 0 && document.state.kind === 'loaded') document.post(message);
+    // A ready webview keeps a focus until its snapshot is loaded; one not ready yet gets it with
+    // its state (see 'ready' below).
+    if (document && document.readyPanels.size > 0) document.post(message);
     else this.pendingFocus.set(uri.toString(), message);
   }
 
@@ -186,6 +201,7 @@ export class SnapshotExplorerProvider implements vscode.CustomReadonlyEditorProv
     const post = (message: ExplorerHostMessage): void => void panel.webview.postMessage(message);
     switch (intent.type) {
       case 'ready': {
+        document.readyPanels.add(panel);
         post(document.stateMessage());
         const focus = this.pendingFocus.get(document.uri.toString());
         if (focus) {

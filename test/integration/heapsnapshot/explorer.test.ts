@@ -10,6 +10,7 @@ import path from 'node:path';
 import { answerQuery, loadIdIndex, openExplorer } from '../../../src/core/heapsnapshot/queries/open';
 import { openSnapshotExplorer } from '../../../src/core/heapsnapshot/queries/client';
 import type { SnapshotExplorer } from '../../../src/core/heapsnapshot/queries/explorer';
+import type { ProvisionalTable } from '../../../src/core/heapsnapshot/queries/types';
 import { fixtureLine, LEAKER, tempDir } from '../../unit/heapsnapshot/helpers';
 
 interface DevToolsItem {
@@ -263,8 +264,26 @@ for (const runtime of runtimes) {
     });
 
     it('answers from a worker thread, and a truncated file fails with its clear error', async () => {
-      const handle = await openSnapshotExplorer(files[2]);
+      let provisional: ProvisionalTable | undefined;
+      const handle = await openSnapshotExplorer(files[2], {
+        onProvisional: (table) => {
+          provisional = table;
+        },
+      });
       try {
+        // The class table before the analysis came first: counts and V8's shallow sizes, whose
+        // sum is the heap's; no retained sizes or distances yet; largest shallow first.
+        assert.ok(provisional, 'no provisional table before the analysed one');
+        assert.equal(provisional.info.nodeCount, handle.info.nodeCount);
+        assert.equal(provisional.info.totalBytes, handle.info.totalBytes);
+        assert.equal(
+          provisional.classes.reduce((sum, r) => sum + r.shallowBytes, 0),
+          handle.info.totalBytes,
+        );
+        assert.equal(provisional.classes.find((r) => r.name === 'LeakyRecord')?.count, 420);
+        assert.ok(provisional.classes.every((r) => r.retainedBytes === 0 && r.distance === -1));
+        for (let i = 1; i < provisional.classes.length; i++)
+          assert.ok(provisional.classes[i - 1].shallowBytes >= provisional.classes[i].shallowBytes);
         assert.equal(handle.info.nodeCount, explorer.info().nodeCount);
         // The first table comes with the loaded snapshot, as the classes query gives it.
         assert.deepEqual(handle.classes, await handle.query({ kind: 'classes' }));

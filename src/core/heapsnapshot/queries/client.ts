@@ -9,11 +9,13 @@ import { HeapscopeError, type HeapscopeErrorCode } from '../../errors';
 import type { TaskProgress } from '../tasks';
 import type { SnapshotExplorer } from './explorer';
 import { answerQuery, openExplorer } from './open';
-import type { ClassRow, ExplorerAnswer, ExplorerQuery, SnapshotInfo } from './types';
+import type { ClassRow, ExplorerAnswer, ExplorerQuery, ProvisionalTable, SnapshotInfo } from './types';
 
 /** What the worker posts back. */
 export type ExplorerWorkerMessage =
   | { type: 'progress'; progress: TaskProgress }
+  /** Parsed, not yet analysed: counts and shallow sizes by class (no retained sizes yet). */
+  | { type: 'provisional'; table: ProvisionalTable }
   /** Loaded: with the first table (every class, largest retained first), so it costs no query. */
   | { type: 'ready'; info: SnapshotInfo; classes: ClassRow[] }
   | { type: 'loadFailed'; code: string; message: string; stack?: string }
@@ -22,6 +24,8 @@ export type ExplorerWorkerMessage =
 
 export interface ExplorerOpenOptions {
   onProgress?: (p: TaskProgress) => void;
+  /** The class table before the analysis (see ProvisionalTable); the full one comes with the handle. */
+  onProvisional?: (table: ProvisionalTable) => void;
   signal?: AbortSignal;
   inProcess?: boolean;
   /** Heap limit of the worker in MB (the 1.6 GB snapshots need room beyond the default). */
@@ -130,7 +134,11 @@ export async function openSnapshotExplorer(
   if (options.signal?.aborted) throw new HeapscopeError('cancelled', 'Opening the snapshot was cancelled.');
   const entry = options.inProcess ? undefined : workerEntry();
   if (!entry) {
-    const explorer = await openExplorer(file, { onProgress: options.onProgress, signal: options.signal });
+    const explorer = await openExplorer(
+      file,
+      { onProgress: options.onProgress, signal: options.signal },
+      options.onProvisional,
+    );
     return new InProcessExplorer(explorer, explorer.info());
   }
   const worker = new Worker(entry.file, {
@@ -154,6 +162,7 @@ export async function openSnapshotExplorer(
     const onAbort = (): void => fail(new HeapscopeError('cancelled', 'Opening the snapshot was cancelled.'));
     const onMessage = (message: ExplorerWorkerMessage): void => {
       if (message.type === 'progress') options.onProgress?.(message.progress);
+      else if (message.type === 'provisional' && !settled) options.onProvisional?.(message.table);
       else if (message.type === 'loadFailed') fail(toError(message));
       else if (message.type === 'ready' && !settled) {
         settled = true;

@@ -6,9 +6,18 @@ import { parseSnapshotFile } from '../parser';
 import { HeapSnapshot } from '../snapshot';
 import type { TaskContext } from '../tasks';
 import { SnapshotExplorer } from './explorer';
-import type { ExplorerAnswer, ExplorerQuery } from './types';
+import { provisionalTable } from './provisional';
+import type { ExplorerAnswer, ExplorerQuery, ProvisionalTable } from './types';
 
-export async function openExplorer(file: string, ctx: TaskContext = {}): Promise<SnapshotExplorer> {
+/**
+ * `onProvisional`: given the class table as soon as the file is parsed (counts and shallow sizes),
+ * before the analysis that the retained sizes need.
+ */
+export async function openExplorer(
+  file: string,
+  ctx: TaskContext = {},
+  onProvisional?: (table: ProvisionalTable) => void,
+): Promise<SnapshotExplorer> {
   const t0 = performance.now();
   const raw = await parseSnapshotFile(file, {
     signal: ctx.signal,
@@ -17,7 +26,10 @@ export async function openExplorer(file: string, ctx: TaskContext = {}): Promise
     keepHelper: true,
   });
   const t1 = performance.now();
-  const snapshot = new HeapSnapshot(raw).analyse({ onPhase: (phase) => ctx.onProgress?.({ phase, file }) });
+  const parsed = new HeapSnapshot(raw);
+  if (onProvisional)
+    onProvisional(provisionalTable(parsed, { file, fileBytes: raw.fileBytes, parseMs: Math.round(t1 - t0) }));
+  const snapshot = parsed.analyse({ onPhase: (phase) => ctx.onProgress?.({ phase, file }) });
   ctx.onProgress?.({ phase: 'indexing', file });
   // The retainers index is built after the first table is on screen (see worker.ts), or by the
   // first query that needs it.

@@ -20,6 +20,24 @@ export interface SnapshotInfo {
   analyseMs: number;
 }
 
+/**
+ * The class table as soon as the graph is parsed, before the dominators: counts and V8's own
+ * shallow sizes (internals not yet folded into their owners, detached native objects not yet apart).
+ * Its rows' retainedBytes are 0 and their distance -1: not known yet.
+ */
+export interface ProvisionalTable {
+  info: {
+    file: string;
+    fileBytes: number;
+    nodeCount: number;
+    edgeCount: number;
+    totalBytes: number;
+    classCount: number;
+    parseMs: number;
+  };
+  classes: ClassRow[];
+}
+
 export interface ClassRow {
   /** Handle for objectsOfClass (index of the class in this snapshot). */
   classIndex: number;

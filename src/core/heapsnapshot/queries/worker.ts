@@ -39,7 +39,12 @@ if (parentPort) {
       }
     });
   });
-  openExplorer(file, { onProgress: (progress) => post({ type: 'progress', progress }) }).then(
+  openExplorer(
+    file,
+    { onProgress: (progress) => post({ type: 'progress', progress }) },
+    // Counts and shallow sizes go out before the analysis starts: the editor shows them meanwhile.
+    (table) => post({ type: 'provisional', table }),
+  ).then(
     (loaded) => {
       explorer = loaded;
       // The first table goes with the news that the snapshot is loaded (no query's round trip);
