@@ -2,6 +2,7 @@
 // function into its caller, or the objects are Buffers whose backing stores were never sampled) is
 // named by the variable that keeps the objects; a developer still wants the function to change. In
 // the holder's own file, the one function that pushes, sets or adds into that variable is it.
+import { matchingBrace } from './braces';
 
 export interface HolderWriter {
   functionName: string;
@@ -82,22 +83,3 @@ function functionRanges(source: string): FunctionRange[] {
 }
 
 const KEYWORDS = new Set(['if', 'for', 'while', 'switch', 'catch', 'return', 'function']);
-
-function matchingBrace(source: string, open: number): number | undefined {
-  let depth = 0;
-  let quote: string | undefined;
-  for (let i = open; i < source.length; i++) {
-    const ch = source[i];
-    if (quote) {
-      if (ch === '\\') i++;
-      else if (ch === quote) quote = undefined;
-      continue;
-    }
-    if (ch === '"' || ch === "'" || ch === '`') quote = ch;
-    else if (ch === '/' && source[i + 1] === '/') i = Math.max(i, source.indexOf('\n', i) - 1);
-    else if (ch === '/' && source[i + 1] === '*') i = Math.max(i, source.indexOf('*/', i + 2) + 1);
-    else if (ch === '{') depth++;
-    else if (ch === '}' && --depth === 0) return i;
-  }
-  return undefined;
-}

@@ -6,6 +6,7 @@
 //     leak. A leaking caller-site whose stack has such a child site is the callee's leak.
 //  2. The caller's source: the functions it calls that are declared in the same script are the
 //     candidates for inlining; when (1) fails the suspect says so (Suspect.note).
+import { matchingBrace } from './braces';
 import type { RawFrame } from '../types';
 import { frameId, type SiteSeries } from './siteSeries';
 import { frameOrigin } from './frames';
@@ -135,21 +136,8 @@ export function functionBody(source: string, line: number, column: number): stri
   // An expression-bodied arrow function: its body ends with its line.
   if (arrowEnd >= 0 && arrowEnd < open && /=>/.test(source.slice(offset, arrowEnd)))
     return source.slice(offset, arrowEnd);
-  let depth = 0;
-  let quote: string | undefined;
-  for (let i = open; i < source.length && i < open + 200_000; i++) {
-    const ch = source[i];
-    if (quote) {
-      if (ch === '\\') i++;
-      else if (ch === quote) quote = undefined;
-      continue;
-    }
-    if (ch === '"' || ch === "'" || ch === '`') quote = ch;
-    else if (ch === '/' && source[i + 1] === '/') i = Math.max(i, source.indexOf('\n', i) - 1);
-    else if (ch === '{') depth++;
-    else if (ch === '}' && --depth === 0) return source.slice(open, i + 1);
-  }
-  return undefined;
+  const close = matchingBrace(source, open, 200_000);
+  return close === undefined ? undefined : source.slice(open, close + 1);
 }
 
 function escapeRegExp(text: string): string {
