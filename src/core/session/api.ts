@@ -3,9 +3,11 @@
 import type { EventEmitter } from 'node:events';
 import type {
   AllocationProfileReading,
+  FollowChange,
   GcEvent,
   IsolateReport,
   MemorySample,
+  ProcessReport,
   ReportV1,
   Suspect,
   TargetInfo,
@@ -190,6 +192,10 @@ export interface MemorySessionApi extends EventEmitter<SessionEvents> {
   readonly suspects: readonly Suspect[];
   /** Each isolate's own verdict (main first), when the process runs worker threads. */
   readonly isolates?: readonly IsolateReport[];
+  /** A launched tree of several processes: one entry each, as the report's `processes[]`. */
+  readonly processes?: readonly ProcessReport[];
+  /** A launched tree: where the chart's series changed process (a restart, another process followed). */
+  readonly followChanges?: readonly FollowChange[];
   /** Folder of this session's recording, when recording. */
   readonly recordingDir: string | undefined;
   start(): Promise<void>;

@@ -22,7 +22,15 @@ import { buildReport } from '../report';
 import { redactArgs, redactText } from '../redact';
 import { identifyInspector } from '../targets/identify';
 import { processRoles, wrapperKind, type ProcessIdentity } from '../targets/processRole';
-import type { IsolateReport, ReportV1, Suspect, TargetInfo, TrendVerdict } from '../types';
+import type {
+  FollowChange,
+  IsolateReport,
+  ProcessReport,
+  ReportV1,
+  Suspect,
+  TargetInfo,
+  TrendVerdict,
+} from '../types';
 import type {
   HolderOptions,
   HolderOutcome,
@@ -34,7 +42,13 @@ import type {
 } from './api';
 import { MemorySession } from './memorySession';
 import { capForUnobservedChildren, ProcessTreeWatch } from './processTree';
-import { memberLabel, mergeTreeSuspects, processReports, type TreeMemberState } from './treeReport';
+import {
+  liveFigures,
+  memberLabel,
+  mergeTreeSuspects,
+  processReports,
+  type TreeMemberState,
+} from './treeReport';
 import { REPORT_FILE } from './recording';
 import { TreeRecording } from './treeRecording';
 
@@ -71,6 +85,9 @@ export class TreeSession extends EventEmitter<SessionEvents> implements MemorySe
   private readonly members: Member[] = [];
   private readonly identifying = new Set<Promise<void>>();
   private focus: Member | undefined;
+  /** When the chart began to follow the focus: its readings from before are not the chart's. */
+  private focusSinceMs = 0;
+  private readonly changes: FollowChange[] = [];
   private launched: LaunchedProcess | undefined;
   private killLaunched: (() => void) | undefined;
   private unobserved: ProcessTreeWatch | undefined;
@@ -117,6 +134,23 @@ export class TreeSession extends EventEmitter<SessionEvents> implements MemorySe
   /** The isolates of the process the view follows (its worker threads). */
   get isolates(): IsolateReport[] | undefined {
     return this.focus?.session?.isolates;
+  }
+
+  /** One entry per process of the tree (as the report's `processes[]`); none while it holds one. */
+  get processes(): ProcessReport[] | undefined {
+    if (this.members.length < 2) return undefined;
+    const suspects = this.treeSuspects();
+    return processReports(this.memberStates(true), this.startedAtMs, suspects);
+  }
+
+  /** Where the chart's series changed process, oldest first. */
+  get followChanges(): FollowChange[] {
+    return this.changes.map((c) => ({ ...c }));
+  }
+
+  /** The pid whose series the chart shows. */
+  get followedPid(): number | undefined {
+    return this.focus?.identity.pid;
   }
 
   armHeapSnapshotNearLimit(): Promise<string> {
@@ -357,7 +391,7 @@ export class TreeSession extends EventEmitter<SessionEvents> implements MemorySe
     // late), or once the process it followed ended (a restart).
     if (this.focus.wrapper || this.focus.endedAtMs !== undefined) {
       const previous = this.focus.identity.pid;
-      this.focus = member;
+      this.refocus(member, replaced?.endedPid === previous);
       this.target = { ...this.target, pid: member.identity.pid };
       this.publish({
         state: 'observing',
@@ -398,11 +432,12 @@ export class TreeSession extends EventEmitter<SessionEvents> implements MemorySe
         ),
     });
     member.session = session;
+    // A reading taken before the chart turned to this process belongs to no segment of the chart.
     session.on('sample', (sample) => {
-      if (member === this.focus) this.emit('sample', sample);
+      if (member === this.focus && sample.timeMs >= this.focusSinceMs) this.emit('sample', sample);
     });
     session.on('gc', (event) => {
-      if (member === this.focus) this.emit('gc', event);
+      if (member === this.focus && event.timeMs >= this.focusSinceMs) this.emit('gc', event);
     });
     session.on('profile', (reading) => {
       if (member === this.focus) this.emit('profile', reading);
@@ -440,7 +475,7 @@ export class TreeSession extends EventEmitter<SessionEvents> implements MemorySe
         this.awaitingSuccessor.push({ atMs: member.endedAtMs, endedPid: member.identity.pid });
       if (member === this.focus) {
         const next = this.pickFocus();
-        if (next) this.focus = next;
+        if (next) this.refocus(next, false);
         else {
           this.publish({
             state: 'observing',
@@ -535,7 +570,8 @@ export class TreeSession extends EventEmitter<SessionEvents> implements MemorySe
     );
   }
 
-  private memberStates(): TreeMemberState[] {
+  /** `live`: the members' figures from their verdicts (cheap), not from their whole reports. */
+  private memberStates(live = false): TreeMemberState[] {
     const roles = processRoles(this.members.map((m) => m.identity));
     return this.members.map((m) => ({
       identity: m.identity,
@@ -543,7 +579,13 @@ export class TreeSession extends EventEmitter<SessionEvents> implements MemorySe
       ...(m.wrapper ? { wrapper: m.wrapper } : {}),
       startedAtMs: m.startedAtMs,
       ...(m.endedAtMs !== undefined ? { endedAtMs: m.endedAtMs } : {}),
-      ...(m.session ? { report: m.session.report() } : {}),
+      ...(m.session
+        ? {
+            report: live
+              ? liveFigures(m.session.verdict, m.session.samples, m.session.isolates)
+              : m.session.report(),
+          }
+        : {}),
     }));
   }
 
@@ -592,6 +634,20 @@ export class TreeSession extends EventEmitter<SessionEvents> implements MemorySe
         ...(member.wrapper ? { wrapper: member.wrapper } : {}),
       },
     });
+  }
+
+  /** The chart follows `next` from now on; its series starts apart from the previous one's. */
+  private refocus(next: Member, restart: boolean): void {
+    const previous = this.focus;
+    this.focus = next;
+    this.focusSinceMs = Date.now();
+    if (previous && previous !== next)
+      this.changes.push({
+        timeMs: this.focusSinceMs,
+        fromPid: previous.identity.pid,
+        toPid: next.identity.pid,
+        restart,
+      });
   }
 
   private running(): Member[] {
