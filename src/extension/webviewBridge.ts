@@ -53,8 +53,9 @@ export function initMessage(entry: SessionEntry): HostMessage {
     name: entry.name,
     target: s.target,
     status: s.status,
-    samples: [...s.samples],
-    gcEvents: [...s.gcEvents],
+    // A tree's chart shows every process it followed, apart (processes.changes say where).
+    samples: [...(s.chartSamples ?? s.samples)],
+    gcEvents: [...(s.chartGcEvents ?? s.gcEvents)],
     verdict: s.verdict ?? null,
     suspects: [...s.suspects],
     allocationSampling: s.allocationSampling,

@@ -196,6 +196,9 @@ export interface MemorySessionApi extends EventEmitter<SessionEvents> {
   readonly processes?: readonly ProcessReport[];
   /** A launched tree: where the chart's series changed process (a restart, another process followed). */
   readonly followChanges?: readonly FollowChange[];
+  /** A launched tree: the chart's whole series, every process it followed (samples are the focus's only). */
+  readonly chartSamples?: readonly MemorySample[];
+  readonly chartGcEvents?: readonly GcEvent[];
   /** Folder of this session's recording, when recording. */
   readonly recordingDir: string | undefined;
   start(): Promise<void>;

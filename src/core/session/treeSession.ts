@@ -24,7 +24,9 @@ import { identifyInspector } from '../targets/identify';
 import { processRoles, wrapperKind, type ProcessIdentity } from '../targets/processRole';
 import type {
   FollowChange,
+  GcEvent,
   IsolateReport,
+  MemorySample,
   ProcessReport,
   ReportV1,
   Suspect,
@@ -88,6 +90,11 @@ export class TreeSession extends EventEmitter<SessionEvents> implements MemorySe
   /** When the chart began to follow the focus: its readings from before are not the chart's. */
   private focusSinceMs = 0;
   private readonly changes: FollowChange[] = [];
+  /** What the chart showed of the processes it followed before the focus, oldest first. */
+  private readonly chartPast: { samples: MemorySample[]; gcEvents: GcEvent[] } = {
+    samples: [],
+    gcEvents: [],
+  };
   private launched: LaunchedProcess | undefined;
   private killLaunched: (() => void) | undefined;
   private unobserved: ProcessTreeWatch | undefined;
@@ -146,6 +153,18 @@ export class TreeSession extends EventEmitter<SessionEvents> implements MemorySe
   /** Where the chart's series changed process, oldest first. */
   get followChanges(): FollowChange[] {
     return this.changes.map((c) => ({ ...c }));
+  }
+
+  /**
+   * The chart's whole series: each followed process's readings while it was followed, oldest first
+   * (the changes of process say where one ends). For a view opened after a restart.
+   */
+  get chartSamples(): MemorySample[] {
+    return [...this.chartPast.samples, ...this.sinceFocus(this.focus?.session?.samples ?? [])];
+  }
+
+  get chartGcEvents(): GcEvent[] {
+    return [...this.chartPast.gcEvents, ...this.sinceFocus(this.focus?.session?.gcEvents ?? [])];
   }
 
   /** The pid whose series the chart shows. */
@@ -639,6 +658,10 @@ export class TreeSession extends EventEmitter<SessionEvents> implements MemorySe
   /** The chart follows `next` from now on; its series starts apart from the previous one's. */
   private refocus(next: Member, restart: boolean): void {
     const previous = this.focus;
+    if (previous?.session && previous !== next) {
+      this.chartPast.samples.push(...this.sinceFocus(previous.session.samples));
+      this.chartPast.gcEvents.push(...this.sinceFocus(previous.session.gcEvents));
+    }
     this.focus = next;
     this.focusSinceMs = Date.now();
     if (previous && previous !== next)
@@ -648,6 +671,10 @@ export class TreeSession extends EventEmitter<SessionEvents> implements MemorySe
         toPid: next.identity.pid,
         restart,
       });
+  }
+
+  private sinceFocus<T extends { timeMs: number }>(items: readonly T[]): T[] {
+    return this.focusSinceMs ? items.filter((x) => x.timeMs >= this.focusSinceMs) : [...items];
   }
 
   private running(): Member[] {

@@ -78,5 +78,16 @@ describe('TreeSession for the live view (a real node --watch restart)', function
     assert.deepEqual(sent.changes, s.followChanges);
     assert.equal(sent.followedPid, change!.toPid);
     for (const m of messages) assert.ok(isHostMessage(m), JSON.stringify(m).slice(0, 300));
+    // A view opened now gets both lives, in time order, apart at the change.
+    const init = messages.find((m) => m.type === 'init');
+    assert.ok(init && init.type === 'init');
+    const times = init.samples.map((x) => x.timeMs);
+    assert.ok(
+      times.every((t, i) => i === 0 || t > times[i - 1]!),
+      'in time order',
+    );
+    assert.ok(times.some((t) => t < change!.timeMs) && times.some((t) => t >= change!.timeMs));
+    assert.ok(init.samples.length > s.samples.length, 'more than the new life alone');
+    assert.deepEqual(init.processes?.changes, s.followChanges);
   });
 });
