@@ -411,7 +411,6 @@ export class TreeSession extends EventEmitter<SessionEvents> implements MemorySe
     if (this.focus.wrapper || this.focus.endedAtMs !== undefined) {
       const previous = this.focus.identity.pid;
       this.refocus(member, replaced?.endedPid === previous);
-      this.target = { ...this.target, pid: member.identity.pid };
       this.publish({
         state: 'observing',
         message: `now following pid ${member.identity.pid} (pid ${previous} before it)`,
@@ -664,6 +663,8 @@ export class TreeSession extends EventEmitter<SessionEvents> implements MemorySe
     }
     this.focus = next;
     this.focusSinceMs = Date.now();
+    // The target is the chart's process (the bridge and the status bar name it).
+    this.target = { ...this.target, pid: next.identity.pid };
     if (previous && previous !== next)
       this.changes.push({
         timeMs: this.focusSinceMs,
