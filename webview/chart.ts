@@ -4,7 +4,7 @@
 // animation frame, and each redraw decimates only the visible window to ~2 points per pixel column.
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
-import { decimateMinMax, lowerBound } from './downsample';
+import { decimateApart, lowerBound } from './downsample';
 import { byteTicks, formatBytes } from './format';
 import { SERIES, type SampleStore } from './store';
 import { readChartColors, type ChartColors } from './theme';
@@ -29,6 +29,7 @@ export class MemoryChart {
   private programmatic = false;
   private hidden = new Set<number>();
   private overlay: PrometheusSeries[] = [];
+  private restartKey: HTMLElement | undefined;
   readonly stats: ChartStats = { redrawMs: [], drawnPoints: 0, redraws: 0 };
   onFollowChange: (follow: boolean) => void = () => {};
 
@@ -163,7 +164,31 @@ export class MemoryChart {
       },
     };
     this.plot = new uPlot(opts, [[], ...SERIES.map(() => [])], this.container);
+    this.addRestartKey(this.plot);
     this.bindPanZoom(this.plot);
+  }
+
+  /** The restart marker's legend entry, beside the series' (shown once the chart has a restart). */
+  private addRestartKey(u: uPlot): void {
+    const legend = u.root.querySelector('.u-legend');
+    if (!legend) return;
+    const row = document.createElement('tr');
+    row.className = 'u-series restart-key';
+    const th = document.createElement('th');
+    const marker = document.createElement('div');
+    marker.className = 'u-marker restart-marker';
+    marker.style.borderColor = this.colors.restart;
+    const label = document.createElement('div');
+    label.className = 'u-label';
+    label.textContent = 'process restarted / changed';
+    th.append(marker, label);
+    row.append(th);
+    row.title =
+      'A dashed line: from there on the chart shows another process (pid before → pid after); ' +
+      'the two series are not joined.';
+    row.hidden = this.store.breaks.length === 0;
+    (legend.querySelector('tbody') ?? legend).append(row);
+    this.restartKey = row;
   }
 
   private bindPanZoom(u: uPlot): void {
@@ -258,10 +283,11 @@ export class MemoryChart {
       return;
     }
     const buckets = Math.max(50, Math.floor(u.bbox.width / (devicePixelRatio || 1)) || 600);
-    const d = decimateMinMax(this.store, range[0], range[1], buckets);
+    const breaks = this.store.breaks.map((b) => b.timeMs);
+    const d = decimateApart(this.store, breaks, range[0], range[1], buckets);
     this.programmatic = true;
     u.batch(() => {
-      u.setData([d.x, ...d.ys], false);
+      u.setData([d.x, ...d.ys] as uPlot.AlignedData, false);
       u.setScale('x', { min: range[0], max: range[1] });
     });
     this.programmatic = false;
@@ -301,6 +327,7 @@ export class MemoryChart {
       }
       ctx.setLineDash([]);
     }
+    this.drawRestarts(u, min, max);
     if (!this.hidden.has(1)) {
       const times = this.store.gcTimesMs;
       const from = lowerBound(times, times.length, min);
@@ -321,6 +348,41 @@ export class MemoryChart {
         ctx.closePath();
         ctx.fill();
       }
+    }
+    ctx.restore();
+  }
+
+  /**
+   * Changes of process as dashed vertical lines across the plot, with `pid A → pid B` at the top (↻
+   * for a restart): unlike a GC's triangle on the heap line, they mark where the series stops being
+   * the same process.
+   */
+  private drawRestarts(u: uPlot, min: number, max: number): void {
+    const breaks = this.store.breaks;
+    if (this.restartKey) this.restartKey.hidden = breaks.length === 0;
+    if (!breaks.length) return;
+    const ctx = u.ctx;
+    const { top, height } = u.bbox;
+    const dpr = devicePixelRatio || 1;
+    ctx.save();
+    ctx.strokeStyle = this.colors.restart;
+    ctx.fillStyle = this.colors.restart;
+    ctx.lineWidth = 1.5 * dpr;
+    ctx.setLineDash([6 * dpr, 4 * dpr]);
+    ctx.font = `${11 * dpr}px sans-serif`;
+    ctx.textBaseline = 'top';
+    for (const change of breaks) {
+      if (change.timeMs < min || change.timeMs > max) continue;
+      const px = Math.round(u.valToPos(change.timeMs, 'x', true)) + 0.5;
+      ctx.beginPath();
+      ctx.moveTo(px, top);
+      ctx.lineTo(px, top + height);
+      ctx.stroke();
+      ctx.fillText(
+        `${change.restart ? '↻ ' : ''}pid ${change.fromPid} → ${change.toPid}`,
+        px + 4 * dpr,
+        top + 2 * dpr,
+      );
     }
     ctx.restore();
   }

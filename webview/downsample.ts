@@ -94,3 +94,60 @@ export function decimateMinMax(columns: Columns, xMin: number, xMax: number, buc
   }
   return out;
 }
+
+/** A decimated window with gaps: a null in every series where the line must not be drawn across. */
+export interface GappedDecimated {
+  x: number[];
+  ys: Array<Array<number | null>>;
+}
+
+function part(values: ArrayLike<number>, from: number, to: number): ArrayLike<number> {
+  return values instanceof Float64Array
+    ? values.subarray(from, to)
+    : (Array.prototype.slice.call(values, from, to) as number[]);
+}
+
+/**
+ * decimateMinMax for a series that changed process at `breakTimesMs` (ascending): each stretch is
+ * decimated on its own (a bucket never mixes two processes' readings) with a share of the buckets
+ * proportional to its time in the window, and a null row between stretches, so the chart shows a gap
+ * rather than a line from the old process's last reading to the new one's first.
+ */
+export function decimateApart(
+  columns: Columns,
+  breakTimesMs: readonly number[],
+  xMin: number,
+  xMax: number,
+  buckets: number,
+): GappedDecimated {
+  const { x, ys, length } = columns;
+  if (!breakTimesMs.length) return decimateMinMax(columns, xMin, xMax, buckets);
+  const cuts = [0, ...breakTimesMs.map((t) => lowerBound(x, length, t)), length];
+  const out: GappedDecimated = { x: [], ys: ys.map(() => []) };
+  const span = Math.max(1, xMax - xMin);
+  for (let k = 0; k + 1 < cuts.length; k++) {
+    const from = cuts[k]!;
+    const to = cuts[k + 1]!;
+    if (to <= from) continue;
+    const first = x[from]!;
+    const last = x[to - 1]!;
+    // A stretch wholly outside the window adds nothing: the gap keeps it from reaching the edge.
+    if (last < xMin || first > xMax) continue;
+    const overlap = Math.max(0, Math.min(last, xMax) - Math.max(first, xMin));
+    const share = Math.max(1, Math.round((buckets * overlap) / span));
+    const d = decimateMinMax(
+      { x: part(x, from, to), ys: ys.map((col) => part(col, from, to)), length: to - from },
+      xMin,
+      xMax,
+      share,
+    );
+    if (!d.x.length) continue;
+    if (out.x.length) {
+      out.x.push((out.x[out.x.length - 1]! + d.x[0]!) / 2);
+      for (const col of out.ys) col.push(null);
+    }
+    out.x.push(...d.x);
+    d.ys.forEach((col, s) => out.ys[s]!.push(...col));
+  }
+  return out;
+}

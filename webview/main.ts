@@ -35,6 +35,7 @@ window.heapscope = { store, chart, state };
 function updateCounts(): void {
   app.dataset.samples = String(store.length);
   app.dataset.gcEvents = String(store.gcCount);
+  app.dataset.restarts = String(store.breaks.length);
 }
 
 function forSession(message: { sessionId: string }): boolean {
@@ -69,6 +70,8 @@ function handle(message: HostMessage): void {
       view.setVerdict(message.verdict);
       view.setSuspects(message.suspects);
       view.setIsolates(message.isolates);
+      view.setProcesses(message.processes);
+      store.setBreaks(message.processes?.changes ?? []);
       chart.setOverlay([]);
       chart.setFollow(true);
       chart.requestRedraw();
@@ -107,6 +110,14 @@ function handle(message: HostMessage): void {
       break;
     case 'isolates':
       if (forSession(message)) view.setIsolates(message.isolates);
+      break;
+    case 'processes':
+      if (!forSession(message)) return;
+      view.setProcesses(message);
+      if (store.setBreaks(message.changes)) {
+        chart.requestRedraw();
+        updateCounts();
+      }
       break;
     case 'prometheusHistory':
       if (forSession(message)) chart.setOverlay(message.series);

@@ -1,7 +1,7 @@
 // The view's copy of a session's readings, as growable typed columns so 24 h at 1 Hz (86,400 points ×
 // 5 series) costs ~4 MB and appends are amortised O(1). Readings arriving out of order (a batch
 // replayed after a reconnect) are dropped rather than breaking the sorted x the decimation relies on.
-import type { GcEvent, MemorySample } from '../src/shared/protocol';
+import type { FollowChange, GcEvent, MemorySample } from '../src/shared/protocol';
 import type { Columns } from './downsample';
 
 /** The charted series, in drawing order. */
@@ -24,9 +24,12 @@ export class SampleStore implements Columns {
   gcHeapAfterBytes: number[] = [];
   gcCount = 0;
   last: MemorySample | undefined;
+  /** Where the series changed process (a restart): times, ascending; the line is not drawn across. */
+  breaks: FollowChange[] = [];
 
   clear(): void {
     this.length = 0;
+    this.breaks = [];
     this.gcTimesMs = [];
     this.gcHeapAfterBytes = [];
     this.gcCount = 0;
@@ -68,6 +71,15 @@ export class SampleStore implements Columns {
       this.gcTimesMs.push(e.timeMs);
       this.gcHeapAfterBytes.push(e.heapUsedAfterBytes);
     }
+  }
+
+  /** The changes of process so far (the host sends them all each time); true when they changed. */
+  setBreaks(changes: readonly FollowChange[]): boolean {
+    const sorted = [...changes].sort((a, b) => a.timeMs - b.timeMs);
+    if (sorted.length === this.breaks.length && sorted.every((c, i) => c.timeMs === this.breaks[i]!.timeMs))
+      return false;
+    this.breaks = sorted;
+    return true;
   }
 
   get firstTimeMs(): number | undefined {

@@ -6,6 +6,8 @@ export interface ChartColors {
   grid: string;
   series: string[];
   gc: string;
+  /** The chart's change of process (a restart): a dashed vertical line. */
+  restart: string;
   prometheus: string;
 }
 
@@ -36,6 +38,7 @@ export function readChartColors(element: Element = document.body): ChartColors {
       cssVar(style, '--vscode-charts-yellow', '#cca700'),
     ],
     gc: cssVar(style, '--vscode-charts-red', '#f14c4c'),
+    restart: foreground,
     prometheus: cssVar(style, '--vscode-descriptionForeground', foreground),
   };
 }

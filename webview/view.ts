@@ -3,10 +3,10 @@
 // never parsed as HTML.
 import '@vscode-elements/elements/dist/vscode-button/index.js';
 import type { SessionListItem } from '../src/shared/protocol';
-import type { IsolateReport, Suspect, TrendVerdict } from '../src/shared/protocol';
+import type { IsolateReport, ProcessesBody, Suspect, TrendVerdict } from '../src/shared/protocol';
 import { formatBytes, formatConfidence, formatMinutes, formatRate, shortFile } from './format';
 import { el } from './dom';
-import { explainedText, growthCell, isolateLines } from './summary';
+import { explainedText, growthCell, isolateLines, processLines } from './summary';
 
 export type ToolbarAction =
   | 'forceGc'
@@ -68,6 +68,7 @@ export class LiveView {
   private readonly verdictReason = el('div', 'verdict-reason');
   private readonly explained = el('div', 'explained');
   private readonly isolates = el('ul', 'isolates');
+  private readonly processes = el('ul', 'isolates processes');
   private lastVerdict: TrendVerdict | null = null;
   private lastSuspects: readonly Suspect[] = [];
   private lastIsolates: readonly IsolateReport[] | undefined;
@@ -97,8 +98,10 @@ export class LiveView {
     this.verdictBox.setAttribute('role', 'status');
     this.isolates.setAttribute('aria-label', 'Isolates');
     this.isolates.hidden = true;
+    this.processes.setAttribute('aria-label', 'Processes');
+    this.processes.hidden = true;
     this.explained.hidden = true;
-    header.append(title, this.verdictBox, this.verdictReason, this.explained, this.isolates);
+    header.append(title, this.verdictBox, this.verdictReason, this.explained, this.processes, this.isolates);
 
     const actions: Array<[ToolbarAction, string, string, boolean]> = [
       ['follow', 'Pause', 'debug-pause', false],
@@ -257,6 +260,21 @@ export class LiveView {
       ...lines.map((line) => {
         const item = el('li', `isolate isolate-${line.verdict}`);
         item.dataset.isolate = line.id;
+        item.append(el('span', 'isolate-label', line.label), el('span', 'isolate-figures', line.text));
+        return item;
+      }),
+    );
+  }
+
+  /** One line per process of a launched tree (wrappers listed, not observed); hidden for one process. */
+  setProcesses(body: ProcessesBody | undefined): void {
+    const lines = processLines(body?.processes, body?.followedPid);
+    this.processes.hidden = lines.length === 0;
+    this.root.dataset.processes = String(lines.length);
+    this.processes.replaceChildren(
+      ...lines.map((line) => {
+        const item = el('li', `isolate process isolate-${line.verdict ?? 'none'}`);
+        item.dataset.pid = String(line.pid);
         item.append(el('span', 'isolate-label', line.label), el('span', 'isolate-figures', line.text));
         return item;
       }),

@@ -207,6 +207,19 @@ export interface ProcessReport {
   isolates?: IsolateReport[];
 }
 
+/**
+ * The live chart changed process (a launched tree): from `timeMs` on, its series is `toPid`'s, drawn
+ * apart from `fromPid`'s (a gap, never one line across both).
+ */
+export interface FollowChange {
+  /** When the chart started following `toPid` (ms since epoch). */
+  timeMs: number;
+  fromPid: number;
+  toPid: number;
+  /** `toPid` replaced `fromPid` (a watcher's restart, a replaced cluster worker). */
+  restart: boolean;
+}
+
 /** Describes what was observed. */
 export interface TargetInfo {
   /** How the target was reached. */

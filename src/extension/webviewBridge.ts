@@ -5,6 +5,7 @@ import {
   PROTOCOL_VERSION,
   type HostMessage,
   type InitMessage,
+  type ProcessesBody,
   type PrometheusSeries,
   type SessionListItem,
   type SessionsMessage,
@@ -52,13 +53,15 @@ export function initMessage(entry: SessionEntry): HostMessage {
     name: entry.name,
     target: s.target,
     status: s.status,
-    samples: [...s.samples],
-    gcEvents: [...s.gcEvents],
+    // A tree's chart shows every process it followed, apart (processes.changes say where).
+    samples: [...(s.chartSamples ?? s.samples)],
+    gcEvents: [...(s.chartGcEvents ?? s.gcEvents)],
     verdict: s.verdict ?? null,
     suspects: [...s.suspects],
     allocationSampling: s.allocationSampling,
     ...(limit !== undefined ? { heapLimitBytes: limit } : {}),
     ...(s.isolates?.length ? { isolates: [...s.isolates] } : {}),
+    ...processesOf(entry),
   };
   if (entry.readOnly) {
     return {
@@ -69,6 +72,23 @@ export function initMessage(entry: SessionEntry): HostMessage {
     };
   }
   return { type: 'init', ...body, readOnly: false };
+}
+
+/** A launched tree's process lines and the chart's changes of process; nothing for one process. */
+function processesBody(entry: SessionEntry): ProcessesBody | undefined {
+  const s = entry.session;
+  const processes = s.processes;
+  if (!processes?.length) return undefined;
+  return {
+    processes: [...processes],
+    ...(s.target.pid !== undefined ? { followedPid: s.target.pid } : {}),
+    changes: [...(s.followChanges ?? [])],
+  };
+}
+
+function processesOf(entry: SessionEntry): { processes?: ProcessesBody } {
+  const body = processesBody(entry);
+  return body ? { processes: body } : {};
 }
 
 /** Everything a freshly loaded webview needs: the session list, then the current session's data. */
@@ -100,6 +120,7 @@ export function eventMessages(entry: SessionEntry, what: string, registry: Sessi
       // The process verdict combines the isolates': each verdict event carries their lines too.
       const isolates = s.isolates;
       if (isolates?.length) out.push({ type: 'isolates', sessionId: entry.id, isolates: [...isolates] });
+      pushProcesses(out, entry);
       break;
     }
     case 'suspects':
@@ -113,9 +134,16 @@ export function eventMessages(entry: SessionEntry, what: string, registry: Sessi
         status: s.status,
         allocationSampling: s.allocationSampling,
       });
+      // A tree's status speaks of a change of process (a restart, the next one followed).
+      pushProcesses(out, entry);
       break;
   }
   return out;
+}
+
+function pushProcesses(out: HostMessage[], entry: SessionEntry): void {
+  const body = processesBody(entry);
+  if (body) out.push({ type: 'processes', sessionId: entry.id, ...body });
 }
 
 /** Reads a message from the webview through the protocol's guard; anything malformed is undefined. */

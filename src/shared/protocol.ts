@@ -5,14 +5,32 @@
 //
 // Both sides validate what they receive with the guards below: a webview may be stale (reloaded bundle)
 // and a host may be newer, so unknown or malformed messages are ignored, never thrown on.
-import type { GcEvent, IsolateReport, MemorySample, Suspect, TargetInfo, TrendVerdict } from '../core/types';
+import type {
+  FollowChange,
+  GcEvent,
+  IsolateReport,
+  MemorySample,
+  ProcessReport,
+  Suspect,
+  TargetInfo,
+  TrendVerdict,
+} from '../core/types';
 import type { SessionState } from '../core/session/api';
 
 /**
  * The engine's data types the webview draws, passed through here so the webview imports only
  * src/shared (type-only: nothing of src/core reaches its bundle).
  */
-export type { GcEvent, IsolateReport, MemorySample, Suspect, TargetInfo, TrendVerdict };
+export type {
+  FollowChange,
+  GcEvent,
+  IsolateReport,
+  MemorySample,
+  ProcessReport,
+  Suspect,
+  TargetInfo,
+  TrendVerdict,
+};
 
 /** Bumped when a message changes shape incompatibly. */
 export const PROTOCOL_VERSION = 1;
@@ -56,6 +74,8 @@ export interface InitMessage {
   heapLimitBytes?: number;
   /** Each isolate's own verdict (main first), when the process runs worker threads. */
   isolates?: IsolateReport[];
+  /** A launched tree of several processes: one entry each, and where the chart changed process. */
+  processes?: ProcessesBody;
 }
 
 /** A recording reopened read-only: the same content as init, always readOnly. */
@@ -120,6 +140,20 @@ export interface IsolatesMessage {
   isolates: IsolateReport[];
 }
 
+/** The processes of a launched tree and the chart's changes of process (restarts drawn as markers). */
+export interface ProcessesBody {
+  processes: ProcessReport[];
+  /** The process whose series the chart shows. */
+  followedPid?: number;
+  changes: FollowChange[];
+}
+
+/** Sent with each verdict and status of a launched tree that holds several processes. */
+export interface ProcessesMessage extends ProcessesBody {
+  type: 'processes';
+  sessionId: string;
+}
+
 /** One series of container history from Prometheus, drawn as an overlay behind the live series. */
 export interface PrometheusSeries {
   /** e.g. "container_memory_working_set_bytes{pod="api-0"}". */
@@ -160,6 +194,7 @@ export type HostMessage =
   | VerdictMessage
   | SuspectsMessage
   | IsolatesMessage
+  | ProcessesMessage
   | PrometheusHistoryMessage
   | NoticeMessage
   | ClearMessage;
@@ -248,6 +283,39 @@ function isIsolate(value: unknown): value is IsolateReport {
   );
 }
 
+function isProcess(value: unknown): value is ProcessReport {
+  return (
+    isRecord(value) &&
+    isFiniteNumber(value.pid) &&
+    Array.isArray(value.command) &&
+    value.command.every((a) => typeof a === 'string') &&
+    (value.role === 'app' || value.role === 'wrapper' || value.role === 'supervisor') &&
+    (value.verdict === undefined || typeof value.verdict === 'string') &&
+    (value.growth === undefined ||
+      (isRecord(value.growth) && isFiniteNumber(value.growth.heapBytesPerMinute))) &&
+    (value.endedAtSeconds === undefined || isFiniteNumber(value.endedAtSeconds))
+  );
+}
+
+function isFollowChange(value: unknown): value is FollowChange {
+  return (
+    isRecord(value) &&
+    isFiniteNumber(value.timeMs) &&
+    isFiniteNumber(value.fromPid) &&
+    isFiniteNumber(value.toPid) &&
+    typeof value.restart === 'boolean'
+  );
+}
+
+function isProcessesBody(value: unknown): value is ProcessesBody {
+  return (
+    isRecord(value) &&
+    isArrayOf(value.processes, isProcess) &&
+    isArrayOf(value.changes, isFollowChange) &&
+    (value.followedPid === undefined || isFiniteNumber(value.followedPid))
+  );
+}
+
 function isVerdictOrNull(value: unknown): value is TrendVerdict | null {
   return (
     value === null ||
@@ -275,7 +343,8 @@ function isInitLike(m: Record<string, unknown>): boolean {
     isArrayOf(m.gcEvents, isGcEvent) &&
     isVerdictOrNull(m.verdict) &&
     isArrayOf(m.suspects, isSuspect) &&
-    (m.isolates === undefined || isArrayOf(m.isolates, isIsolate))
+    (m.isolates === undefined || isArrayOf(m.isolates, isIsolate)) &&
+    (m.processes === undefined || isProcessesBody(m.processes))
   );
 }
 
@@ -309,6 +378,8 @@ export function isHostMessage(raw: unknown): raw is HostMessage {
       return typeof m.sessionId === 'string' && isArrayOf(m.suspects, isSuspect);
     case 'isolates':
       return typeof m.sessionId === 'string' && isArrayOf(m.isolates, isIsolate);
+    case 'processes':
+      return typeof m.sessionId === 'string' && isProcessesBody(m);
     case 'prometheusHistory':
       return (
         typeof m.sessionId === 'string' &&

@@ -8,6 +8,7 @@ import type { Browser } from 'playwright-core';
 import { leakSessionTest } from './leakSession.e2e';
 import { debugSessionTest } from './debugSession.e2e';
 import { viewInteractionsTest } from './viewInteractions.e2e';
+import { treeViewTest } from './treeView.e2e';
 import { snapshotViewTest } from './snapshotView.e2e';
 import { prometheusHistoryTest } from './prometheusHistory.e2e';
 import { stopSessionTest } from './stopSession.e2e';
@@ -22,6 +23,7 @@ export interface E2eTest {
 
 const tests: E2eTest[] = [
   viewInteractionsTest,
+  treeViewTest,
   leakSessionTest,
   debugSessionTest,
   snapshotViewTest,

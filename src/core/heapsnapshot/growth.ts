@@ -17,8 +17,12 @@ export interface DeclarationQuery {
   url: string;
   scriptId?: number;
   name: string;
-  kind: 'variable' | 'property';
+  /** `unnamed-variable`: a context slot the snapshot left unnamed, found from the closure's source. */
+  kind: 'variable' | 'property' | 'unnamed-variable';
   fromLine: number;
+  /** For an unnamed variable: where the closure that owns the context starts (0-based), the holder's kind. */
+  closure?: { line: number; column: number };
+  containerKind?: string;
 }
 
 export interface GrowthCandidate {
@@ -248,6 +252,26 @@ function describeHolder(
           kind: 'property',
           fromLine: 0,
         };
+    } else if (type === 'hidden' && s.nodeName(retaining.from).startsWith('system / Context')) {
+      // A context variable V8 left unnamed (a hidden slot `[0]` of a block context): named later
+      // from the source of the closure that owns the context; until then, by that closure.
+      const closure = locator.closureOfContext(retaining.from);
+      const frame = closure >= 0 ? locator.nodeFrame(closure) : undefined;
+      name = `(a variable of ${frame?.functionName || 'a closure'})`;
+      if (frame) {
+        location = frame;
+        const at = s.location(closure);
+        if (at)
+          declaration = {
+            url: frame.url,
+            scriptId: at.scriptId,
+            name: '',
+            kind: 'unnamed-variable',
+            fromLine: 0,
+            closure: { line: at.line, column: at.column },
+            containerKind: kind,
+          };
+      }
     } else if (type === 'element') name = `[${name}]`;
     else if (type === 'internal' && s.className(retaining.from) === '(system)')
       name = describeNode(s, retaining.from);
@@ -352,6 +376,16 @@ export async function resolveDeclarations(
   for (const c of candidates) {
     const q = c.declaration;
     if (!q || (!q.url && q.scriptId === undefined)) continue;
+    if (q.kind === 'unnamed-variable') {
+      const frame = q.closure
+        ? await locator.unnamedVariable(q.url, q.scriptId, q.closure, q.containerKind ?? '')
+        : undefined;
+      if (frame) {
+        c.holder.name = frame.functionName;
+        c.holder.location = frame;
+      }
+      continue;
+    }
     const frame = await locator.declaration(q.url, q.name, q.kind, q.fromLine, q.scriptId);
     if (frame) c.holder.location = frame;
   }

@@ -162,6 +162,64 @@ export class SourceLocator {
     }
     return undefined;
   }
+
+  /**
+   * A context slot the snapshot left unnamed (a hidden edge `[0]`: V8 gives some block contexts'
+   * variables no name): the one variable of the script, declared before the closure that owns the
+   * context with an initialiser of the holder's kind (`[]` for an Array, `new Map` …), that the
+   * closure's body uses. Unique match only; otherwise unknown.
+   */
+  async unnamedVariable(
+    url: string,
+    scriptId: number | undefined,
+    closure: { line: number; column: number },
+    containerKind: string,
+  ): Promise<SourceFrame | undefined> {
+    const text = await this.source(url, scriptId);
+    if (text === undefined) return undefined;
+    const lines = lineStarts(text);
+    if (closure.line >= lines.length) return undefined;
+    const start = lines[closure.line] + closure.column;
+    const body = functionBody(text, start);
+    if (body === undefined) return undefined;
+    const init = INITIALISERS[containerKind] ?? '';
+    const declared = new RegExp(`\\b(?:const|let|var)\\s+([A-Za-z_$][\\w$]*)\\s*=\\s*${init}`, 'g');
+    const found = new Map<string, number>();
+    for (const match of text.slice(0, start).matchAll(declared)) {
+      const name = match[1]!;
+      const at = (match.index ?? 0) + match[0].indexOf(name);
+      const used = new RegExp(`(?<![\\w$.])${name.replace(/\$/g, '\\$')}(?![\\w$])`).test(body);
+      // The same name declared twice before the closure: which one it closes over is not known here.
+      if (used) found.set(name, found.has(name) ? -1 : at);
+    }
+    const hits = [...found.entries()].filter(([, at]) => at >= 0);
+    if (hits.length !== 1 || found.size !== 1) return undefined;
+    const [name, at] = hits[0]!;
+    const line = lineOf(lines, at);
+    return { functionName: name, url, line: line + 1, column: at - lines[line] + 1 };
+  }
+}
+
+/** Initialisers that make a holder of this kind (regular expression source), by the holder's kind. */
+const INITIALISERS: Record<string, string> = {
+  Array: '(?:\\[|new\\s+Array\\b|Array\\.(?:from|of)\\b)',
+  Map: 'new\\s+Map\\b',
+  Set: 'new\\s+Set\\b',
+  WeakMap: 'new\\s+WeakMap\\b',
+  Object: '(?:\\{|Object\\.create\\b)',
+};
+
+/** The text of the function that starts at `start` (its first `{` to the matching `}`), roughly. */
+function functionBody(text: string, start: number): string | undefined {
+  const open = text.indexOf('{', start);
+  if (open < 0) return undefined;
+  let depth = 0;
+  for (let i = open; i < text.length; i++) {
+    const c = text[i];
+    if (c === '{') depth++;
+    else if (c === '}' && --depth === 0) return text.slice(open, i + 1);
+  }
+  return undefined;
 }
 
 function lineStarts(text: string): number[] {

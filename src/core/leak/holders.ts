@@ -188,10 +188,13 @@ export function mergeHolders(
     // Only holders big enough to matter become suspects of their own.
     if (extra.length >= 5 || growth.addedBytes < 64 * 1024) continue;
     const kind: SuspectKind = buffer ? 'external' : 'heap';
+    // A slot number (`0`, `[3]`) names nothing a person wrote: never a suspect's name.
+    const holderName = /^\[?\d+\]?$/.test(growth.holder.name) ? '' : growth.holder.name;
+    const keptBy = holderName || `an unnamed ${growth.holder.kind}`;
     extra.push({
       rank: 0,
       kind,
-      functionName: location?.functionName || growth.holder.name || growth.constructorName,
+      functionName: location?.functionName || holderName || growth.constructorName,
       url: location?.url ?? '',
       line: location?.line ?? 0,
       column: location?.column ?? 0,
@@ -200,8 +203,8 @@ export function mergeHolders(
       stack: location ? [location] : [],
       holder,
       note: buffer
-        ? `${growth.addedCount} ${growth.constructorName} objects kept by ${growth.holder.name}; their allocation was never sampled (off-heap memory).`
-        : `${growth.addedCount} ${growth.constructorName} objects kept by ${growth.holder.name}; no sampled allocation site explains them.`,
+        ? `${growth.addedCount} ${growth.constructorName} objects kept by ${keptBy}; their allocation was never sampled (off-heap memory).`
+        : `${growth.addedCount} ${growth.constructorName} objects kept by ${keptBy}; no sampled allocation site explains them.`,
     });
   }
   const externalFirst =

@@ -3,9 +3,11 @@
 import type { EventEmitter } from 'node:events';
 import type {
   AllocationProfileReading,
+  FollowChange,
   GcEvent,
   IsolateReport,
   MemorySample,
+  ProcessReport,
   ReportV1,
   Suspect,
   TargetInfo,
@@ -190,6 +192,13 @@ export interface MemorySessionApi extends EventEmitter<SessionEvents> {
   readonly suspects: readonly Suspect[];
   /** Each isolate's own verdict (main first), when the process runs worker threads. */
   readonly isolates?: readonly IsolateReport[];
+  /** A launched tree of several processes: one entry each, as the report's `processes[]`. */
+  readonly processes?: readonly ProcessReport[];
+  /** A launched tree: where the chart's series changed process (a restart, another process followed). */
+  readonly followChanges?: readonly FollowChange[];
+  /** A launched tree: the chart's whole series, every process it followed (samples are the focus's only). */
+  readonly chartSamples?: readonly MemorySample[];
+  readonly chartGcEvents?: readonly GcEvent[];
   /** Folder of this session's recording, when recording. */
   readonly recordingDir: string | undefined;
   start(): Promise<void>;

@@ -4,7 +4,15 @@ import { EventEmitter } from 'node:events';
 import { HeapscopeError } from '../errors';
 import { analyzeTrend } from '../leak';
 import { buildReport } from '../report';
-import type { GcEvent, MemorySample, ReportV1, Suspect, TargetInfo, TrendVerdict } from '../types';
+import type {
+  GcEvent,
+  MemorySample,
+  ProcessReport,
+  ReportV1,
+  Suspect,
+  TargetInfo,
+  TrendVerdict,
+} from '../types';
 import type { HolderOutcome, MemorySessionApi, SessionEvents, SessionStatus, SnapshotRisk } from './api';
 import { readRecording, type RecordingData } from './recording';
 
@@ -42,6 +50,12 @@ export class RecordedSession extends EventEmitter<SessionEvents> implements Memo
           : '') +
         '.',
     };
+  }
+
+  /** A launched tree's recording: its processes, as its report lists them (the view's lines). */
+  get processes(): ProcessReport[] | undefined {
+    const processes = this.data.report?.processes;
+    return processes && processes.length > 1 ? processes : undefined;
   }
 
   async start(): Promise<void> {

@@ -2,7 +2,13 @@
 // the tree's suspects, those of the leaking processes first, each naming its process. Pure.
 import { redactArgs } from '../redact';
 import { shortCommand, type ProcessIdentity, type ProcessRole } from '../targets/processRole';
-import type { ProcessReport, ReportV1, Suspect, TrendVerdict } from '../types';
+import type { IsolateReport, MemorySample, ProcessReport, ReportV1, Suspect, TrendVerdict } from '../types';
+
+/** What a process's entry takes from its own report. */
+export type MemberFigures = Pick<
+  ReportV1,
+  'verdict' | 'reason' | 'growth' | 'samples' | 'lastSample' | 'isolates'
+>;
 
 export interface TreeMemberState {
   identity: ProcessIdentity;
@@ -11,8 +17,8 @@ export interface TreeMemberState {
   wrapper?: string;
   startedAtMs: number;
   endedAtMs?: number;
-  /** The member's own report, when it is observed. */
-  report?: ReportV1;
+  /** The member's own report (or its live figures), when it is observed. */
+  report?: MemberFigures;
 }
 
 /** `pid 4242 (node server.js)`: how reasons and lines name a process. */
@@ -70,4 +76,28 @@ export function processReports(
       ...(own?.isolates ? { isolates: own.isolates } : {}),
     };
   });
+}
+
+/**
+ * A running member's figures as its report would give them, without building the report (the live
+ * view asks on every verdict; a report copies the whole series).
+ */
+export function liveFigures(
+  verdict: TrendVerdict | undefined,
+  samples: readonly MemorySample[],
+  isolates?: readonly IsolateReport[],
+): MemberFigures {
+  const last = samples[samples.length - 1];
+  return {
+    verdict: verdict?.verdict ?? 'inconclusive',
+    reason: verdict?.reason ?? 'Not enough readings to decide.',
+    growth: {
+      heapBytesPerMinute: Math.round(verdict?.growth.heapBytesPerMinute ?? 0),
+      externalBytesPerMinute: Math.round(verdict?.growth.externalBytesPerMinute ?? 0),
+      confidence: Math.round((verdict?.growth.confidence ?? 0) * 1000) / 1000,
+    },
+    samples: samples.length,
+    ...(last ? { lastSample: last } : {}),
+    ...(isolates?.length ? { isolates: isolates.map((i) => ({ ...i })) } : {}),
+  };
 }

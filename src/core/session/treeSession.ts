@@ -22,7 +22,17 @@ import { buildReport } from '../report';
 import { redactArgs, redactText } from '../redact';
 import { identifyInspector } from '../targets/identify';
 import { processRoles, wrapperKind, type ProcessIdentity } from '../targets/processRole';
-import type { IsolateReport, ReportV1, Suspect, TargetInfo, TrendVerdict } from '../types';
+import type {
+  FollowChange,
+  GcEvent,
+  IsolateReport,
+  MemorySample,
+  ProcessReport,
+  ReportV1,
+  Suspect,
+  TargetInfo,
+  TrendVerdict,
+} from '../types';
 import type {
   HolderOptions,
   HolderOutcome,
@@ -34,7 +44,13 @@ import type {
 } from './api';
 import { MemorySession } from './memorySession';
 import { capForUnobservedChildren, ProcessTreeWatch } from './processTree';
-import { memberLabel, mergeTreeSuspects, processReports, type TreeMemberState } from './treeReport';
+import {
+  liveFigures,
+  memberLabel,
+  mergeTreeSuspects,
+  processReports,
+  type TreeMemberState,
+} from './treeReport';
 import { REPORT_FILE } from './recording';
 import { TreeRecording } from './treeRecording';
 
@@ -71,6 +87,14 @@ export class TreeSession extends EventEmitter<SessionEvents> implements MemorySe
   private readonly members: Member[] = [];
   private readonly identifying = new Set<Promise<void>>();
   private focus: Member | undefined;
+  /** When the chart began to follow the focus: its readings from before are not the chart's. */
+  private focusSinceMs = 0;
+  private readonly changes: FollowChange[] = [];
+  /** What the chart showed of the processes it followed before the focus, oldest first. */
+  private readonly chartPast: { samples: MemorySample[]; gcEvents: GcEvent[] } = {
+    samples: [],
+    gcEvents: [],
+  };
   private launched: LaunchedProcess | undefined;
   private killLaunched: (() => void) | undefined;
   private unobserved: ProcessTreeWatch | undefined;
@@ -117,6 +141,35 @@ export class TreeSession extends EventEmitter<SessionEvents> implements MemorySe
   /** The isolates of the process the view follows (its worker threads). */
   get isolates(): IsolateReport[] | undefined {
     return this.focus?.session?.isolates;
+  }
+
+  /** One entry per process of the tree (as the report's `processes[]`); none while it holds one. */
+  get processes(): ProcessReport[] | undefined {
+    if (this.members.length < 2) return undefined;
+    const suspects = this.treeSuspects();
+    return processReports(this.memberStates(true), this.startedAtMs, suspects);
+  }
+
+  /** Where the chart's series changed process, oldest first. */
+  get followChanges(): FollowChange[] {
+    return this.changes.map((c) => ({ ...c }));
+  }
+
+  /**
+   * The chart's whole series: each followed process's readings while it was followed, oldest first
+   * (the changes of process say where one ends). For a view opened after a restart.
+   */
+  get chartSamples(): MemorySample[] {
+    return [...this.chartPast.samples, ...this.sinceFocus(this.focus?.session?.samples ?? [])];
+  }
+
+  get chartGcEvents(): GcEvent[] {
+    return [...this.chartPast.gcEvents, ...this.sinceFocus(this.focus?.session?.gcEvents ?? [])];
+  }
+
+  /** The pid whose series the chart shows. */
+  get followedPid(): number | undefined {
+    return this.focus?.identity.pid;
   }
 
   armHeapSnapshotNearLimit(): Promise<string> {
@@ -357,8 +410,7 @@ export class TreeSession extends EventEmitter<SessionEvents> implements MemorySe
     // late), or once the process it followed ended (a restart).
     if (this.focus.wrapper || this.focus.endedAtMs !== undefined) {
       const previous = this.focus.identity.pid;
-      this.focus = member;
-      this.target = { ...this.target, pid: member.identity.pid };
+      this.refocus(member, replaced?.endedPid === previous);
       this.publish({
         state: 'observing',
         message: `now following pid ${member.identity.pid} (pid ${previous} before it)`,
@@ -398,11 +450,12 @@ export class TreeSession extends EventEmitter<SessionEvents> implements MemorySe
         ),
     });
     member.session = session;
+    // A reading taken before the chart turned to this process belongs to no segment of the chart.
     session.on('sample', (sample) => {
-      if (member === this.focus) this.emit('sample', sample);
+      if (member === this.focus && sample.timeMs >= this.focusSinceMs) this.emit('sample', sample);
     });
     session.on('gc', (event) => {
-      if (member === this.focus) this.emit('gc', event);
+      if (member === this.focus && event.timeMs >= this.focusSinceMs) this.emit('gc', event);
     });
     session.on('profile', (reading) => {
       if (member === this.focus) this.emit('profile', reading);
@@ -440,7 +493,7 @@ export class TreeSession extends EventEmitter<SessionEvents> implements MemorySe
         this.awaitingSuccessor.push({ atMs: member.endedAtMs, endedPid: member.identity.pid });
       if (member === this.focus) {
         const next = this.pickFocus();
-        if (next) this.focus = next;
+        if (next) this.refocus(next, false);
         else {
           this.publish({
             state: 'observing',
@@ -535,7 +588,8 @@ export class TreeSession extends EventEmitter<SessionEvents> implements MemorySe
     );
   }
 
-  private memberStates(): TreeMemberState[] {
+  /** `live`: the members' figures from their verdicts (cheap), not from their whole reports. */
+  private memberStates(live = false): TreeMemberState[] {
     const roles = processRoles(this.members.map((m) => m.identity));
     return this.members.map((m) => ({
       identity: m.identity,
@@ -543,7 +597,13 @@ export class TreeSession extends EventEmitter<SessionEvents> implements MemorySe
       ...(m.wrapper ? { wrapper: m.wrapper } : {}),
       startedAtMs: m.startedAtMs,
       ...(m.endedAtMs !== undefined ? { endedAtMs: m.endedAtMs } : {}),
-      ...(m.session ? { report: m.session.report() } : {}),
+      ...(m.session
+        ? {
+            report: live
+              ? liveFigures(m.session.verdict, m.session.samples, m.session.isolates)
+              : m.session.report(),
+          }
+        : {}),
     }));
   }
 
@@ -592,6 +652,30 @@ export class TreeSession extends EventEmitter<SessionEvents> implements MemorySe
         ...(member.wrapper ? { wrapper: member.wrapper } : {}),
       },
     });
+  }
+
+  /** The chart follows `next` from now on; its series starts apart from the previous one's. */
+  private refocus(next: Member, restart: boolean): void {
+    const previous = this.focus;
+    if (previous?.session && previous !== next) {
+      this.chartPast.samples.push(...this.sinceFocus(previous.session.samples));
+      this.chartPast.gcEvents.push(...this.sinceFocus(previous.session.gcEvents));
+    }
+    this.focus = next;
+    this.focusSinceMs = Date.now();
+    // The target is the chart's process (the bridge and the status bar name it).
+    this.target = { ...this.target, pid: next.identity.pid };
+    if (previous && previous !== next)
+      this.changes.push({
+        timeMs: this.focusSinceMs,
+        fromPid: previous.identity.pid,
+        toPid: next.identity.pid,
+        restart,
+      });
+  }
+
+  private sinceFocus<T extends { timeMs: number }>(items: readonly T[]): T[] {
+    return this.focusSinceMs ? items.filter((x) => x.timeMs >= this.focusSinceMs) : [...items];
   }
 
   private running(): Member[] {

@@ -196,6 +196,70 @@ describe('extension session registry', () => {
     for (const m of [...messages, init]) assert.ok(isHostMessage(m), JSON.stringify(m).slice(0, 200));
   });
 
+  it("sends a tree's process lines and changes of process with the verdict, the status and in init", () => {
+    const r = new SessionRegistry();
+    const session = sessionData('a');
+    const a = r.add({ id: 'a', name: 'a', origin: 'command', session, readOnly: false });
+    r.setCurrent('a');
+    // One process: no process lines, as before.
+    assert.deepEqual(
+      eventMessages(a, 'status', r).map((m) => m.type),
+      ['sessions', 'status'],
+    );
+    const growth = { heapBytesPerMinute: 2048, externalBytesPerMinute: 0, confidence: 1 };
+    const processes = [
+      {
+        pid: 10,
+        command: ['node', 'npm-cli.js'],
+        role: 'wrapper' as const,
+        wrapper: 'npm',
+        samples: 0,
+        startedAtSeconds: 0,
+        suspects: 0,
+      },
+      {
+        pid: 11,
+        command: ['node', 'server.js'],
+        role: 'app' as const,
+        verdict: 'leak' as const,
+        reason: 'r',
+        growth,
+        samples: 9,
+        startedAtSeconds: 0,
+        endedAtSeconds: 9,
+        suspects: 1,
+      },
+      {
+        pid: 12,
+        command: ['node', 'server.js'],
+        role: 'app' as const,
+        verdict: 'inconclusive' as const,
+        reason: 'r',
+        growth,
+        samples: 3,
+        startedAtSeconds: 10,
+        suspects: 0,
+      },
+    ];
+    const followChanges = [{ timeMs: 10_000, fromPid: 11, toPid: 12, restart: true }];
+    Object.assign(session, { processes, followChanges, target: { kind: 'launch', pid: 12 } });
+    for (const what of ['verdict', 'status']) {
+      const messages = eventMessages(a, what, r);
+      const message = messages.find((m) => m.type === 'processes');
+      assert.deepEqual(message, {
+        type: 'processes',
+        sessionId: 'a',
+        processes,
+        followedPid: 12,
+        changes: followChanges,
+      });
+      for (const m of messages) assert.ok(isHostMessage(m), JSON.stringify(m).slice(0, 200));
+    }
+    const init = fullStateMessages(r)[1] as { type: string; processes?: unknown };
+    assert.deepEqual(init.processes, { processes, followedPid: 12, changes: followChanges });
+    assert.ok(isHostMessage(init));
+  });
+
   it('sends messages the webview protocol guard accepts, and recordings as recordingLoaded', () => {
     const r = new SessionRegistry();
     assert.deepEqual(

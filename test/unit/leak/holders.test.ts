@@ -158,6 +158,53 @@ describe('leak/holders: naming what keeps the suspects alive', () => {
     assert.equal(merged2[1].holder?.name, 'seenClients');
   });
 
+  it('a block-scoped holder named from its closure attaches to the function that adds to it', () => {
+    // cluster-one-worker-leak.js: `const traces = []` in an else block, filled by keepTrace.
+    const file = '/srv/app/cluster-one-worker-leak.js';
+    const suspects = [
+      suspect(1, 'keepTrace', `file://${file}`, 13),
+      suspect(2, 'drive', '/srv/app/_load.js', 6),
+    ];
+    const holders: GrowthHolder[] = [
+      {
+        constructorName: 'Object',
+        addedCount: 220,
+        addedBytes: 88_000,
+        holder: {
+          kind: 'Array',
+          name: 'traces',
+          path: [],
+          location: { functionName: 'traces', url: file, line: 11, column: 9 },
+        },
+      },
+    ];
+    const merged = mergeHolders(suspects, holders, verdict('leak', 500_000, 0), 0.1);
+    assert.equal(merged.length, 2);
+    assert.equal(merged[0]!.functionName, 'keepTrace');
+    assert.equal(merged[0]!.holder?.name, 'traces');
+  });
+
+  it('a holder known only by a slot number never names a suspect `0`', () => {
+    const holders: GrowthHolder[] = [
+      {
+        constructorName: 'Object',
+        addedCount: 220,
+        addedBytes: 880_000,
+        holder: { kind: 'Array', name: '0', path: [] },
+      },
+    ];
+    const merged = mergeHolders(
+      [suspect(1, 'keepTrace', APP, 13)],
+      holders,
+      verdict('leak', 500_000, 0),
+      0.1,
+    );
+    const extra = merged.find((s) => s.functionName !== 'keepTrace');
+    assert.ok(extra);
+    assert.equal(extra.functionName, 'Object');
+    assert.match(extra.note ?? '', /kept by an unnamed Array/);
+  });
+
   it('snapshots only when there is something to explain', () => {
     assert.equal(wantsHolders(verdict('no-leak', 0, 0)), false);
     assert.equal(wantsHolders(verdict('inconclusive', 1e6, 0)), false);

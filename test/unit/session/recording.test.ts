@@ -57,6 +57,32 @@ describe('recording', () => {
     writer.close();
   });
 
+  it("a tree's recording reopened lists its processes for the view's lines", async () => {
+    const writer = new RecordingWriter(dir, meta());
+    writer.sample(sample(1));
+    writer.close();
+    const session = await openRecording(dir);
+    assert.equal(session.processes, undefined, 'one process: no lines');
+    const processes = [
+      {
+        pid: 1,
+        command: ['node', 'npm-cli.js'],
+        role: 'wrapper',
+        wrapper: 'npm',
+        samples: 0,
+        startedAtSeconds: 0,
+        suspects: 0,
+      },
+      { pid: 2, command: ['node', 'server.js'], role: 'app', samples: 1, startedAtSeconds: 0, suspects: 0 },
+    ];
+    await writeFile(
+      join(dir, 'report.json'),
+      JSON.stringify({ ...session.report(), processes, restarts: [{ atSeconds: 1, endedPid: 2 }] }),
+    );
+    const tree = await openRecording(dir);
+    assert.deepEqual(tree.processes, processes);
+  });
+
   it('says clearly when a folder is not a recording', async () => {
     await assert.rejects(
       readRecording(dir),
