@@ -42,7 +42,11 @@ export type ExplorerHostMessage =
   | { type: 'loaded'; info: SnapshotInfo; fileName: string; classes?: ClassRow[] }
   /** The file cannot be shown: truncated, malformed, out of memory. The message says what to do. */
   | { type: 'loadFailed'; code: string; message: string; fileName: string }
-  | { type: 'answer'; id: number; answer: unknown; ms: number }
+  /**
+   * `ms`: time in the worker and host; `receivedAt`/`answeredAt`: the host's clock (epoch ms) when
+   * the query arrived and the answer left, so the webview can tell transport delays from work.
+   */
+  | { type: 'answer'; id: number; answer: unknown; ms: number; receivedAt: number; answeredAt: number }
   | { type: 'failed'; id: number; message: string }
   /** Files the user picked to compare against (oldest first), or none. */
   | { type: 'picked'; id: number; files: string[] }

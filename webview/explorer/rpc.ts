@@ -19,6 +19,11 @@ export interface QueryTiming {
   hostMs: number;
   /** From the request leaving this page to its answer arriving. */
   roundTripMs: number;
+  /** From the request leaving this page to the host receiving it (clocks of two processes). */
+  toHostMs: number;
+  /** From the host posting the answer to its arrival here. */
+  fromHostMs: number;
+  startedAt: number;
 }
 
 let api: VsCodeApi | undefined;
@@ -79,7 +84,15 @@ export function settle(message: ExplorerHostMessage): boolean {
   pending.delete(message.id);
   if (message.type === 'picked') waiter.resolve(message.files);
   else if (message.type === 'answer') {
-    timings.push({ kind: waiter.kind, hostMs: message.ms, roundTripMs: performance.now() - waiter.t0 });
+    const now = performance.now();
+    timings.push({
+      kind: waiter.kind,
+      hostMs: message.ms,
+      roundTripMs: now - waiter.t0,
+      toHostMs: message.receivedAt - (performance.timeOrigin + waiter.t0),
+      fromHostMs: performance.timeOrigin + now - message.answeredAt,
+      startedAt: waiter.t0,
+    });
     if (timings.length > 1000) timings.splice(0, timings.length - 1000);
     waiter.resolve(message.answer);
   } else waiter.reject(new Error(message.message));

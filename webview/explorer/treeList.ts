@@ -186,6 +186,11 @@ export class TreeList<T> {
 
   /** Renders the rows in view now (tests and the bench read the DOM right after). */
   render(): void {
+    // Drawn now: the frame already asked for would draw the same rows again.
+    if (this.frame) {
+      cancelAnimationFrame(this.frame);
+      this.frame = 0;
+    }
     const height = this.scroller.clientHeight || 400;
     const first = Math.max(0, Math.floor(this.scroller.scrollTop / ROW_HEIGHT) - OVERSCAN);
     const last = Math.min(

@@ -287,10 +287,13 @@ export class RetainersView {
       ignored: !item.ignored,
       ...(target ? { tree: target.ordinal } : {}),
     });
-    const set = new Set(ignored);
-    this.list.refreshItems((row) => ({ ...row, ignored: set.has(row.holder.ordinal) }));
-    this.onIgnoreChanged();
+    // The tree's rows carry the new flags: drawn once, not refreshed and then replaced.
     if (target && tree && this.target === target) this.showTree(tree);
+    else {
+      const set = new Set(ignored);
+      this.list.refreshItems((row) => ({ ...row, ignored: set.has(row.holder.ordinal) }));
+    }
+    this.onIgnoreChanged();
   }
 }
 

@@ -226,9 +226,18 @@ export class SnapshotExplorerProvider implements vscode.CustomReadonlyEditorProv
           return;
         }
         const t0 = performance.now();
+        const receivedAt = performance.timeOrigin + t0;
         try {
           const answer = await state.handle.query(query);
-          post({ type: 'answer', id: intent.id, answer, ms: performance.now() - t0 });
+          const t1 = performance.now();
+          post({
+            type: 'answer',
+            id: intent.id,
+            answer,
+            ms: t1 - t0,
+            receivedAt,
+            answeredAt: performance.timeOrigin + t1,
+          });
         } catch (error) {
           post({ type: 'failed', id: intent.id, message: describeError(error) });
         }
