@@ -270,7 +270,11 @@ export function analyzeTrendDetail(
   } else if (heap.call === 'flat' || heap.call === 'warm-up') {
     const externalSettled =
       external.call === 'flat' || external.call === 'warm-up' || external.call === 'no-data';
-    if (externalSettled && unwatched?.call === 'rising') {
+    // While the heap itself warmed up in the window, RSS beyond it follows with a lag (heap pages
+    // becoming resident, allocator arenas, code compiled for the new paths) and cannot be told apart
+    // from memory growing elsewhere: the guard reads RSS only beside a heap that stayed flat.
+    const heapFlat = heap.call === 'flat';
+    if (externalSettled && heapFlat && unwatched?.call === 'rising') {
       verdict = 'inconclusive';
       confidence = 0;
       reasons.push(
@@ -279,7 +283,7 @@ export function analyzeTrendDetail(
           `worker threads that are not observed, code space)`,
         `${heapLabel} post-GC ${heap.detail}`,
       );
-    } else if (externalSettled && unwatchedEarly?.call === 'rising') {
+    } else if (externalSettled && heapFlat && unwatchedEarly?.call === 'rising') {
       verdict = 'inconclusive';
       confidence = 0;
       reasons.push(
