@@ -41,46 +41,19 @@ const builds = [
     banner: { js: '#!/usr/bin/env node' },
   },
 ];
-if (existsSync('webview/main.ts')) {
+// One browser bundle per webview: the live view, the Prometheus history view, the heap snapshot
+// explorer and the allocation flame graph (the last two are custom editors of their own).
+const webviews = Object.fromEntries(
+  Object.entries({
+    main: 'webview/main.ts',
+    history: 'webview/history/main.ts',
+    explorer: 'webview/explorer/main.ts',
+    flame: 'webview/flame/main.ts',
+  }).filter(([, file]) => existsSync(file)),
+);
+if (Object.keys(webviews).length > 0) {
   builds.push({
-    // One bundle per view: the live view and the Prometheus history view.
-    entryPoints: Object.fromEntries(
-      Object.entries({ main: 'webview/main.ts', history: 'webview/history/main.ts' }).filter(([, file]) =>
-        existsSync(file),
-      ),
-    ),
-    outdir: 'dist/webview',
-    bundle: true,
-    platform: 'browser',
-    target: 'es2022',
-    format: 'iife',
-    sourcemap: !production,
-    minify: production,
-    logLevel: 'warning',
-    loader: { '.css': 'css' },
-  });
-}
-
-// The heap snapshot explorer's webview (a custom editor of its own).
-if (existsSync('webview/explorer/main.ts')) {
-  builds.push({
-    entryPoints: { explorer: 'webview/explorer/main.ts' },
-    outdir: 'dist/webview',
-    bundle: true,
-    platform: 'browser',
-    target: 'es2022',
-    format: 'iife',
-    sourcemap: !production,
-    minify: production,
-    logLevel: 'warning',
-    loader: { '.css': 'css' },
-  });
-}
-
-// The allocation flame graph's webview (the .heapprofile custom editor).
-if (existsSync('webview/flame/main.ts')) {
-  builds.push({
-    entryPoints: { flame: 'webview/flame/main.ts' },
+    entryPoints: webviews,
     outdir: 'dist/webview',
     bundle: true,
     platform: 'browser',
