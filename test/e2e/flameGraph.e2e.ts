@@ -8,10 +8,10 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Frame, Page } from 'playwright-core';
-import { startExample } from './example';
+import { attachByUrl, startExample } from './example';
 import type { E2eTest } from './runner';
 import { explorerAction, expandFolder } from './snapshotView.e2e';
-import { lastState, log, openWorkbench, pickQuickItem, runCommand, waitFor } from './vscode';
+import { lastState, log, openWorkbench, runCommand, waitFor } from './vscode';
 
 const ALLOCATE = resolve(__dirname, '../fixtures/heapprofile/allocate.js');
 
@@ -39,21 +39,7 @@ async function liveFlame(
   const { child, url } = await startExample(env.workspace);
   const port = new URL(url).port;
   try {
-    await runCommand(page, 'Heapscope: Start memory session');
-    await pickQuickItem(page, 'Enter an inspector URL', 20_000, 'inspector URL');
-    await page
-      .locator('.quick-input-widget .quick-input-title', { hasText: 'inspector address' })
-      .waitFor({ state: 'visible', timeout: 20_000 });
-    const input = page.locator('.quick-input-widget .quick-input-box input').first();
-    await waitFor(
-      'the inspector URL in the input box',
-      async () => {
-        await input.fill(url);
-        return (await input.inputValue()) === url;
-      },
-      10_000,
-    );
-    await page.keyboard.press('Enter');
+    await attachByUrl(page, url);
     await waitFor(
       'the session to read samples',
       () => {

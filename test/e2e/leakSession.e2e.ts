@@ -4,7 +4,7 @@
 // turns to "leak", and the editor shows a CodeLens "leak suspect" over the culprit function. Last,
 // with the holder named, the suspect's "objects" link opens the snapshot explorer on its class.
 import { join } from 'node:path';
-import { startExample } from './example';
+import { attachByUrl, startExample } from './example';
 import type { E2eTest } from './runner';
 import {
   lastState,
@@ -42,23 +42,7 @@ export const leakSessionTest: E2eTest = {
       await pickQuickItem(page, 'server.js');
       await page.waitForSelector('.editor-instance .monaco-editor', { timeout: 30_000 });
 
-      await runCommand(page, 'Heapscope: Start memory session');
-      await pickQuickItem(page, 'Enter an inspector URL', 20_000, 'inspector URL');
-      // The picker closes and an input box opens in the same widget: wait for its title, or the
-      // text would go into the closing picker.
-      await page
-        .locator('.quick-input-widget .quick-input-title', { hasText: 'inspector address' })
-        .waitFor({ state: 'visible', timeout: 20_000 });
-      const input = page.locator('.quick-input-widget .quick-input-box input').first();
-      await waitFor(
-        'the inspector URL in the input box',
-        async () => {
-          await input.fill(url);
-          return (await input.inputValue()) === url;
-        },
-        10_000,
-      );
-      await page.keyboard.press('Enter');
+      await attachByUrl(page, url);
       log('session requested');
 
       const started = await waitFor(
