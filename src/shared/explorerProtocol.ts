@@ -52,9 +52,10 @@ export type ExplorerHostMessage =
   | { type: 'picked'; id: number; files: string[] }
   /**
    * Show this class (a suspect's "show objects") or this object; `path`: select the class's
-   * largest object, which opens its retainer path (a holder's CodeLens).
+   * largest object, which opens its retainer path (a holder's CodeLens); `via`: the largest one
+   * held through this variable or property (the holder's name).
    */
-  | { type: 'focus'; className?: string; id?: number; path?: boolean };
+  | { type: 'focus'; className?: string; id?: number; path?: boolean; via?: string };
 
 // ---------------------------------------------------------------------------------------------------
 // webview → host
@@ -77,6 +78,7 @@ const QUERY_KINDS = new Set<ExplorerQuery['kind']>([
   'retainerPath',
   'retainerTree',
   'dominated',
+  'largestHeldVia',
   'ignore',
   'compare',
 ]);

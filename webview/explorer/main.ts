@@ -308,9 +308,21 @@ let focusWhenLoaded: Extract<ExplorerHostMessage, { type: 'focus' }> | undefined
 async function applyFocus(focus: Extract<ExplorerHostMessage, { type: 'focus' }>): Promise<void> {
   tabs.selectedIndex = 0;
   if (focus.className) {
-    filter.value = focus.className;
-    await summary.setFilter(focus.className);
-    await summary.showClass(focus.className, focus.path === true);
+    const className = focus.className;
+    filter.value = className;
+    await summary.setFilter(className);
+    // A holder's lens: the largest object the holder keeps, not the class's largest overall.
+    const held =
+      focus.path && focus.via ? await ask({ kind: 'largestHeldVia', className, via: focus.via }) : null;
+    await summary.showClass(className, focus.path === true && !held);
+    if (held) {
+      searchStatus.textContent = `Largest ${className} held through ${focus.via}: @${held.id}`;
+      if (!summary.selectObject(className, held.ordinal)) {
+        searchResults.replaceChildren(resultLine(held));
+        await showRetainers(held);
+      }
+    } else if (focus.path && focus.via)
+      searchStatus.textContent = `No ${className} held through ${focus.via} here: the largest ${className} is shown.`;
   }
   if (focus.id !== undefined) {
     search.value = `@${focus.id}`;

@@ -384,8 +384,15 @@ export class TreeList<T> {
 
   /** Selects (and reports) the first child of the first top-level row whose item matches. */
   selectFirstChild(match: (item: T) => boolean): void {
-    const child = this.roots.find((e) => match(e.item))?.children?.[0];
-    if (child) this.select(this.flat.findIndex((r) => r.kind === 'item' && r.entry === child));
+    this.selectChild(match, () => true);
+  }
+
+  /** Selects (and reports) a loaded child of the first matching top-level row; false if none is. */
+  selectChild(parent: (item: T) => boolean, child: (item: T) => boolean): boolean {
+    const entry = this.roots.find((e) => parent(e.item))?.children?.find((e) => child(e.item));
+    if (!entry) return false;
+    this.select(this.flat.findIndex((r) => r.kind === 'item' && r.entry === entry));
+    return true;
   }
 
   /** Replaces the item shown in a row (a retainer whose ignored flag changed). */

@@ -184,11 +184,22 @@ export class SummaryView {
    * object (the largest retained), which shows that object's retainers (a holder's path).
    */
   async showClass(name: string, largest = false): Promise<boolean> {
-    const isClass = (item: SummaryItem): boolean => item.kind === 'class' && item.row.name === name;
-    const found = await this.list.expandWhere(isClass);
-    if (found && largest) this.list.selectFirstChild(isClass);
+    const found = await this.list.expandWhere(isClassNamed(name));
+    if (found && largest) this.list.selectFirstChild(isClassNamed(name));
     return found;
   }
+
+  /** Selects this object under its expanded class, if it is on the class's loaded pages. */
+  selectObject(className: string, ordinal: number): boolean {
+    return this.list.selectChild(
+      isClassNamed(className),
+      (item) => item.kind === 'object' && item.row.ordinal === ordinal,
+    );
+  }
+}
+
+function isClassNamed(name: string): (item: SummaryItem) => boolean {
+  return (item) => item.kind === 'class' && item.row.name === name;
 }
 
 // ---- Retainers ------------------------------------------------------------------------------------

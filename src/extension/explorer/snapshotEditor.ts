@@ -19,11 +19,15 @@ import { scriptUrlToPath } from '../locations';
 
 export const SNAPSHOT_EXPLORER_VIEW_TYPE = 'heapscope.snapshotExplorer';
 
-/** Where the explorer opens: a class (by name), an object (by @id), a class's largest object's path. */
+/**
+ * Where the explorer opens: a class (by name), an object (by @id), a class's largest object's path
+ * (`via`: the largest held through this variable or property).
+ */
 export interface ExplorerFocus {
   className?: string;
   id?: number;
   path?: boolean;
+  via?: string;
 }
 
 /** Worker heap limit: room for the typed arrays' bookkeeping of a big snapshot. */
@@ -185,6 +189,7 @@ export class SnapshotExplorerProvider implements vscode.CustomReadonlyEditorProv
       ...(typeof focus.className === 'string' ? { className: focus.className } : {}),
       ...(typeof focus.id === 'number' ? { id: focus.id } : {}),
       ...(focus.path === true ? { path: true } : {}),
+      ...(typeof focus.via === 'string' && focus.via ? { via: focus.via } : {}),
     };
     const document = this.documents.get(uri.toString());
     // A ready webview keeps a focus until its snapshot is loaded; one not ready yet gets it with

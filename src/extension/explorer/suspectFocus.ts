@@ -7,6 +7,8 @@ export interface SuspectFocus {
   className: string;
   /** Select the class's largest object, which opens its retainer path (a holder's lens). */
   path: boolean;
+  /** With `path`: the holder's name, so the object selected is one the holder keeps. */
+  via?: string;
 }
 
 /**
@@ -19,5 +21,11 @@ export function suspectFocus(suspect: Suspect, path = false): SuspectFocus | und
   const kept = last ? / → \d+ × (.+)$/.exec(last)?.[1]?.trim() : undefined;
   const fromFunction = suspect.functionName.split('.').pop()?.replace(/^new /, '').trim();
   const className = kept || (fromFunction && fromFunction !== '(anonymous)' ? fromFunction : undefined);
-  return className ? { className, path: path && suspect.holder !== undefined } : undefined;
+  if (!className) return undefined;
+  const holder = path ? suspect.holder : undefined;
+  if (!holder) return { className, path: false };
+  // A variable or property name; `_events.data`, `[3]`, `(a variable of f)` name no single edge.
+  return /^[\w$]+$/.test(holder.name)
+    ? { className, path: true, via: holder.name }
+    : { className, path: true };
 }

@@ -21,7 +21,17 @@ describe('the explorer focus of a suspect', () => {
   it("names the held objects' class from the holder's last path step", () => {
     const s = suspect('handle', ['(GC roots)', 'Map cache → 1200 × LeakyRecord']);
     assert.deepEqual(suspectFocus(s), { className: 'LeakyRecord', path: false });
-    assert.deepEqual(suspectFocus(s, true), { className: 'LeakyRecord', path: true });
+    assert.deepEqual(suspectFocus(s, true), { className: 'LeakyRecord', path: true, via: 'cache' });
+  });
+
+  it('names the holder for the path only when its name is one variable or property', () => {
+    const s = suspect('handle', ['Map → 3 × Item']);
+    for (const name of ['_events.data', '[3]', '(a variable of keep)']) {
+      s.holder!.name = name;
+      assert.deepEqual(suspectFocus(s, true), { className: 'Item', path: true });
+    }
+    s.holder!.name = '$cache_2';
+    assert.deepEqual(suspectFocus(s, true), { className: 'Item', path: true, via: '$cache_2' });
   });
 
   it("falls back to the function's name (a constructor), and gives up on an anonymous one", () => {

@@ -28,6 +28,8 @@ import type {
 
 /** Rows per page unless the caller asks for another size (bounded by MAX_PAGE). */
 export const DEFAULT_PAGE = 100;
+/** How many of a class's largest objects largestHeldVia walks to a root before giving up. */
+const LARGEST_HELD_CHECKED = 20_000;
 const MAX_PAGE = 5_000;
 
 /** How the earlier snapshots of a comparison are read (a worker parses them; tests pass a loader). */
@@ -290,6 +292,29 @@ export class SnapshotExplorer {
       weak: (s.raw.edgeTypes[edge] & EDGE_TYPE_MASK) === s.et.weak,
       ignored: this.ignored.has(from),
     };
+  }
+
+  /**
+   * The largest object of `className` (by retained size) whose retainer path goes through a
+   * variable or property named `via`: the object a holder's CodeLens means, where the class's
+   * largest object overall is often held by something else (Node's own `Object`s dwarf a leak's).
+   * Looks at the `maxChecked` largest objects of the class at most; null when none matches.
+   */
+  largestHeldVia(className: string, via: string, maxChecked = LARGEST_HELD_CHECKED): ObjectRow | null {
+    const s = this.snapshot;
+    const { context, property } = s.et;
+    for (const c of this.classes) {
+      if (c.name !== className) continue;
+      const sorted = this.membersSorted(c.classIndex, 'retained');
+      for (let i = 0; i < Math.min(sorted.length, maxChecked); i++) {
+        const through = chainToRoot(s, sorted[i]).some(({ edge }) => {
+          const type = s.edgeType(edge);
+          return (type === context || type === property) && s.edgeName(edge) === via;
+        });
+        if (through) return this.objectRow(sorted[i]);
+      }
+    }
+    return null;
   }
 
   /** The path the retainers tree opens by default: the best retainer at each step, up to a root. */

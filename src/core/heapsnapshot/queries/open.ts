@@ -87,6 +87,8 @@ async function dispatch(
       return explorer.retainerTree(query.ordinal, query.limit);
     case 'dominated':
       return explorer.dominated(query.ordinal, query.offset, query.limit);
+    case 'largestHeldVia':
+      return explorer.largestHeldVia(query.className, query.via);
     case 'ignore':
       return query.tree === undefined
         ? explorer.setIgnored(query.ordinal, query.ignored)

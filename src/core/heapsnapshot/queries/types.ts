@@ -144,6 +144,8 @@ export type ExplorerQuery =
   /** The first page of retainers and the default path opened below it, in one answer. */
   | { kind: 'retainerTree'; ordinal: number; limit?: number }
   | { kind: 'dominated'; ordinal: number; offset?: number; limit?: number }
+  /** The largest object of a class held through a variable or property of this name. */
+  | { kind: 'largestHeldVia'; className: string; via: string }
   /** `tree`: also answer that object's retainerTree as the new distances give it (one round trip). */
   | { kind: 'ignore'; ordinal: number; ignored: boolean; tree?: number }
   | { kind: 'compare'; baseFile: string; middleFile?: string; holders?: number };
@@ -160,6 +162,7 @@ export interface ExplorerAnswers {
   retainerPath: RetainerRow[];
   retainerTree: RetainerTree;
   dominated: Page<ObjectRow>;
+  largestHeldVia: ObjectRow | null;
   ignore: { ignored: number[]; tree?: RetainerTree };
   compare: Comparison;
 }
