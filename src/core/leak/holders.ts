@@ -234,6 +234,31 @@ export function mergeHolders(
   return ordered;
 }
 
+/**
+ * Keeps the holders that snapshots named across the rankings that follow (one per profile read): a
+ * fresh ranking knows sampled sites only, and without this the holders (and the CodeLens over them)
+ * were gone within seconds of being named. A site of the named ranking gets its holder back, and the
+ * order the naming settled is kept; holder-only suspects stay; sites new since come after.
+ */
+export function carryHolders(fresh: readonly Suspect[], named: readonly Suspect[]): Suspect[] {
+  if (!named.some((s) => s.holder)) return [...fresh];
+  const siteKey = (s: Suspect): string => `${s.kind}|${s.functionName}|${s.url}|${s.line}|${s.column}`;
+  const namedAt = new Map(named.map((s, i) => [siteKey(s), i]));
+  const freshKeys = new Set(fresh.map(siteKey));
+  const carried = fresh.map((s) => {
+    const at = namedAt.get(siteKey(s));
+    const holder = s.holder ?? (at === undefined ? undefined : named[at].holder);
+    return { s: holder ? { ...s, holder } : { ...s }, order: at ?? named.length };
+  });
+  const kept = named
+    .map((s, i) => ({ s: { ...s }, order: i }))
+    .filter(({ s }) => s.holder && !freshKeys.has(siteKey(s)));
+  return [...carried, ...kept]
+    .map((x, index) => ({ ...x, index }))
+    .sort((a, b) => a.order - b.order || a.index - b.index)
+    .map(({ s }, i) => ({ ...s, rank: i + 1 }));
+}
+
 function holderKey(holder: Holder): string {
   return `${holder.name}|${holder.location?.url ?? ''}|${holder.location?.line ?? 0}`;
 }

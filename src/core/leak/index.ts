@@ -15,6 +15,6 @@ export type { OffHeapFloor } from './offHeapAttribution';
 export type { SuspectOptions } from './suspects';
 export { LocationResolver } from './locations';
 export type { ScriptSourceProvider } from './locations';
-export { attributeHolders, mergeHolders, wantsHolders } from './holders';
+export { attributeHolders, carryHolders, mergeHolders, wantsHolders } from './holders';
 export type { HolderContext } from './holders';
 export { foldStack, frameOrigin } from './frames';

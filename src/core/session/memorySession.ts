@@ -18,6 +18,7 @@ import { bounded, type CdpClient } from '../inspector/cdp';
 import type { PodConnectionEvent } from '../k8s';
 import {
   attributeOffHeap,
+  carryHolders,
   combineIsolateVerdicts,
   formatBytes,
   LiveVerdict,
@@ -141,6 +142,8 @@ export class MemorySession extends EventEmitter<SessionEvents> implements Memory
   private workers: WorkerIsolates | undefined;
   private mainVerdict: TrendVerdict | undefined;
   private mainSuspects: Suspect[] = [];
+  /** The main isolate's suspects as the last holder snapshots named them (see carryHolders). */
+  private namedSuspects: readonly Suspect[] = [];
   private readonly processHistory = new ProcessVerdictHistory();
   // Node children of a launched or signalled process (processTree.ts): a flat parent is no no-leak.
   private tree: ProcessTreeWatch | undefined;
@@ -304,8 +307,10 @@ export class MemorySession extends EventEmitter<SessionEvents> implements Memory
         budgetMs: options.budgetMs,
         count: plan.count,
       });
-      if (result.suspects && this.lifecycle.live)
+      if (result.suspects && this.lifecycle.live) {
+        this.namedSuspects = result.suspects;
         this.setSuspects(mergeIsolateSuspects(result.suspects, this.mainVerdict, workers));
+      }
       if (result.outcome.kind !== 'named')
         this.log(`heapscope: holders not named: ${result.outcome.reason}.`);
       return result.outcome;
@@ -830,7 +835,13 @@ export class MemorySession extends EventEmitter<SessionEvents> implements Memory
           trend: this.verdict,
         });
         this.mainSuspects = suspects;
-        this.setSuspects(mergeIsolateSuspects(suspects, this.mainVerdict, this.workers?.isolates ?? []));
+        this.setSuspects(
+          mergeIsolateSuspects(
+            carryHolders(suspects, this.namedSuspects),
+            this.mainVerdict,
+            this.workers?.isolates ?? [],
+          ),
+        );
       } catch (error) {
         this.log(`heapscope: ranking suspects failed: ${describeError(error)}`);
       }

@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { attributeHolders, mergeHolders, wantsHolders } from '../../../src/core/leak';
+import { attributeHolders, carryHolders, mergeHolders, wantsHolders } from '../../../src/core/leak';
 import type { GrowthHolder } from '../../../src/core/heapsnapshot';
 import type { Suspect, TrendVerdict } from '../../../src/core/types';
 
@@ -244,5 +244,43 @@ describe('leak/holders: naming what keeps the suspects alive', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('leak/holders: holders outlive the next ranking', () => {
+  const held = (s: Suspect, name: string): Suspect => ({
+    ...s,
+    holder: { kind: 'Array', name, path: ['(GC roots)', `Array ${name} → 10 × Object`] },
+  });
+
+  it('gives a site its holder back, keeps holder-only suspects and the named order', () => {
+    const record = suspect(1, 'recordSession', APP, 10);
+    const timers = suspect(2, 'processTimers', 'node:internal/timers', 603);
+    const onlyHolder = { ...held(suspect(3, 'seenClients', APP, 4), 'seenClients'), stack: [] };
+    const named = [held(record, 'sessionLog'), onlyHolder, timers];
+    // The next profile read: sampled sites only, with new figures, in another order, one new site.
+    const fresh = [
+      { ...timers, rank: 1, liveBytes: 9 },
+      { ...record, rank: 2, liveBytes: 7 },
+      suspect(3, 'handle', APP, 22),
+    ];
+    const carried = carryHolders(fresh, named);
+    assert.deepEqual(
+      carried.map((s) => [s.rank, s.functionName, s.holder?.name, s.liveBytes]),
+      [
+        [1, 'recordSession', 'sessionLog', 7],
+        [2, 'seenClients', 'seenClients', onlyHolder.liveBytes],
+        [3, 'processTimers', undefined, 9],
+        [4, 'handle', undefined, 3000],
+      ],
+    );
+    // Inputs untouched.
+    assert.equal(fresh[1].holder, undefined);
+  });
+
+  it('changes nothing before any holder is named', () => {
+    const fresh = [suspect(1, 'a', APP, 1), suspect(2, 'b', APP, 2)];
+    assert.deepEqual(carryHolders(fresh, []), fresh);
+    assert.deepEqual(carryHolders(fresh, [suspect(1, 'b', APP, 2)]), fresh);
   });
 });
