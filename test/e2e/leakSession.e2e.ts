@@ -2,14 +2,21 @@
 // the inspector on a free loopback port and gives its ws:// URL to the "Enter an inspector URL…"
 // entry (the picker's most robust path: no file dialog). Then: the chart receives points, the verdict
 // turns to "leak", and the editor shows a CodeLens "leak suspect" over the culprit function. Last,
-// with the holder named, the suspect's "objects" link opens the snapshot explorer on its class.
+// with the holder named, the suspect's "objects" link opens the snapshot explorer on its class, the
+// holder's CodeLens "retainer path" opens the retainer path of an object it keeps, and that path's
+// source link goes back to the code.
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { attachByUrl, startExample } from './example';
 import type { E2eTest } from './runner';
+import { rowTexts } from './snapshotView.e2e';
 import {
+  activeTab,
+  cursorLine,
   lastState,
   liveWebview,
   log,
+  openFile,
   openWorkbench,
   pickQuickItem,
   runCommand,
@@ -29,7 +36,7 @@ function leakSession(stateFile: string, port: string): E2eSession | undefined {
 }
 
 export const leakSessionTest: E2eTest = {
-  name: 'leak session: chart points, leak verdict, CodeLens on the culprit, suspect objects',
+  name: 'leak session: chart points, leak verdict, CodeLens on the culprit, suspect objects, holder retainer path',
   async run({ browser, env }) {
     const { child, url } = await startExample(env.workspace);
     const port = new URL(url).port;
@@ -37,10 +44,7 @@ export const leakSessionTest: E2eTest = {
     const page = await openWorkbench(browser, env.url);
     try {
       // Open the example so the CodeLens has an editor to appear in.
-      await page.keyboard.press('Control+P');
-      await page.locator('.quick-input-widget .quick-input-box input').first().fill('server.js');
-      await pickQuickItem(page, 'server.js');
-      await page.waitForSelector('.editor-instance .monaco-editor', { timeout: 30_000 });
+      await openFile(page, 'server.js');
 
       await attachByUrl(page, url);
       log('session requested');
@@ -231,6 +235,65 @@ export const leakSessionTest: E2eTest = {
         `"objects" opened the explorer on ${explorer.shown.expanded.join(', ')} (${explorer.shown.objects} objects listed)`,
       );
       await page.screenshot({ path: join(env.out, 'leak-5-suspect-objects.png') });
+
+      // The holder's CodeLens "retainer path", over `const sessionLog = []`, opens the same snapshot
+      // on the largest object that sessionLog keeps, with its retainer path down to the variable.
+      const source = readFileSync(join(env.workspace, 'server.js'), 'utf8').split('\n');
+      const holderLine = source.findIndex((l) => /^const sessionLog\b/.test(l)) + 1;
+      await openFile(page, 'server.js');
+      const holderLens = await waitFor(
+        `the holder CodeLens on server.js:${holderLine}`,
+        () =>
+          lastState(env.stateFile)?.codeLenses.find(
+            (l) => l.file.endsWith('server.js') && l.title.includes('holds leaking objects'),
+          ),
+        30_000,
+      );
+      if (holderLens.line !== holderLine || !holderLens.title.includes('sessionLog'))
+        throw new Error(
+          `the holder CodeLens is not over sessionLog (line ${holderLine}): ${JSON.stringify(holderLens)}`,
+        );
+      const pathLens = page
+        .locator('.editor-group-container.active .codelens-decoration a', { hasText: /^retainer path$/ })
+        .first();
+      await pathLens.waitFor({ state: 'visible', timeout: 30_000 });
+      await pathLens.click();
+      const pathShown = await waitFor(
+        'the retainer path of an object sessionLog keeps, in the explorer',
+        async () => {
+          const retainers = await rowTexts(explorer.frame, 'retainers');
+          const header = await explorer.frame.locator('.retainers-bar .section-title').textContent();
+          return retainers.some((r) => r.includes('.sessionLog (closure variable)'))
+            ? { retainers, header }
+            : undefined;
+        },
+        30_000,
+      );
+      if (!/^\[\d+\] in Array/.test(pathShown.retainers[0] ?? ''))
+        throw new Error(`the first retainer is not sessionLog's element: ${pathShown.retainers.join(' | ')}`);
+      if (!pathShown.header?.startsWith(`Retainers of ${keptClass} @`))
+        throw new Error(`the retainers are not of a ${keptClass}: ${pathShown.header}`);
+      log(`"retainer path": ${pathShown.header}: ${pathShown.retainers.slice(0, 2).join(' ← ')}`);
+      await page.screenshot({ path: join(env.out, 'leak-6-holder-retainer-path.png') });
+
+      // sessionLog's row links to its declaration: back to the line the CodeLens sits over.
+      const holderLink = explorer.frame
+        .locator('[data-list="retainers"] .tree-row', { hasText: '.sessionLog (closure variable)' })
+        .first()
+        .locator('a.source-link');
+      const linkTitle = (await holderLink.getAttribute('title')) ?? '';
+      if (!new RegExp(`^sessionLog — .*server\\.js:${holderLine}:\\d+$`).test(linkTitle))
+        throw new Error(`sessionLog's row does not link to server.js:${holderLine}: "${linkTitle}"`);
+      await holderLink.click();
+      await waitFor(
+        `server.js open at line ${holderLine} (const sessionLog)`,
+        async () =>
+          (await activeTab(page, 'server.js').count()) > 0 && (await cursorLine(page)) === holderLine,
+        20_000,
+        200,
+      );
+      log(`sessionLog's source link opened server.js at line ${holderLine}`);
+      await page.screenshot({ path: join(env.out, 'leak-7-holder-source.png') });
     } finally {
       await page.screenshot({ path: join(env.out, 'leak-last.png') }).catch(() => undefined);
       child.kill('SIGKILL');

@@ -3,7 +3,7 @@
 // scanned the extensions), read the extension's e2e state file, find the Heapscope webview's frame.
 import { readFileSync, existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { chromium, type Browser, type Frame, type Page } from 'playwright-core';
+import { chromium, type Browser, type Frame, type Locator, type Page } from 'playwright-core';
 
 export interface E2eEnv {
   url: string;
@@ -160,6 +160,27 @@ export async function pickQuickItem(
     .first();
   await row.waitFor({ state: 'visible', timeout: timeoutMs });
   await row.click();
+}
+
+/** Opens a workspace file by name through Quick Open (Ctrl+P) and waits for its text editor. */
+export async function openFile(page: Page, name: string): Promise<void> {
+  await page.keyboard.press('Escape');
+  await page.keyboard.press('Control+P');
+  await page.locator('.quick-input-widget .quick-input-box input').first().fill(name);
+  await pickQuickItem(page, name);
+  await activeTab(page, name).waitFor({ state: 'visible', timeout: 30_000 });
+  await page.waitForSelector('.editor-group-container.active .monaco-editor', { timeout: 30_000 });
+}
+
+/** The active tab of the active editor group, if it shows `name`. */
+export function activeTab(page: Page, name: string): Locator {
+  return page.locator('.editor-group-container.active .tabs-container .tab.active', { hasText: name });
+}
+
+/** The 1-based line the editor's cursor is on, from the status bar ("Ln 8, Col 1"). */
+export async function cursorLine(page: Page): Promise<number> {
+  const text = (await page.locator('.statusbar-item[id="status.editor.selection"]').textContent()) ?? '';
+  return Number(/Ln (\d+),/.exec(text)?.[1] ?? 0);
 }
 
 export interface E2eSession {

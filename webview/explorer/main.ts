@@ -182,7 +182,8 @@ containment.list.onActivate = (row) => {
   if (row.location) openFrame(row.location);
 };
 retainers.list.onActivate = (row) => {
-  if (row.holder.location) openFrame(row.holder.location);
+  const frame = row.declaration ?? row.holder.location;
+  if (frame) openFrame(frame);
 };
 
 async function keepAlive(row: ObjectRow): Promise<void> {

@@ -229,7 +229,12 @@ export class RetainersView {
       { title: 'Distance', className: 'c-num c-distance', render: (item) => distance(item.holder.distance) },
       { title: 'Shallow', className: 'c-num c-bytes', render: (item) => bytes(item.holder.shallowBytes) },
       { title: 'Retained', className: 'c-num c-bytes', render: (item) => bytes(item.holder.retainedBytes) },
-      { title: 'Source', className: 'c-source', render: (item) => sourceLink(item.holder.location) },
+      {
+        title: 'Source',
+        className: 'c-source',
+        // A closure variable's own line, rather than the function whose context holds it.
+        render: (item) => sourceLink(item.declaration ?? item.holder.location),
+      },
       {
         title: '',
         className: 'c-action',

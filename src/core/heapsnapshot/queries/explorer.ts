@@ -4,6 +4,7 @@
 // derived once from the typed arrays (class of each node, members of each class) so that each answer
 // costs the rows it returns, not a pass over the heap.
 import { HeapscopeError } from '../../errors';
+import type { SourceFrame } from '../../types';
 import { allocatedBetween, diffSnapshots, type IdIndex } from '../diff';
 import { EDGE_TYPE_MASK } from '../dominators';
 import { growthCandidates, resolveDeclarations } from '../growth';
@@ -59,6 +60,8 @@ export class SnapshotExplorer {
   private readonly ignored = new Set<number>();
   private readonly analysedDistances: Uint32Array;
   private readonly detachedness: Uint8Array | undefined;
+  /** Closure variables' declarations by script URL and name (declareVariables). */
+  private readonly declarations = new Map<string, Promise<SourceFrame | undefined>>();
 
   constructor(
     private readonly snapshot: HeapSnapshot,
@@ -315,6 +318,25 @@ export class SnapshotExplorer {
       }
     }
     return null;
+  }
+
+  /**
+   * Adds the declaration of each closure variable among `rows` (see RetainerRow.declaration): the
+   * script's source is read once (from the file its URL names) and each name searched once.
+   */
+  async declareVariables(rows: readonly RetainerRow[]): Promise<void> {
+    for (const row of rows) {
+      const url = row.holder.location?.url;
+      if (row.edgeType !== 'context' || !url) continue;
+      const key = `${url}\0${row.edgeName}`;
+      let found = this.declarations.get(key);
+      if (!found) {
+        found = this.locator.declaration(url, row.edgeName, 'variable').catch(() => undefined);
+        this.declarations.set(key, found);
+      }
+      const frame = await found;
+      if (frame) row.declaration = frame;
+    }
   }
 
   /** The path the retainers tree opens by default: the best retainer at each step, up to a root. */

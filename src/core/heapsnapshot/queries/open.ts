@@ -7,7 +7,7 @@ import { HeapSnapshot } from '../snapshot';
 import type { TaskContext } from '../tasks';
 import { SnapshotExplorer } from './explorer';
 import { provisionalTable } from './provisional';
-import type { ExplorerAnswer, ExplorerQuery, ProvisionalTable } from './types';
+import type { ExplorerAnswer, ExplorerQuery, ProvisionalTable, RetainerTree } from './types';
 
 /**
  * `onProvisional`: given the class table as soon as the file is parsed (counts and shallow sizes),
@@ -79,12 +79,18 @@ async function dispatch(
       return explorer.findId(query.id);
     case 'searchStrings':
       return explorer.searchStrings(query.text, query.limit);
-    case 'retainers':
-      return explorer.retainers(query.ordinal, query.offset, query.limit);
-    case 'retainerPath':
-      return explorer.retainerPath(query.ordinal);
+    case 'retainers': {
+      const page = explorer.retainers(query.ordinal, query.offset, query.limit);
+      await explorer.declareVariables(page.rows);
+      return page;
+    }
+    case 'retainerPath': {
+      const path = explorer.retainerPath(query.ordinal);
+      await explorer.declareVariables(path);
+      return path;
+    }
     case 'retainerTree':
-      return explorer.retainerTree(query.ordinal, query.limit);
+      return declareTree(explorer, explorer.retainerTree(query.ordinal, query.limit));
     case 'dominated':
       return explorer.dominated(query.ordinal, query.offset, query.limit);
     case 'largestHeldVia':
@@ -92,7 +98,10 @@ async function dispatch(
     case 'ignore':
       return query.tree === undefined
         ? explorer.setIgnored(query.ordinal, query.ignored)
-        : { ...explorer.setIgnored(query.ordinal, query.ignored), tree: explorer.retainerTree(query.tree) };
+        : {
+            ...explorer.setIgnored(query.ordinal, query.ignored),
+            tree: await declareTree(explorer, explorer.retainerTree(query.tree)),
+          };
     case 'compare':
       return explorer.compare(
         (file) => loadIdIndex(file, ctx),
@@ -103,4 +112,14 @@ async function dispatch(
     default:
       throw new HeapscopeError('usage', `Unknown explorer query ${JSON.stringify(query).slice(0, 80)}.`);
   }
+}
+
+/** A retainer tree with its closure variables' declarations. */
+async function declareTree(explorer: SnapshotExplorer, tree: RetainerTree): Promise<RetainerTree> {
+  await explorer.declareVariables([
+    ...tree.top.rows,
+    ...tree.path,
+    ...tree.children.flatMap((page) => page?.rows ?? []),
+  ]);
+  return tree;
 }

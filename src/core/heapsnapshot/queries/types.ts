@@ -78,6 +78,11 @@ export interface RetainerRow {
   weak: boolean;
   /** The user asked to ignore this holder: its references do not count for distances. */
   ignored: boolean;
+  /**
+   * A closure variable's declaration (`const sessionLog = []`), found in the source of the script
+   * of the context's function; set only when the search finds exactly one.
+   */
+  declaration?: SourceFrame;
 }
 
 export interface Page<T> {

@@ -1,10 +1,11 @@
 // A holder's CodeLens opens the explorer on the largest object the holder keeps: the largest object
-// of the class held through that variable, not the class's largest overall (held by something else).
+// of the class held through that variable, not the class's largest overall (held by something else);
+// on its retainer path, the closure variable links to the line that declares it.
 import { strict as assert } from 'node:assert';
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { openExplorer } from '../../../src/core/heapsnapshot/queries/open';
+import { answerQuery, openExplorer } from '../../../src/core/heapsnapshot/queries/open';
 import type { SnapshotExplorer } from '../../../src/core/heapsnapshot/queries/explorer';
 import { tempDir } from './helpers';
 
@@ -22,13 +23,14 @@ module.exports.peek = () => [cache, sessionLog];
 setImmediate(() => v8.writeHeapSnapshot(process.argv[2]));
 `;
 
-describe('the largest object held through a holder', function () {
+describe("a holder's retainer path in the explorer", function () {
   this.timeout(60_000);
   const tmp = tempDir('heapscope-held-');
   let explorer: SnapshotExplorer;
+  let program: string;
 
   before(async () => {
-    const program = path.join(tmp.dir, 'holders.js');
+    program = path.join(tmp.dir, 'holders.js');
     const file = path.join(tmp.dir, 'holders.heapsnapshot');
     writeFileSync(program, PROGRAM);
     execFileSync(process.execPath, [program, file], { stdio: 'pipe', timeout: 30_000 });
@@ -63,5 +65,23 @@ describe('the largest object held through a holder', function () {
     // The three largest are the cache's: looking at those only finds none.
     assert.equal(explorer.largestHeldVia('Record', 'sessionLog', 3), null);
     assert.ok(explorer.largestHeldVia('Record', 'sessionLog', 4));
+  });
+
+  it('links a closure variable to its declaration, the context to its function', async () => {
+    const held = explorer.largestHeldVia('Record', 'sessionLog')!;
+    const tree = await answerQuery(explorer, { kind: 'retainerTree', ordinal: held.ordinal });
+    const variable = tree.path.find((r) => r.edgeType === 'context')!;
+    assert.equal(variable.edgeName, 'sessionLog');
+    const line = PROGRAM.split('\n').findIndex((l) => l.startsWith('const sessionLog')) + 1;
+    assert.deepEqual(variable.declaration, { functionName: 'sessionLog', url: program, line, column: 7 });
+    // The context's own link stays its function's (the closure exported as `peek`).
+    assert.equal(variable.holder.location?.url, program);
+    assert.notEqual(variable.holder.location?.line, line);
+    // Only closure variables get one: the array's element does not.
+    assert.equal(tree.path[0]!.edgeType, 'element');
+    assert.equal(tree.path[0]!.declaration, undefined);
+    // The same through the paged retainers of the array.
+    const page = await answerQuery(explorer, { kind: 'retainers', ordinal: tree.path[0]!.holder.ordinal });
+    assert.deepEqual(page.rows.find((r) => r.edgeName === 'sessionLog')?.declaration, variable.declaration);
   });
 });
