@@ -310,6 +310,9 @@ async function applyFocus(focus: Extract<ExplorerHostMessage, { type: 'focus' }>
   tabs.selectedIndex = 0;
   if (focus.className) {
     const className = focus.className;
+    // What an earlier focus found is not about this one.
+    searchResults.replaceChildren();
+    searchStatus.textContent = '';
     filter.value = className;
     await summary.setFilter(className);
     // A holder's lens: the largest object the holder keeps, not the class's largest overall.
