@@ -6,6 +6,17 @@ import { registerSnapshotCommands } from './snapshot';
 import { registerPromCommand } from './prom';
 import { registerMcpCommand } from './mcp';
 import { exitCodes } from './exitCodes';
+import { RELAUNCHED_ENV } from './hugePages';
+
+/** Run by the launcher in a child of its own (launch.ts): ends when the launcher is gone. */
+function endWithLauncher(): void {
+  const launcher = Number(process.env[RELAUNCHED_ENV]);
+  delete process.env[RELAUNCHED_ENV];
+  if (!launcher) return;
+  setInterval(() => {
+    if (process.ppid !== launcher) process.exit(exitCodes.interrupted);
+  }, 1000).unref();
+}
 
 async function main(argv: string[]): Promise<number> {
   const program = new Command();
@@ -34,6 +45,7 @@ async function main(argv: string[]): Promise<number> {
   return result;
 }
 
+endWithLauncher();
 main(process.argv).then(
   (code) => {
     process.exitCode = code;
