@@ -16,6 +16,11 @@ export const RELAUNCHED_ENV = 'HEAPSCOPE_RELAUNCHED';
 export const HUGE_PAGES_ENV = 'HEAPSCOPE_HUGE_PAGES';
 
 const SNAPSHOT_COMMANDS = new Set(['summary', 'diff', 'retainers']);
+
+/** The command analyses snapshot files (summary, diff, retainers): `args` without node and script. */
+export function isSnapshotAnalysis(args: readonly string[]): boolean {
+  return SNAPSHOT_COMMANDS.has(args.find((a) => !a.startsWith('-')) ?? '');
+}
 /** Below this the relaunch (~50–100 ms) costs more than the faults it saves. */
 export const MIN_SNAPSHOT_BYTES = 64 * 1024 * 1024;
 const TUNABLE = 'glibc.malloc.hugetlb';
@@ -39,8 +44,8 @@ export function hugePageEnvironment(args: readonly string[], host: Host): NodeJS
   const setting = env[HUGE_PAGES_ENV];
   if (host.platform !== 'linux' || env[RELAUNCHED_ENV] || setting === '0') return undefined;
   if (env.GLIBC_TUNABLES?.includes(TUNABLE)) return undefined;
+  if (!isSnapshotAnalysis(args)) return undefined;
   const positional = args.filter((a) => !a.startsWith('-'));
-  if (!SNAPSHOT_COMMANDS.has(positional[0] ?? '')) return undefined;
   if (setting !== '1') {
     // Options' values (`--json out.json`) are counted too: only existing files weigh anything.
     let bytes = 0;

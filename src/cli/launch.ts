@@ -1,17 +1,22 @@
-// The `heapscope` executable. It loads the command line (cliMain.js) in this process, except for
-// the analysis of large heap snapshots, which it runs in a child started with huge pages for its
-// memory (hugePages.ts says why and when). Kept free of the engine so that deciding costs nothing.
+// The `heapscope` executable. It loads the command line in this process: the whole of it
+// (cliMain.js), or for the commands that analyse snapshot files only theirs (cliAnalyse.js, a tenth
+// of the size: start-up is part of what `heapscope summary` makes a user wait for). Large snapshots
+// are analysed in a child started with huge pages for its memory (hugePages.ts says why and when).
+// Kept free of the engine so that deciding costs nothing.
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { hugePageEnvironment, processHost, RELAUNCHED_ENV } from './hugePages';
+import { hugePageEnvironment, isSnapshotAnalysis, processHost, RELAUNCHED_ENV } from './hugePages';
 
 function runHere(): void {
-  // Loaded by path, which the bundler leaves alone: the command line is its own bundle next to this
-  // one (or, run from source, main.ts through tsx).
-  const bundled = join(__dirname, 'cliMain.js');
+  // Loaded by path, which the bundler leaves alone: the command line is a bundle next to this one
+  // (or, run from source, its TypeScript through tsx).
+  const [bundle, source] = isSnapshotAnalysis(process.argv.slice(2))
+    ? ['cliAnalyse.js', 'analyseMain']
+    : ['cliMain.js', 'main'];
+  const bundled = join(__dirname, bundle);
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  require(existsSync(bundled) ? bundled : join(__dirname, 'main'));
+  require(existsSync(bundled) ? bundled : join(__dirname, source));
 }
 
 function runInChild(env: NodeJS.ProcessEnv): void {

@@ -1,5 +1,10 @@
 import { strict as assert } from 'node:assert';
-import { hugePageEnvironment, MIN_SNAPSHOT_BYTES, type Host } from '../../../src/cli/hugePages';
+import {
+  hugePageEnvironment,
+  isSnapshotAnalysis,
+  MIN_SNAPSHOT_BYTES,
+  type Host,
+} from '../../../src/cli/hugePages';
 
 const BIG = MIN_SNAPSHOT_BYTES;
 
@@ -75,5 +80,22 @@ describe('huge pages for snapshot analyses', () => {
     assert.ok(hugePageEnvironment(['summary', 'tiny.heapsnapshot'], forced));
     assert.equal(hugePageEnvironment(['check', 'x'], forced), undefined);
     assert.equal(hugePageEnvironment(['summary', 'x'], { ...forced, platform: 'win32' }), undefined);
+  });
+
+  it('tells the snapshot analyses (their own bundle) from the other commands', () => {
+    for (const args of [
+      ['summary', 'a'],
+      ['-q', 'diff', 'a', 'b'],
+      ['retainers', '--help'],
+    ])
+      assert.ok(isSnapshotAnalysis(args), args.join(' '));
+    for (const args of [
+      [],
+      ['--help'],
+      ['help', 'summary'],
+      ['check', '--', 'node', 'summary'],
+      ['snapshot', '--out', 'x'],
+    ])
+      assert.ok(!isSnapshotAnalysis(args), args.join(' '));
   });
 });
