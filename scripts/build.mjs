@@ -9,7 +9,11 @@ const watch = process.argv.includes('--watch');
 const production = process.argv.includes('--production');
 
 const nodeEntries = {
-  cli: 'src/cli/main.ts',
+  // The `heapscope` executable: a launcher (src/cli/launch.ts) that loads the command line,
+  // cliMain, or for the snapshot analyses their own smaller bundle, cliAnalyse.
+  cli: 'src/cli/launch.ts',
+  cliMain: 'src/cli/main.ts',
+  cliAnalyse: 'src/cli/analyseMain.ts',
   extension: 'src/extension/extension.ts',
   // The package's `heapscope/testing` export (a library: its .d.ts files are emitted below).
   testing: 'src/testing/index.ts',

@@ -76,16 +76,28 @@ console.log(JSON.stringify({ nodeCount: snapshot.nodeCount, rootRetainedBytes: s
 
 const { NODE_EXTRA_CA_CERTS: _extraCerts, ...toolEnv } = process.env;
 
-function run(script: string): { seconds: number; output: Record<string, number> } {
+// DevTools needs about four times the file in JS heap (1.7 GB file: ~6.5 GB).
+const heapMb = statSync(file).size > 1e9 ? 16000 : 6000;
+
+function run(script: string): { seconds: number; peakMb: number; output: Record<string, number> } {
   const t0 = performance.now();
-  const result = spawnSync(process.execPath, ['--max-old-space-size=6000', script, file], {
-    encoding: 'utf8',
-    maxBuffer: 64 << 20,
-    env: toolEnv,
-  });
+  const result = spawnSync(
+    '/usr/bin/time',
+    ['-v', process.execPath, `--max-old-space-size=${heapMb}`, script, file],
+    {
+      encoding: 'utf8',
+      maxBuffer: 64 << 20,
+      env: toolEnv,
+    },
+  );
   const seconds = (performance.now() - t0) / 1000;
   if (result.status !== 0) throw new Error(`${script} failed: ${result.stderr}`);
-  return { seconds, output: JSON.parse(result.stdout.trim().split('\n').pop() ?? '{}') };
+  const rss = /Maximum resident set size \(kbytes\): (\d+)/.exec(result.stderr ?? '');
+  return {
+    seconds,
+    peakMb: rss ? Math.round(Number(rss[1]) / 1024) : -1,
+    output: JSON.parse(result.stdout.trim().split('\n').pop() ?? '{}'),
+  };
 }
 
 async function main(): Promise<void> {
@@ -100,8 +112,8 @@ async function main(): Promise<void> {
     const o = ours.output;
     process.stdout.write(
       `round ${round} (load ${load}): provisional table ${o.provisionalMs} ms (${o.provisionalClasses} classes), ` +
-        `analysed table ${o.readyMs} ms (parse ${o.parseMs}, analysis ${o.analyseMs}); ` +
-        `DevTools ${dt.seconds.toFixed(2)} s (whole process) → ×${((dt.seconds * 1000) / o.provisionalMs).toFixed(1)} ` +
+        `analysed table ${o.readyMs} ms (parse ${o.parseMs}, analysis ${o.analyseMs}), peak ${ours.peakMb} MiB; ` +
+        `DevTools ${dt.seconds.toFixed(2)} s (whole process), peak ${dt.peakMb} MiB → ×${((dt.seconds * 1000) / o.provisionalMs).toFixed(1)} ` +
         `to the provisional table, ×${((dt.seconds * 1000) / o.readyMs).toFixed(1)} to the analysed one\n`,
     );
   }

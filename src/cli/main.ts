@@ -1,45 +1,13 @@
 // The `heapscope` command line: one program, one subcommand per file, all driving src/core.
-import { Command } from 'commander';
-import { HEAPSCOPE_VERSION } from '../core/version';
 import { registerCheckCommand } from './check';
 import { registerSnapshotCommands } from './snapshot';
 import { registerPromCommand } from './prom';
 import { registerMcpCommand } from './mcp';
-import { exitCodes } from './exitCodes';
+import { runProgram } from './program';
 
-async function main(argv: string[]): Promise<number> {
-  const program = new Command();
-  program
-    .name('heapscope')
-    .description('Find memory leaks in Node.js processes, from the terminal or CI.')
-    .version(HEAPSCOPE_VERSION)
-    .showHelpAfterError()
-    .exitOverride();
-  let result: number = exitCodes.ok;
-  const setExit = (code: number) => {
-    result = code;
-  };
+runProgram((program, setExit) => {
   registerCheckCommand(program, setExit);
   registerSnapshotCommands(program, setExit);
   registerPromCommand(program, setExit);
   registerMcpCommand(program);
-  try {
-    await program.parseAsync(argv);
-  } catch (error) {
-    const code = (error as { code?: string; exitCode?: number }).code;
-    if (code === 'commander.helpDisplayed' || code === 'commander.version') return exitCodes.ok;
-    if (typeof code === 'string' && code.startsWith('commander.')) return exitCodes.usage;
-    throw error;
-  }
-  return result;
-}
-
-main(process.argv).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (error: unknown) => {
-    process.stderr.write(`heapscope: ${error instanceof Error ? error.message : String(error)}\n`);
-    process.exitCode = exitCodes.usage;
-  },
-);
+});

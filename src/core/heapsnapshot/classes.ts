@@ -1,7 +1,8 @@
 // Nodes grouped by class the way DevTools' Summary groups them, into typed arrays: the class of
-// each node, and per class its count, shallow size, smallest distance and retained size. One pass
-// over the nodes with a lookup table by name index (no Map per node: on the 4M-node bench heap the
-// Map-based grouping and walk took ~0.8 s, these ~0.1 s), then one walk of the dominator tree.
+// each node (classKeys.ts), and per class its count, shallow size, smallest distance and retained
+// size, tallied in one pass over the nodes, then one walk of the dominator tree (no Map per node:
+// on the 4M-node bench heap the Map-based grouping and walk took ~0.8 s, these ~0.2 s).
+import { classKeys, type ClassKeyJob } from './classKeys';
 import { dominatorChildren, type DominatorTree } from './dominatorTree';
 import { UNREACHABLE, type HeapSnapshot } from './snapshot';
 
@@ -21,80 +22,62 @@ export interface NodeClasses {
 /**
  * Groups the nodes by class: DevTools' class name (see HeapSnapshot.className), with detached
  * native objects apart when `detachedness` is given (DevTools lists them as "Detached <name>").
+ * The classes of the nodes come from the analysis's helper thread when it grouped them (the
+ * summary asks it to, see AnalyseOptions.classes); this thread then tallies them.
  */
 export function groupByClass(snapshot: HeapSnapshot, detachedness?: Uint8Array): NodeClasses {
   const N = snapshot.nodeCount;
   const sizes = snapshot.selfSizes;
   const nodeDistances = snapshot.distances;
   const retained = snapshot.retainedSizes;
-  const { nodeTypes, nodeNames } = snapshot.raw;
-  const { object, native } = snapshot.t;
-  // Class + 1 by key: object and native nodes by name index, other nodes by type (< 256).
-  const byName = new Uint32Array(snapshot.raw.strings.count + 1);
-  const byType = new Uint32Array(256);
-  let detachedByName: Uint32Array | undefined;
-  // A spare array of the analysis when there is one (its pages are faulted in already).
-  const classOf = snapshot.takeScratch(N)?.fill(0) ?? new Uint32Array(N);
-  const names: string[] = [];
-  let capacity = 256;
-  let counts = new Uint32Array(capacity);
-  let shallow = new Float64Array(capacity);
-  let distances = new Uint32Array(capacity);
-  let largest = new Uint32Array(capacity);
-  const grow = (): void => {
-    capacity *= 2;
-    const c = new Uint32Array(capacity);
-    c.set(counts);
-    counts = c;
-    const s = new Float64Array(capacity);
-    s.set(shallow);
-    shallow = s;
-    const d = new Uint32Array(capacity);
-    d.set(distances);
-    distances = d;
-    const l = new Uint32Array(capacity);
-    l.set(largest);
-    largest = l;
-  };
+  const { nodeTypes } = snapshot.raw;
+  const { native } = snapshot.t;
+  const keys =
+    (detachedness === undefined && snapshot.classKeysFromHelper()) || classKeysHere(snapshot, detachedness);
+  const { classOf } = keys;
+  const C = keys.classCount[0];
+  const names = new Array<string>(C);
+  const counts = new Uint32Array(C);
+  const shallow = new Float64Array(C);
+  const distances = new Uint32Array(C).fill(UNREACHABLE);
+  const largest = new Uint32Array(C);
   for (let o = 0; o < N; o++) {
-    const size = sizes[o];
-    if (!size) continue;
-    const type = nodeTypes[o];
-    let table: Uint32Array = byType;
-    let key = type;
-    if (type === object || type === native) {
-      key = nodeNames[o];
-      table = byName;
-      if (detachedness !== undefined && type === native && detachedness[o] === 2)
-        table = detachedByName ??= new Uint32Array(byName.length);
-    }
-    let c = table[key];
-    if (c === 0) {
-      if (names.length === capacity) grow();
-      c = table[key] = names.length + 1;
-      names.push(table === detachedByName ? `Detached ${snapshot.className(o)}` : snapshot.className(o));
-      distances[c - 1] = UNREACHABLE;
-      largest[c - 1] = o;
-    }
-    classOf[o] = c;
+    const c = classOf[o];
+    if (c === 0) continue;
     const i = c - 1;
+    if (counts[i] === 0) {
+      const detached = detachedness !== undefined && nodeTypes[o] === native && detachedness[o] === 2;
+      names[i] = detached ? `Detached ${snapshot.className(o)}` : snapshot.className(o);
+      largest[i] = o;
+    }
     counts[i]++;
-    shallow[i] += size;
+    shallow[i] += sizes[o];
     if (nodeDistances) {
       const d = nodeDistances[o];
       if (d < distances[i]) distances[i] = d;
     }
     if (retained && retained[o] > retained[largest[i]]) largest[i] = o;
   }
-  const C = names.length;
-  return {
-    classOf,
-    names,
-    counts: counts.subarray(0, C),
-    shallowBytes: shallow.subarray(0, C),
-    distances: distances.subarray(0, C),
-    largest: largest.subarray(0, C),
+  return { classOf, names, counts, shallowBytes: shallow, distances, largest };
+}
+
+function classKeysHere(snapshot: HeapSnapshot, detachedness: Uint8Array | undefined): ClassKeyJob {
+  const N = snapshot.nodeCount;
+  const job: ClassKeyJob = {
+    nodeCount: N,
+    nodeTypes: snapshot.raw.nodeTypes,
+    nodeNames: snapshot.raw.nodeNames,
+    selfSizes: snapshot.selfSizes,
+    detachedness,
+    object: snapshot.t.object,
+    native: snapshot.t.native,
+    stringCount: snapshot.raw.strings.count,
+    // A spare array of the analysis when there is one (its pages are faulted in already).
+    classOf: snapshot.takeScratch(N) ?? new Uint32Array(N),
+    classCount: new Uint32Array(1),
   };
+  classKeys(job);
+  return job;
 }
 
 /**

@@ -15,6 +15,7 @@
 // purpose: the helper runs the functions' sources one by one, and a bundler may rename a shared
 // function they would call.
 import { Worker } from 'node:worker_threads';
+import { classKeys, type ClassKeyJob } from './classKeys';
 import { bfsDistances, type DistanceJob } from './distances';
 import { findOwners, foldSizes, type SizeFold } from './folding';
 
@@ -204,7 +205,8 @@ export function markOutsidePage(
   }
 }
 
-// States of the control words: the page search's (0), the folding's (1) and the distances' (2).
+// States of the control words: the page search's (0), the folding's (1), the distances' (2) and the
+// class keys' (3).
 const WAITING = 0;
 const CLAIMED = 1;
 const DONE = 2;
@@ -222,7 +224,7 @@ const IDLE_MS = 5000;
  * The helper's code. Self-contained, in a block of its own: it runs in its own worker, or at the
  * end of the two-thread parse's edge helper (parser.ts), which then stays on as this helper and
  * saves a thread's start-up (~30 ms) on the way to the analysis. Expects \`parentPort\` and
- * \`analysisControl\` (the control words, an Int32Array of 2) in scope.
+ * \`analysisControl\` (the control words, an Int32Array of 4) in scope.
  */
 export const PAGE_SEARCH_HELPER_CODE = `{
 const __name = (f) => f; // tsx names inner functions with this helper
@@ -231,6 +233,7 @@ const markOutsidePage = (${markOutsidePage.toString()});
 const findOwners = (${findOwners.toString()});
 const foldSizes = (${foldSizes.toString()});
 const bfsDistances = (${bfsDistances.toString()});
+const classKeys = (${classKeys.toString()});
 const control = analysisControl;
 // Faults in the pages of arrays the calling thread is about to write, from the far end (it
 // writes from the near one). Compare-and-swap of 0 with 0: a write that page-faults like any
@@ -243,8 +246,8 @@ const idle = setTimeout(() => {
   if (Atomics.compareExchange(control, 0, ${WAITING}, ${ENDED}) === ${WAITING}) parentPort.close();
 }, ${IDLE_MS});
 // Messages come in the order the calling thread sent them: the search, arrays to fault in, the
-// folding, the distances, the end.
-parentPort.on('message', ({ job, search, prefault, fold, distances, last }) => {
+// folding, the distances, the class keys, the end.
+parentPort.on('message', ({ job, search, prefault, fold, distances, classes, afterFold, last }) => {
   clearTimeout(idle);
   if (job && Atomics.compareExchange(control, 0, ${WAITING}, ${CLAIMED}) === ${WAITING}) {
     try {
@@ -277,6 +280,22 @@ parentPort.on('message', ({ job, search, prefault, fold, distances, last }) => {
       Atomics.store(control, 2, ${FAILED});
     }
     Atomics.notify(control, 2);
+  }
+  if (classes && Atomics.compareExchange(control, 3, ${WAITING}, ${CLAIMED}) === ${WAITING}) {
+    // They read the folded sizes: only once this thread has folded them (not when the calling
+    // thread took the folding back and may still be at it).
+    const folded = Atomics.load(control, 1);
+    let state = ${FAILED};
+    if (!afterFold || folded === ${FOLDED} || folded === ${DONE}) {
+      try {
+        classKeys(classes);
+        state = ${DONE};
+      } catch {
+        // The calling thread groups them.
+      }
+    }
+    Atomics.store(control, 3, state);
+    Atomics.notify(control, 3);
   }
   if (last) parentPort.close();
 });
@@ -313,6 +332,17 @@ export interface PageSearchHelper {
    * waitForHelper (tests): give the helper time to start them.
    */
   finishDistances(job: DistanceJob, waitForHelper?: boolean): boolean;
+  /**
+   * Hands the class keys to the helper (after the distances): every array of job must be shared.
+   * afterFold: the helper was handed the folding, whose sizes they read.
+   */
+  classKeys(job: ClassKeyJob, afterFold: boolean): void;
+  /**
+   * Returns once job holds the class keys: waits for the helper when it has started them, and
+   * computes them on this thread when it has not (or could not). True when the helper did.
+   * waitForHelper (tests): give the helper time to start them.
+   */
+  finishClassKeys(job: ClassKeyJob, waitForHelper?: boolean): boolean;
   /** Ends the helper once it has done what was asked for before (it never blocks the exit). */
   stop(): void;
   /** Not given a search yet, and not ended. */
@@ -326,7 +356,7 @@ export function canShare(arrays: ArrayLike<number>[]): boolean {
 
 /** Control words for a helper (see PAGE_SEARCH_HELPER_CODE). */
 export function helperControl(): Int32Array {
-  return new Int32Array(new SharedArrayBuffer(12));
+  return new Int32Array(new SharedArrayBuffer(16));
 }
 
 /** Starts the helper thread now (its start-up overlaps the work before `start`). */
@@ -408,6 +438,18 @@ export function adoptPageSearchHelper(worker: Worker, control: Int32Array): Page
       }
       if (state === DONE) return true;
       bfsDistances(job);
+      return false;
+    },
+    classKeys: (job, afterFold) => worker.postMessage({ classes: job, afterFold }),
+    finishClassKeys: (job, waitForHelper) => {
+      if (waitForHelper) Atomics.wait(control, 3, WAITING, 30_000);
+      let state = Atomics.compareExchange(control, 3, WAITING, TAKEN_BACK);
+      while (state === CLAIMED) {
+        Atomics.wait(control, 3, CLAIMED, 1000);
+        state = Atomics.load(control, 3);
+      }
+      if (state === DONE) return true;
+      classKeys(job);
       return false;
     },
     // Not terminate(): that would cut short what was asked for. Unreferenced, the helper never

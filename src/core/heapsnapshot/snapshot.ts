@@ -2,6 +2,7 @@
 // sizes of owned internals), dominators, retained sizes and distances. Everything is typed arrays
 // indexed by node ordinal; strings are decoded only when a name is printed.
 import { availableParallelism } from 'node:os';
+import type { ClassKeyJob } from './classKeys';
 import { bfsDistances, type DistanceJob } from './distances';
 import { computeDominators, EDGE_TYPE_MASK, layOutPredecessors } from './dominators';
 import { findOwners, foldSizes, type SizeFold } from './folding';
@@ -30,6 +31,11 @@ export interface AnalyseOptions {
    * into shared arrays, on a machine with two cores or more).
    */
   parallel?: boolean | 'auto';
+  /**
+   * Group the nodes by class too (a summary follows): on the helper thread, while this one
+   * finishes the dominators; groupByClass then takes them (classKeysFromHelper).
+   */
+  classes?: boolean;
 }
 
 /** Below this many edges a second thread costs more to start than it saves. */
@@ -92,8 +98,11 @@ export class HeapSnapshot {
   private lastPreds: Uint32Array | undefined;
   /** Set while the helper thread computes the distances: waits for them and keeps them. */
   private finishDistances: (() => void) | undefined;
+  private finishClassKeys: (() => ClassKeyJob) | undefined;
   /** Whether the helper thread computed the distances (see markNonEssentialEdges). */
   distancesOnHelper = false;
+  /** Whether the helper thread grouped the nodes by class (tests). */
+  classKeysOnHelper = false;
   /** Set while the helper thread folds the shallow sizes: waits for it and keeps its result. */
   private finishFold: (() => void) | undefined;
 
@@ -211,7 +220,7 @@ export class HeapSnapshot {
   analyse(options: AnalyseOptions = {}): this {
     options.onPhase?.('edges');
     const distances = options.distances !== false;
-    this.markNonEssentialEdges(options.parallel ?? 'auto', distances);
+    this.markNonEssentialEdges(options.parallel ?? 'auto', distances, options.classes === true);
     options.onPhase?.('dominators');
     const result = computeDominators({
       nodeCount: this.nodeCount,
@@ -256,7 +265,7 @@ export class HeapSnapshot {
    * predecessor lists. The shallow-size folding needs neither marks nor counts: the helper does
    * it last, while this thread starts the dominators (or this thread does it, without a helper).
    */
-  private markNonEssentialEdges(parallel: boolean | 'auto', distances: boolean): void {
+  private markNonEssentialEdges(parallel: boolean | 'auto', distances: boolean, classes: boolean): void {
     const { nodeCount: N, rootOrdinal: root } = this;
     const { firstEdge, edgeTo, edgeTypes, edgeNames, nodeIds, nodeTypes } = this.raw;
     const { weak, shortcut, internal } = this.et;
@@ -382,6 +391,26 @@ export class HeapSnapshot {
           this.finishDistances = undefined;
         };
       }
+      // The class keys read the folded sizes, types and names: the helper groups them last.
+      if (helper && classes && canShare([nodeTypes, this.raw.nodeNames, this.selfSizes])) {
+        const job: ClassKeyJob = {
+          nodeCount: N,
+          nodeTypes,
+          nodeNames: this.raw.nodeNames,
+          selfSizes: this.selfSizes,
+          object: this.t.object,
+          native: this.t.native,
+          stringCount: this.raw.strings.count,
+          classOf: new Uint32Array(shared(N * 4)),
+          classCount: new Uint32Array(shared(4)),
+        };
+        helper.classKeys(job, fold !== undefined && foldOnHelper === true);
+        this.finishClassKeys = () => {
+          this.finishFold?.();
+          this.classKeysOnHelper = helper.finishClassKeys(job, parallel === true);
+          return job;
+        };
+      }
     } finally {
       // After what was asked for: the helper ends once done.
       helper?.stop();
@@ -499,6 +528,16 @@ export class HeapSnapshot {
   takeScratch(length: number): Uint32Array | undefined {
     const i = this.scratch.findIndex((a) => a.length >= length);
     return i < 0 ? undefined : this.scratch.splice(i, 1)[0]!.subarray(0, length);
+  }
+
+  /**
+   * The class keys the helper grouped, when analyse was asked for them (once; undefined after, and
+   * without a helper): waits for the helper, or groups them here if it did not.
+   */
+  classKeysFromHelper(): ClassKeyJob | undefined {
+    const finish = this.finishClassKeys;
+    this.finishClassKeys = undefined;
+    return finish?.();
   }
 
   /** Breadth-first distances from the root over non-weak edges (DevTools' descriptor rule applied). */

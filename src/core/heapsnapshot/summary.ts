@@ -3,6 +3,7 @@
 // sum over its instances that no other instance of the same class dominates (so nested instances
 // are not counted twice).
 import { classRetainedSizes, groupByClass } from './classes';
+import { dominatorChildren } from './dominatorTree';
 import type { HeapSnapshot } from './snapshot';
 import { UNREACHABLE } from './snapshot';
 
@@ -37,8 +38,10 @@ export interface SnapshotSummary {
 }
 
 export function summarize(snapshot: HeapSnapshot): SnapshotSummary {
+  // The dominator tree first: meanwhile the helper thread may still be grouping the classes.
+  const tree = snapshot.retainedSizes ? dominatorChildren(snapshot) : undefined;
   const classes = groupByClass(snapshot);
-  const retained = snapshot.retainedSizes ? classRetainedSizes(snapshot, classes) : undefined;
+  const retained = tree ? classRetainedSizes(snapshot, classes, tree) : undefined;
   const nodeIds = snapshot.raw.nodeIds;
   const constructors: ConstructorSummary[] = classes.names.map((name, c) => ({
     name,

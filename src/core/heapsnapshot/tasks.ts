@@ -76,7 +76,10 @@ export async function summaryTask(
     keepHelper: true,
   });
   const t1 = performance.now();
-  const snapshot = new HeapSnapshot(raw).analyse({ onPhase: (phase) => ctx.onProgress?.({ phase, file }) });
+  const snapshot = new HeapSnapshot(raw).analyse({
+    classes: true,
+    onPhase: (phase) => ctx.onProgress?.({ phase, file }),
+  });
   const summary = summarize(snapshot);
   const t2 = performance.now();
   const result: SummaryResult = {

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { Readable } from 'node:stream';
 import { HeapSnapshot, parseSnapshotBuffer } from '../../../src/core/heapsnapshot';
 import { SnapshotTokenizer } from '../../../src/core/heapsnapshot/parser';
+import { summarize } from '../../../src/core/heapsnapshot/summary';
 import { snapshotText } from './helpers';
 
 function randomSnapshot(seed: number, nodeCount: number): string {
@@ -92,7 +93,7 @@ describe('dominators and retained sizes on random graphs', function () {
       // Shared arrays, as the two-thread parse of a big file gives them.
       const tokenizer = new SnapshotTokenizer(bytes.length, true);
       tokenizer.push(bytes);
-      const two = new HeapSnapshot(tokenizer.finish()).analyse({ parallel: true });
+      const two = new HeapSnapshot(tokenizer.finish()).analyse({ parallel: true, classes: true });
       assert.equal(one.markThreads, 1);
       assert.equal(two.markThreads, 2, `seed ${seed}: the helper thread marked its half`);
       assert.equal(two.pageSearchOnHelper, true, `seed ${seed}: the helper thread did the page search`);
@@ -109,6 +110,10 @@ describe('dominators and retained sizes on random graphs', function () {
       assert.equal(two.distancesOnHelper, true, `seed ${seed}: the helper thread computed the distances`);
       assert.equal(one.distancesOnHelper, false);
       assert.deepEqual([...two.distances!], [...one.distances!], `seed ${seed}: distances`);
+      // The summary's classes, grouped on the helper after its folding, then tallied here.
+      assert.deepEqual(summarize(two), summarize(one), `seed ${seed}: summary by class`);
+      assert.equal(two.classKeysOnHelper, true, `seed ${seed}: the helper thread grouped the classes`);
+      assert.equal(one.classKeysOnHelper, false);
     }
     assert.ok(folded > 100, `sizes were folded (${folded} nodes)`);
   });
