@@ -1,7 +1,13 @@
 // What the flame graph view shows of a `.heapprofile`: the profile parsed, its frames moved to the
 // user's code through source maps, laid out by stack, and the by-function table. The flame editor
 // sends exactly this to its webview, for a file from disk and for a live session's file alike.
-import { flameGraph, functionTotals, parseHeapProfile, type FlameGraph, type FunctionTotal } from './flameGraph';
+import {
+  flameGraph,
+  functionTotals,
+  parseHeapProfile,
+  type FlameGraph,
+  type FunctionTotal,
+} from './flameGraph';
 import { sourceMapProfile, type FrameResolver } from './sourceMapped';
 
 export interface FlameModel {

@@ -1,7 +1,7 @@
 // The allocation flame graph: a read-only custom editor for `.heapprofile` files (the sampling heap
-// profiles Heapscope exports, DevTools saves and js-profile-flame opens). The host reads and lays
-// out the profile at the user's code (src/core/heapprofile/flameModel.ts); the webview (dist/webview/flame.js) draws
-// it and asks to open code (src/shared/flameProtocol.ts).
+// profiles Heapscope exports, DevTools saves and js-profile-flame opens). The host reads the profile
+// and lays it out at the user's code (src/core/heapprofile/flameModel.ts); the webview
+// (dist/webview/flame.js) draws it and asks to open code (src/shared/flameProtocol.ts).
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
