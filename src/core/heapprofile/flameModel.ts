@@ -22,6 +22,8 @@ export async function flameModel(
   resolveFrame: FrameResolver,
   tableRows = 500,
 ): Promise<FlameModel> {
-  const graph = flameGraph(await sourceMapProfile(parseHeapProfile(text, fileName), resolveFrame));
+  const profile = parseHeapProfile(text, fileName);
+  await sourceMapProfile(profile, resolveFrame);
+  const graph = flameGraph(profile);
   return { graph, functions: functionTotals(graph).slice(0, tableRows) };
 }

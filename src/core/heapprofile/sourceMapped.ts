@@ -39,47 +39,38 @@ function rawFrameAt(frame: RawFrame, source: SourceFrame): RawFrame {
   };
 }
 
-/** A copy of `profile` whose call frames are at their original source positions where mapped. */
-export async function sourceMapProfile(
-  profile: SamplingHeapProfile,
-  resolve: FrameResolver,
-): Promise<SamplingHeapProfile> {
+/**
+ * Moves the call frames of `profile` (a tree just parsed, owned by the caller) to their original
+ * source positions where mapped, in place: copying a tree of tens of thousands of nodes would cost
+ * more than the mapping itself.
+ */
+export async function sourceMapProfile(profile: SamplingHeapProfile, resolve: FrameResolver): Promise<void> {
   const nodes: SamplingHeapProfileNode[] = [];
+  const keys: string[] = [];
+  const byPosition = new Map<string, Promise<RawFrame>>();
   // Iterative walk: call trees can be deeper than a comfortable recursion.
   const pending: SamplingHeapProfileNode[] = [profile.head];
   while (pending.length) {
     const node = pending.pop()!;
+    const frame = node.callFrame;
+    const key = positionKey(frame);
     nodes.push(node);
+    keys.push(key);
+    if (!byPosition.has(key))
+      byPosition.set(
+        key,
+        resolve(frame).then(
+          (source) => rawFrameAt(frame, source),
+          // A map that cannot be read must not lose the frame: it stays where V8 put it.
+          () => frame,
+        ),
+      );
+    // A malformed child is left alone here as the layout leaves it out.
     for (const child of node.children) if (isProfileNode(child)) pending.push(child);
   }
-  const byPosition = new Map<string, Promise<RawFrame>>();
-  for (const { callFrame } of nodes) {
-    const key = positionKey(callFrame);
-    if (byPosition.has(key)) continue;
-    byPosition.set(
-      key,
-      resolve(callFrame).then(
-        (source) => rawFrameAt(callFrame, source),
-        // A map that cannot be read must not lose the frame: it stays where V8 put it.
-        () => callFrame,
-      ),
-    );
-  }
-  const keys = [...byPosition.keys()];
+  const positions = [...byPosition.keys()];
   const resolved = await Promise.all(byPosition.values());
   const mapped = new Map<string, RawFrame>();
-  keys.forEach((key, i) => mapped.set(key, resolved[i]));
-
-  const copies = new Map<SamplingHeapProfileNode, SamplingHeapProfileNode>();
-  // Children come after their parents in `nodes`: building from the end, every child's copy exists.
-  for (let i = nodes.length - 1; i >= 0; i--) {
-    const node = nodes[i];
-    copies.set(node, {
-      ...node,
-      callFrame: mapped.get(positionKey(node.callFrame)) ?? node.callFrame,
-      // A malformed child is dropped here as the layout would drop it.
-      children: node.children.filter(isProfileNode).map((child) => copies.get(child)!),
-    });
-  }
-  return { ...profile, head: copies.get(profile.head)! };
+  positions.forEach((key, i) => mapped.set(key, resolved[i]));
+  for (let i = 0; i < nodes.length; i++) nodes[i].callFrame = mapped.get(keys[i]) ?? nodes[i].callFrame;
 }

@@ -31,7 +31,7 @@ describe('source-mapped heap profile', () => {
     for (let i = 0; i < 1000; i++) children.push(node(caller, 1, [node(hot, 10)]));
     const profile: SamplingHeapProfile = { head: node({ functionName: '(root)' }, 0, children) };
     const asked: RawFrame[] = [];
-    const mapped = await sourceMapProfile(profile, async (frame): Promise<SourceFrame> => {
+    await sourceMapProfile(profile, async (frame): Promise<SourceFrame> => {
       asked.push(frame);
       if (!frame.url) return { functionName: frame.functionName, url: '', line: 0, column: 0 };
       return {
@@ -42,7 +42,7 @@ describe('source-mapped heap profile', () => {
       };
     });
     assert.equal(asked.length, 3, 'the root and two functions');
-    const graph = flameGraph(mapped);
+    const graph = flameGraph(profile);
     assert.equal(graph.totalBytes, 11_000);
     assert.deepEqual(
       graph.frames.slice(0, 3).map((f) => [f.functionName, f.url, f.line, f.column, f.totalBytes]),
@@ -52,7 +52,7 @@ describe('source-mapped heap profile', () => {
         ['rememberVisit', '/app/src/main.ts', 21, 3, 10],
       ],
     );
-    assert.equal(profile.head.children[0].callFrame.functionName, 'b', 'the parsed profile is left as read');
+    assert.equal(profile.head.children[999].children[0].callFrame.functionName, 'rememberVisit');
   });
 
   it('keeps a frame where V8 put it when its map cannot be read, and drops malformed children', async () => {
@@ -63,10 +63,10 @@ describe('source-mapped heap profile', () => {
         { selfSize: 8 } as unknown as SamplingHeapProfileNode,
       ]),
     };
-    const mapped = await sourceMapProfile(profile, (f) =>
+    await sourceMapProfile(profile, (f) =>
       f.url ? Promise.reject(new Error('unreadable map')) : Promise.resolve({ ...f, line: 0, column: 0 }),
     );
-    const graph = flameGraph(mapped);
+    const graph = flameGraph(profile);
     assert.deepEqual(
       graph.frames.map((f) => [f.functionName, f.url, f.line, f.column]),
       [
@@ -133,7 +133,8 @@ async function mapsMinifiedBundle(dir: string): Promise<void> {
       node({ ...functions[1], url }, 25),
     ]),
   };
-  const graph = flameGraph(await sourceMapProfile(profile, diskFrameResolver()));
+  await sourceMapProfile(profile, diskFrameResolver());
+  const graph = flameGraph(profile);
   const named = graph.frames
     .slice(1)
     .map((f) => [f.functionName, f.url, f.line])
