@@ -25,8 +25,30 @@ export function diskFrameResolver(projectRoot?: string): FrameResolver {
   return (frame) => resolver.resolve(frame, { originalName: true });
 }
 
-function positionKey(frame: RawFrame): string {
-  return `${frame.scriptId}\u0000${frame.url}\u0000${frame.lineNumber}\u0000${frame.columnNumber}\u0000${frame.functionName}`;
+/**
+ * The distinct positions of a profile: script (url, then id) → line and column → slot. Nested maps
+ * of the strings the parser already made: a key string per node would cost more than the mapping.
+ * The function is not part of the key: V8 has one function at one position.
+ */
+class Positions {
+  readonly frames: RawFrame[] = [];
+  private readonly byScript = new Map<string, Map<string, Map<number, number>>>();
+
+  slotOf(frame: RawFrame): number {
+    let byId = this.byScript.get(frame.url);
+    if (!byId) this.byScript.set(frame.url, (byId = new Map()));
+    let byPosition = byId.get(frame.scriptId);
+    if (!byPosition) byId.set(frame.scriptId, (byPosition = new Map()));
+    // Lines and columns are below 2^20 and 2^32 (a minified line can be megabytes long).
+    const position = (frame.lineNumber + 1) * 2 ** 32 + (frame.columnNumber + 1);
+    let slot = byPosition.get(position);
+    if (slot === undefined) {
+      slot = this.frames.length;
+      this.frames.push(frame);
+      byPosition.set(position, slot);
+    }
+    return slot;
+  }
 }
 
 function rawFrameAt(frame: RawFrame, source: SourceFrame): RawFrame {
@@ -46,31 +68,25 @@ function rawFrameAt(frame: RawFrame, source: SourceFrame): RawFrame {
  */
 export async function sourceMapProfile(profile: SamplingHeapProfile, resolve: FrameResolver): Promise<void> {
   const nodes: SamplingHeapProfileNode[] = [];
-  const keys: string[] = [];
-  const byPosition = new Map<string, Promise<RawFrame>>();
+  const slots: number[] = [];
+  const positions = new Positions();
   // Iterative walk: call trees can be deeper than a comfortable recursion.
   const pending: SamplingHeapProfileNode[] = [profile.head];
   while (pending.length) {
     const node = pending.pop()!;
-    const frame = node.callFrame;
-    const key = positionKey(frame);
     nodes.push(node);
-    keys.push(key);
-    if (!byPosition.has(key))
-      byPosition.set(
-        key,
-        resolve(frame).then(
-          (source) => rawFrameAt(frame, source),
-          // A map that cannot be read must not lose the frame: it stays where V8 put it.
-          () => frame,
-        ),
-      );
+    slots.push(positions.slotOf(node.callFrame));
     // A malformed child is left alone here as the layout leaves it out.
     for (const child of node.children) if (isProfileNode(child)) pending.push(child);
   }
-  const positions = [...byPosition.keys()];
-  const resolved = await Promise.all(byPosition.values());
-  const mapped = new Map<string, RawFrame>();
-  positions.forEach((key, i) => mapped.set(key, resolved[i]));
-  for (let i = 0; i < nodes.length; i++) nodes[i].callFrame = mapped.get(keys[i]) ?? nodes[i].callFrame;
+  const mapped = await Promise.all(
+    positions.frames.map((frame) =>
+      resolve(frame).then(
+        (source) => rawFrameAt(frame, source),
+        // A map that cannot be read must not lose the frame: it stays where V8 put it.
+        () => frame,
+      ),
+    ),
+  );
+  for (let i = 0; i < nodes.length; i++) nodes[i].callFrame = mapped[slots[i]];
 }
