@@ -179,5 +179,10 @@ export interface GrowthSite {
   url: string;
   /** 1-based, as the frames'. */
   line: number;
+  /**
+   * 1-based. With it a site is matched by position alone: a suspect and a frame mapped through the
+   * same source map share it even where their names differ (V8's minified name, the map's original).
+   */
+  column?: number;
   bytesPerMinute: number;
 }

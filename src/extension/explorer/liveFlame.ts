@@ -63,6 +63,7 @@ export function registerLiveFlameGraph(
             functionName: suspect.functionName,
             url: suspect.url,
             line: suspect.line,
+            column: suspect.column,
             bytesPerMinute: suspect.growthBytesPerMinute,
           })),
         resolveFrame: (frame) => entry.session.resolveFrame(frame),

@@ -1,7 +1,7 @@
 // The flame graph of a TypeScript app compiled by tsc (sourceMap on), run as a real Node process: the
 // model the flame editor sends its webview names the .ts file, the original line and the function,
-// for the live session's profile (mapped through the session) and for the .heapprofile written from
-// it, opened from disk after the process is gone.
+// for the live session's profile (mapped through the session, its suspect colouring the frame) and
+// for the .heapprofile written from it, opened from disk after the process is gone.
 import { strict as assert } from 'node:assert';
 import { execFileSync } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -11,7 +11,8 @@ import type { FlameFrame } from '../../../src/core/heapprofile/flameGraph';
 import { flameModel, type FlameModel } from '../../../src/core/heapprofile/flameModel';
 import { diskFrameResolver } from '../../../src/core/heapprofile/sourceMapped';
 import { MemorySession } from '../../../src/core/session';
-import type { AllocationProfileReading } from '../../../src/core/types';
+import type { Suspect } from '../../../src/core/types';
+import { frameGrowth } from '../../../src/shared/flameGrowth';
 
 const APP = path.resolve(__dirname, '../../fixtures/heapprofile/ts-app');
 const SOURCE = path.join(APP, 'src', 'visits.ts');
@@ -61,17 +62,19 @@ describe('source-mapped flame graph of a tsc-compiled app (real Node process)', 
       metricsIntervalMs: 500,
       profileIntervalMs: 1000,
     }));
-    const sampled = new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error('no profile sampled rememberVisit in 60 s')), 60_000);
-      s.on('profile', (reading: AllocationProfileReading) => {
-        if (reading.sites.some((site) => site.stack.some((f) => f.functionName === 'rememberVisit'))) {
+    // The session ranks rememberVisit a suspect once its live bytes have grown over a few readings.
+    const suspected = new Promise<Suspect>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('rememberVisit not a suspect in 60 s')), 60_000);
+      s.on('suspects', (suspects: Suspect[]) => {
+        const suspect = suspects.find((x) => x.functionName === 'rememberVisit');
+        if (suspect) {
           clearTimeout(timer);
-          resolve();
+          resolve(suspect);
         }
       });
     });
     await s.start();
-    await sampled;
+    const suspect = await suspected;
 
     const file = path.join(dir, 'visits.heapprofile');
     await s.exportHeapProfile(file);
@@ -94,6 +97,17 @@ describe('source-mapped flame graph of a tsc-compiled app (real Node process)', 
       [],
       'no frame of the app left at the compiled file',
     );
+    // The growth colouring finds the suspect on the mapped frame (the live graph's "Growth" mode).
+    const growth = frameGrowth(live.graph, [
+      {
+        functionName: suspect.functionName,
+        url: suspect.url,
+        line: suspect.line,
+        column: suspect.column,
+        bytesPerMinute: suspect.growthBytesPerMinute,
+      },
+    ]);
+    assert.ok(growth[liveFrame.index] > 0, `the suspect at ${suspect.url}:${suspect.line} colours the frame`);
     const row = live.functions.find((f) => f.functionName === 'rememberVisit');
     assert.deepEqual(row && [row.url, row.line], [SOURCE, original.line], 'the table names the .ts line too');
 
