@@ -5,7 +5,7 @@
 // session's refresh: maps already loaded).
 // Usage: npx tsx bench/flame/mapping.ts [--functions 3000] [--nodes 40000]
 // Writes bench/results/flame-mapping.json.
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { buildSync } from 'esbuild';
@@ -57,7 +57,7 @@ function buildApp(dir: string): { bundle: string; frames: Array<Omit<RawFrame, '
     sourcemap: true,
     logLevel: 'silent',
   });
-  const text = require('node:fs').readFileSync(bundle, 'utf8') as string;
+  const text = readFileSync(bundle, 'utf8');
   const lineStarts = [0];
   for (let i = 0; i < text.length; i++) if (text[i] === '\n') lineStarts.push(i + 1);
   const frames = [...text.matchAll(/function (\w+)\(/g)].map((m) => {
@@ -159,7 +159,7 @@ async function main(): Promise<void> {
     const shared = diskFrameResolver();
     await flameModel(text, 'bench.heapprofile', shared);
     const warm = await time(() => shared, text);
-    const mapBytes = require('node:fs').statSync(`${bundle}.map`).size as number;
+    const mapBytes = statSync(`${bundle}.map`).size;
     const result = {
       date: new Date().toISOString(),
       node: process.version,
