@@ -11,12 +11,16 @@ export function frameGrowth(graph: FlameGraph, sites: readonly GrowthSite[]): Fl
   const rates = new Float64Array(graph.frames.length);
   if (sites.length === 0) return rates;
   const byKey = new Map<string, number>();
+  const byName = (f: { functionName: string; url: string; line: number }): string =>
+    `${f.functionName}\u0000${f.url}\u0000${f.line}`;
+  const byPosition = (f: { url: string; line: number; column?: number }): string =>
+    `\u0001${f.url}\u0000${f.line}\u0000${f.column}`;
   for (const s of sites) {
-    const key = `${s.functionName}\u0000${s.url}\u0000${s.line}`;
+    const key = s.column !== undefined && s.url ? byPosition(s) : byName(s);
     byKey.set(key, Math.max(byKey.get(key) ?? 0, s.bytesPerMinute));
   }
   for (const f of graph.frames)
-    rates[f.index] = byKey.get(`${f.functionName}\u0000${f.url}\u0000${f.line}`) ?? 0;
+    rates[f.index] = Math.max(byKey.get(byName(f)) ?? 0, f.url ? (byKey.get(byPosition(f)) ?? 0) : 0);
   // Children come after their parents: one backwards pass carries the maxima up.
   for (let i = graph.frames.length - 1; i > 0; i--) {
     const parent = graph.frames[i].parent;

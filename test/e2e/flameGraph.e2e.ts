@@ -1,7 +1,8 @@
 // Test 5: the allocation flame graph. A Node process writes a sampling heap profile (.heapprofile)
 // into the workspace; opening it from the file explorer's context menu shows the flame graph, whose widest program
 // frame is the allocating function; a click zooms to it, its link opens the code at its line;
-// search and the table view find it too. A file cut in half shows its error in the editor. Then a
+// search and the table view find it too. The profile of a tsc-compiled app shows its frames at the
+// .ts lines, and a link opens the .ts file. A file cut in half shows its error in the editor. Then a
 // live session on the workspace's example server: "Show live allocation flame graph" opens its
 // sampling profile, and the graph follows as the session rewrites the file.
 import { execFileSync } from 'node:child_process';
@@ -14,6 +15,7 @@ import { explorerAction, expandFolder } from './snapshotView.e2e';
 import { lastState, log, openWorkbench, runCommand, waitFor } from './vscode';
 
 const ALLOCATE = resolve(__dirname, '../fixtures/heapprofile/allocate.js');
+const TS_APP = resolve(__dirname, '../fixtures/heapprofile/ts-app');
 
 async function flameFrame(page: Page, fileName: string, phase: string): Promise<Frame | undefined> {
   for (const frame of page.frames()) {
@@ -104,6 +106,60 @@ async function liveFlame(
   }
 }
 
+/**
+ * A profile of a TypeScript app compiled by tsc (sourceMap on), opened from disk: the frame shows
+ * the .ts line, and its link opens the .ts file there.
+ */
+async function mappedFrameOpensTypeScript(page: Page, dir: string, out: string): Promise<void> {
+  const compiled = join(dir, 'ts-app');
+  execFileSync(
+    process.execPath,
+    [require.resolve('typescript/bin/tsc'), '-p', TS_APP, '--outDir', compiled],
+    {
+      stdio: 'pipe',
+      timeout: 60_000,
+    },
+  );
+  execFileSync(process.execPath, [join(compiled, 'profileOnce.js'), join(dir, 'visits.heapprofile')], {
+    stdio: 'pipe',
+    timeout: 60_000,
+  });
+  const line =
+    readFileSync(join(TS_APP, 'src', 'visits.ts'), 'utf8')
+      .split('\n')
+      .findIndex((l) => l.includes('function rememberVisit(')) + 1;
+  await explorerAction(page, 'visits.heapprofile', 'Open heap profile as flame graph');
+  const frame = await waitFor(
+    'the flame graph of visits.heapprofile',
+    () => flameFrame(page, 'visits.heapprofile', 'loaded'),
+    60_000,
+    250,
+  );
+  await frame.locator('.frame', { hasText: 'rememberVisit' }).first().click();
+  const detail = await waitFor(
+    'the detail of rememberVisit',
+    async () => {
+      const text = (await frame.locator('.detail').textContent()) ?? '';
+      return text.includes('rememberVisit') ? text : undefined;
+    },
+    10_000,
+    100,
+  );
+  if (!detail.includes(`visits.ts:${line}`))
+    throw new Error(`the detail bar does not link visits.ts:${line} (source-mapped): ${detail}`);
+  await frame.locator('.detail a.source-link').click();
+  await waitFor(
+    `visits.ts open at line ${line}`,
+    async () =>
+      (await page.locator('.tabs-container .tab.active', { hasText: 'visits.ts' }).count()) > 0 &&
+      (await page.locator('.statusbar-item', { hasText: `Ln ${line},` }).count()) > 0,
+    20_000,
+    200,
+  );
+  log(`source-mapped frame link opened visits.ts at line ${line}`);
+  await page.screenshot({ path: join(out, 'flame-5-typescript.png') });
+}
+
 export const flameGraphTest: E2eTest = {
   name: 'flame graph: a .heapprofile opens as live bytes by stack, a frame opens its code',
   async run({ browser, env }) {
@@ -178,6 +234,8 @@ export const flameGraphTest: E2eTest = {
       );
       if (tableText.includes('allocateRecords')) throw new Error('the table is not filtered by the search');
       await page.screenshot({ path: join(env.out, 'flame-3-table.png') });
+
+      await mappedFrameOpensTypeScript(page, dir, env.out);
 
       await explorerAction(page, 'broken.heapprofile', 'Open heap profile as flame graph');
       const failed = await waitFor(

@@ -39,7 +39,8 @@ export function frameCategory(functionName: string, url: string): FrameCategory 
   return 'user';
 }
 
-function isNode(value: unknown): value is SamplingHeapProfileNode {
+/** A call tree node as the file should hold it (a file's children are checked one by one). */
+export function isProfileNode(value: unknown): value is SamplingHeapProfileNode {
   if (typeof value !== 'object' || value === null) return false;
   const node = value as Partial<SamplingHeapProfileNode>;
   return (
@@ -63,7 +64,7 @@ export function parseHeapProfile(text: string, file: string): SamplingHeapProfil
     );
   }
   const head = (value as { head?: unknown } | null)?.head;
-  if (!isNode(head))
+  if (!isProfileNode(head))
     throw new HeapscopeError(
       'usage',
       `${file} is not a sampling heap profile: it has no "head" call tree (a .heapprofile as DevTools or Heapscope save it).`,
@@ -80,7 +81,7 @@ export function flameGraph(profile: SamplingHeapProfile): FlameGraph {
   while (stack.length) {
     const node = stack.pop()!;
     order.push(node);
-    for (const child of node.children) if (isNode(child)) stack.push(child);
+    for (const child of node.children) if (isProfileNode(child)) stack.push(child);
   }
   for (let i = order.length - 1; i >= 0; i--) {
     const node = order[i];
@@ -178,5 +179,10 @@ export interface GrowthSite {
   url: string;
   /** 1-based, as the frames'. */
   line: number;
+  /**
+   * 1-based. With it a site is matched by position alone: a suspect and a frame mapped through the
+   * same source map share it even where their names differ (V8's minified name, the map's original).
+   */
+  column?: number;
   bytesPerMinute: number;
 }

@@ -84,7 +84,11 @@ export class LocationResolver {
     return index >= 0 ? (map.sourcesContent?.[index] ?? undefined) : undefined;
   }
 
-  async resolve(frame: RawFrame): Promise<SourceFrame> {
+  /**
+   * `originalName`: name the frame as the source map does where it has a name there (a minified
+   * bundle's `E` is `run` again); otherwise V8's name comes first and the map's fills a blank.
+   */
+  async resolve(frame: RawFrame, options: { originalName?: boolean } = {}): Promise<SourceFrame> {
     const plain: SourceFrame = {
       functionName: frame.functionName,
       url: displayUrl(frame.url),
@@ -98,12 +102,16 @@ export class LocationResolver {
     let position = originalPositionFor(script.map, { ...needle, bias: GREATEST_LOWER_BOUND });
     // A function's start may sit just before the first mapped segment of its line (e.g. `async`
     // or an export wrapper the compiler added): then the next segment on that line is the one.
+    // The name of a segment found after the position belongs to something else (a parameter).
+    let mappedName = position.name;
     if (position.source === null || position.line === null) {
       position = originalPositionFor(script.map, { ...needle, bias: LEAST_UPPER_BOUND });
+      mappedName = null;
     }
     if (position.source === null || position.line === null) return plain;
     return {
-      functionName: frame.functionName || position.name || '',
+      functionName:
+        (options.originalName ? mappedName || frame.functionName : frame.functionName || position.name) || '',
       url: displayUrl(position.source),
       line: position.line,
       column: (position.column ?? 0) + 1,

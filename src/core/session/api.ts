@@ -8,7 +8,9 @@ import type {
   IsolateReport,
   MemorySample,
   ProcessReport,
+  RawFrame,
   ReportV1,
+  SourceFrame,
   Suspect,
   TargetInfo,
   TrendVerdict,
@@ -236,6 +238,11 @@ export interface MemorySessionApi extends EventEmitter<SessionEvents> {
   snapshotRisk(): Promise<SnapshotRisk>;
   /** The last sampling heap profile as DevTools' `.heapprofile` JSON. */
   exportHeapProfile(file: string): Promise<string>;
+  /**
+   * Where a frame of this session's profile is in the user's code: through the script's source map
+   * (as the target runs it, so in-memory transforms too), named as the map names it.
+   */
+  resolveFrame(frame: RawFrame): Promise<SourceFrame>;
   /** The report as of now (also valid while running). */
   report(): ReportV1;
 }

@@ -41,7 +41,9 @@ import type {
   GcEvent,
   IsolateReport,
   MemorySample,
+  RawFrame,
   ReportV1,
+  SourceFrame,
   Suspect,
   TargetInfo,
   TrendVerdict,
@@ -332,6 +334,10 @@ export class MemorySession extends EventEmitter<SessionEvents> implements Memory
     // DevTools saves a sampling heap profile as the protocol's SamplingHeapProfile, as JSON.
     await writeFile(file, JSON.stringify(profile));
     return file;
+  }
+
+  resolveFrame(frame: RawFrame): Promise<SourceFrame> {
+    return this.resolver.resolve(frame, { originalName: true });
   }
 
   get isolates(): IsolateReport[] | undefined {

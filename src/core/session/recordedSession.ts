@@ -2,13 +2,16 @@
 // shows it with the same code; everything that would touch a target says it is read-only.
 import { EventEmitter } from 'node:events';
 import { HeapscopeError } from '../errors';
+import { diskFrameResolver } from '../heapprofile/sourceMapped';
 import { analyzeTrend } from '../leak';
 import { buildReport } from '../report';
 import type {
   GcEvent,
   MemorySample,
   ProcessReport,
+  RawFrame,
   ReportV1,
+  SourceFrame,
   Suspect,
   TargetInfo,
   TrendVerdict,
@@ -26,6 +29,7 @@ export class RecordedSession extends EventEmitter<SessionEvents> implements Memo
   readonly suspects: readonly Suspect[];
   readonly recordingDir: string;
   readonly allocationSampling = false;
+  private readonly diskResolver = diskFrameResolver();
 
   constructor(readonly data: RecordingData) {
     super();
@@ -75,6 +79,10 @@ export class RecordedSession extends EventEmitter<SessionEvents> implements Memo
   }
   async exportHeapProfile(): Promise<string> {
     throw readOnly('export a heap profile');
+  }
+  /** A recording has no target: the scripts and their maps are read from the disk. */
+  resolveFrame(frame: RawFrame): Promise<SourceFrame> {
+    return this.diskResolver(frame);
   }
   async snapshotRisk(): Promise<SnapshotRisk> {
     throw readOnly('take a heap snapshot');

@@ -28,7 +28,9 @@ import type {
   IsolateReport,
   MemorySample,
   ProcessReport,
+  RawFrame,
   ReportV1,
+  SourceFrame,
   Suspect,
   TargetInfo,
   TrendVerdict,
@@ -226,6 +228,10 @@ export class TreeSession extends EventEmitter<SessionEvents> implements MemorySe
 
   exportHeapProfile(file: string): Promise<string> {
     return this.focused('export a heap profile').exportHeapProfile(file);
+  }
+
+  resolveFrame(frame: RawFrame): Promise<SourceFrame> {
+    return this.focused('map a profile frame').resolveFrame(frame);
   }
 
   report(): ReportV1 {

@@ -1,17 +1,14 @@
 // The allocation flame graph: a read-only custom editor for `.heapprofile` files (the sampling heap
-// profiles Heapscope exports, DevTools saves and js-profile-flame opens). The host reads and lays
-// out the profile (src/core/heapprofile/flameGraph.ts); the webview (dist/webview/flame.js) draws
-// it and asks to open code (src/shared/flameProtocol.ts).
+// profiles Heapscope exports, DevTools saves and js-profile-flame opens). The host reads the profile
+// and lays it out at the user's code (src/core/heapprofile/flameModel.ts); the webview
+// (dist/webview/flame.js) draws it and asks to open code (src/shared/flameProtocol.ts).
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { describeError } from '../../core/errors';
-import {
-  flameGraph,
-  functionTotals,
-  parseHeapProfile,
-  type GrowthSite,
-} from '../../core/heapprofile/flameGraph';
+import type { GrowthSite } from '../../core/heapprofile/flameGraph';
+import { flameModel } from '../../core/heapprofile/flameModel';
+import { diskFrameResolver, type FrameResolver } from '../../core/heapprofile/sourceMapped';
 import { parseFlameIntent, type FlameHostMessage } from '../../shared/flameProtocol';
 import { buildWebviewHtml, makeNonce } from '../csp';
 import { openSource } from './snapshotEditor';
@@ -21,13 +18,21 @@ export const FLAME_VIEW_TYPE = 'heapscope.heapProfileFlame';
 /** Rows of the by-function table sent to the webview (the biggest allocators). */
 const TABLE_ROWS = 500;
 
-/** Growing sites of the files a live session writes (liveFlame.ts), by path. */
-const growthSources = new Map<string, () => GrowthSite[]>();
+/** What a live session adds to the flame graph of the file it writes (liveFlame.ts). */
+export interface LiveFlameSource {
+  /** The session's growing sites, for the growth colouring. */
+  growth(): GrowthSite[];
+  /** The session's own source mapping: it knows the scripts as the target runs them. */
+  resolveFrame: FrameResolver;
+}
 
-/** Colours the flame graph of `file` by the growth `sites` returns (undefined: no longer). */
-export function setGrowthSource(file: string, sites: (() => GrowthSite[]) | undefined): void {
-  if (sites) growthSources.set(file, sites);
-  else growthSources.delete(file);
+/** The live sessions' sources of the files they write, by path. */
+const liveSources = new Map<string, LiveFlameSource>();
+
+/** Maps and colours the flame graph of `file` through a live session (undefined: no longer). */
+export function setLiveSource(file: string, source: LiveFlameSource | undefined): void {
+  if (source) liveSources.set(file, source);
+  else liveSources.delete(file);
 }
 
 class ProfileDocument implements vscode.CustomDocument {
@@ -39,15 +44,14 @@ async function readFlame(uri: vscode.Uri): Promise<FlameHostMessage> {
   const fileName = path.basename(uri.fsPath || uri.path);
   try {
     const text = new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
-    const graph = flameGraph(parseHeapProfile(text, fileName));
-    const growth = growthSources.get(uri.fsPath)?.();
-    return {
-      type: 'flame',
-      fileName,
-      graph,
-      functions: functionTotals(graph).slice(0, TABLE_ROWS),
-      ...(growth ? { growth } : {}),
-    };
+    const live = liveSources.get(uri.fsPath);
+    // A file from disk is mapped through the scripts and maps its frames name on this machine; a
+    // fresh resolver per read, so a rebuild's new maps are seen.
+    const resolveFrame =
+      live?.resolveFrame ?? diskFrameResolver(vscode.workspace.getWorkspaceFolder(uri)?.uri.fsPath);
+    const { graph, functions } = await flameModel(text, fileName, resolveFrame, TABLE_ROWS);
+    const growth = live?.growth();
+    return { type: 'flame', fileName, graph, functions, ...(growth ? { growth } : {}) };
   } catch (error) {
     return { type: 'flameFailed', fileName, message: describeError(error) };
   }

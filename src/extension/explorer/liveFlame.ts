@@ -8,7 +8,7 @@ import * as vscode from 'vscode';
 import { describeError } from '../../core/errors';
 import { LiveProfileExport } from '../../core/heapprofile/liveExport';
 import type { SessionEntry } from '../sessionRegistry';
-import { FLAME_VIEW_TYPE, setGrowthSource } from './flameEditor';
+import { FLAME_VIEW_TYPE, setLiveSource } from './flameEditor';
 
 /** How often the live profile is read and written (the session reads it every few seconds too). */
 const REFRESH_MS = 5_000;
@@ -43,7 +43,7 @@ export function registerLiveFlameGraph(
         REFRESH_MS,
         (error) => {
           running.delete(file);
-          setGrowthSource(file, undefined);
+          setLiveSource(file, undefined);
           void vscode.window.showInformationMessage(
             `Heapscope: the live flame graph of ${entry.name} stopped updating: ${describeError(error)}`,
           );
@@ -56,15 +56,18 @@ export function registerLiveFlameGraph(
         return;
       }
       running.set(file, live);
-      // The session's suspects: allocation sites whose live bytes grow.
-      setGrowthSource(file, () =>
-        entry.session.suspects.map((suspect) => ({
-          functionName: suspect.functionName,
-          url: suspect.url,
-          line: suspect.line,
-          bytesPerMinute: suspect.growthBytesPerMinute,
-        })),
-      );
+      setLiveSource(file, {
+        // The session's suspects: allocation sites whose live bytes grow.
+        growth: () =>
+          entry.session.suspects.map((suspect) => ({
+            functionName: suspect.functionName,
+            url: suspect.url,
+            line: suspect.line,
+            column: suspect.column,
+            bytesPerMinute: suspect.growthBytesPerMinute,
+          })),
+        resolveFrame: (frame) => entry.session.resolveFrame(frame),
+      });
     }
     await vscode.commands.executeCommand('vscode.openWith', vscode.Uri.file(file), FLAME_VIEW_TYPE);
   };
@@ -73,7 +76,7 @@ export function registerLiveFlameGraph(
       if (!isShowing(file)) {
         live.stop();
         running.delete(file);
-        setGrowthSource(file, undefined);
+        setLiveSource(file, undefined);
       }
   });
   context.subscriptions.push(vscode.commands.registerCommand('heapscope.showLiveFlameGraph', show), tabs, {

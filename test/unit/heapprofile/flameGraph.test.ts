@@ -137,4 +137,17 @@ describe('heap profile flame graph growth', () => {
     assert.equal(rateOf('idle'), 0);
     assert.deepEqual([...frameGrowth(graph, [])], new Array(graph.frames.length).fill(0));
   });
+
+  it('matches a site by its position when it has a column, whatever the frame is named', () => {
+    // The frame named as the source map names it, the suspect as V8 does (a minified bundle).
+    const profile = { head: node(0, '(root)', 0, [node(1, 'rememberVisit', 300), node(2, 'other', 100)]) };
+    const graph = flameGraph(profile);
+    const rates = frameGrowth(graph, [
+      { functionName: 'E', url: '/app/server.js', line: 2, column: 3, bytesPerMinute: 700 },
+      { functionName: 'other', url: '/app/server.js', line: 3, column: 9, bytesPerMinute: 50 },
+    ]);
+    const rateOf = (name: string): number => rates[graph.frames.find((f) => f.functionName === name)!.index];
+    assert.equal(rateOf('rememberVisit'), 700);
+    assert.equal(rateOf('other'), 0, 'another column is another function');
+  });
 });
