@@ -177,6 +177,19 @@ function captureMemory(json: Json): Row {
   };
 }
 
+function flameMapping(json: Json): Row {
+  return {
+    bench: `flame graph source maps (${num(json.frames) ?? '?'} frames, ${num(json.functions) ?? '?'} functions, minified bundle)`,
+    command: '`npx tsx bench/flame/mapping.ts`',
+    result:
+      `layout ${fmt(num(json.layoutOnlyMs), 0)} ms; mapping every frame: ${fmt(num(json.mapStepFromDiskMs), 0)} ms ` +
+      `with the map read from disk, ${fmt(num(json.mapStepWarmMs), 0)} ms with it loaded (a live refresh); ` +
+      `median of ${num(json.runs) ?? '?'}`,
+    goal: 'no stall of the view',
+    measured: measured(json),
+  };
+}
+
 /** Rows from the results folder, one bench (or snapshot case) each, in a fixed order. */
 export function rowsFrom(dir: string): { rows: Row[]; unknown: string[] } {
   const rows: Row[] = [];
@@ -186,7 +199,7 @@ export function rowsFrom(dir: string): { rows: Row[]; unknown: string[] } {
         .filter((f) => f.endsWith('.json'))
         .sort()
     : [];
-  const order = ['accuracy', 'overhead', 'snapshot', 'prometheus', 'k8s', 'chart', 'capture'];
+  const order = ['accuracy', 'overhead', 'snapshot', 'prometheus', 'k8s', 'chart', 'capture', 'flame'];
   files.sort((a, b) => order.findIndex((o) => a.startsWith(o)) - order.findIndex((o) => b.startsWith(o)));
   for (const file of files) {
     let json: Json;
@@ -203,6 +216,7 @@ export function rowsFrom(dir: string): { rows: Row[]; unknown: string[] } {
     else if (file === 'k8s.json') rows.push(k8s(json));
     else if (file === 'chart.json') rows.push(chart(json));
     else if (file === 'capture-memory.json') rows.push(captureMemory(json));
+    else if (file === 'flame-mapping.json') rows.push(flameMapping(json));
     else unknown.push(file);
   }
   return { rows, unknown };
