@@ -57,6 +57,8 @@ export class SnapshotExplorer {
   private readonly ignored = new Set<number>();
   private readonly analysedDistances: Uint32Array;
   private readonly detachedness: Uint8Array | undefined;
+  /** The breadth-first pass's buffers for "ignore this retainer", made by the first ignore. */
+  private bfs: { distances: Uint32Array; queue: Uint32Array; skip: Uint8Array } | undefined;
 
   constructor(
     private readonly snapshot: HeapSnapshot,
@@ -224,6 +226,12 @@ export class SnapshotExplorer {
     return o < 0 ? null : this.objectRow(o);
   }
 
+  /** An object by `@id` and the retainers tree the view opens for it, in one answer. */
+  find(id: number, limit = DEFAULT_PAGE): { row: ObjectRow; tree: RetainerTree } | null {
+    const row = this.findId(id);
+    return row ? { row, tree: this.retainerTree(row.ordinal, limit) } : null;
+  }
+
   /** Strings whose value contains `text` (case-sensitive), largest retained first. */
   searchStrings(text: string, limit = DEFAULT_PAGE): Page<ObjectRow> {
     const s = this.snapshot;
@@ -329,6 +337,11 @@ export class SnapshotExplorer {
     return { total: sorted.length, offset: start, rows };
   }
 
+  /** "What does this object keep alive": the object and its first dominator-tree children. */
+  subtree(o: number, limit = DEFAULT_PAGE): { root: ObjectRow; children: Page<ObjectRow> } {
+    return { root: this.object(o), children: this.dominated(o, 0, limit) };
+  }
+
   /**
    * "Ignore this retainer": the holder's references stop counting for distances, so the retainers
    * tree shows the next-shortest way to a root (DevTools' rule). Distances are recomputed (one
@@ -347,15 +360,20 @@ export class SnapshotExplorer {
     const N = s.nodeCount;
     const { firstEdge, edgeTo, edgeTypes } = s.raw;
     const weak = s.et.weak;
-    const distances = new Uint32Array(N).fill(UNREACHABLE);
-    const queue = new Uint32Array(N);
+    // A byte per node rather than a Set lookup per visited node; the buffers are kept for the next
+    // ignore (the pass is what the user waits for).
+    this.bfs ??= { distances: new Uint32Array(N), queue: new Uint32Array(N), skip: new Uint8Array(N) };
+    const { distances, queue, skip } = this.bfs;
+    distances.fill(UNREACHABLE);
+    skip.fill(0);
+    for (const o of this.ignored) skip[o] = 1;
     let head = 0;
     let tail = 0;
     distances[s.rootOrdinal] = 0;
     queue[tail++] = s.rootOrdinal;
     while (head < tail) {
       const u = queue[head++];
-      if (this.ignored.has(u)) continue;
+      if (skip[u]) continue;
       const d = distances[u] + 1;
       for (let e = firstEdge[u], end = firstEdge[u + 1]; e < end; e++) {
         const v = edgeTo[e];

@@ -77,6 +77,8 @@ async function dispatch(
       return explorer.object(query.ordinal);
     case 'findId':
       return explorer.findId(query.id);
+    case 'find':
+      return explorer.find(query.id, query.limit);
     case 'searchStrings':
       return explorer.searchStrings(query.text, query.limit);
     case 'retainers':
@@ -87,6 +89,8 @@ async function dispatch(
       return explorer.retainerTree(query.ordinal, query.limit);
     case 'dominated':
       return explorer.dominated(query.ordinal, query.offset, query.limit);
+    case 'subtree':
+      return explorer.subtree(query.ordinal, query.limit);
     case 'ignore':
       return query.tree === undefined
         ? explorer.setIgnored(query.ordinal, query.ignored)

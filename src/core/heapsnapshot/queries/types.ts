@@ -138,12 +138,16 @@ export type ExplorerQuery =
   | { kind: 'objects'; classIndex: number; sort?: ObjectSort; offset?: number; limit?: number }
   | { kind: 'object'; ordinal: number }
   | { kind: 'findId'; id: number }
+  /** An object by `@id` with its retainerTree, in one answer (one round trip through the host). */
+  | { kind: 'find'; id: number; limit?: number }
   | { kind: 'searchStrings'; text: string; limit?: number }
   | { kind: 'retainers'; ordinal: number; offset?: number; limit?: number }
   | { kind: 'retainerPath'; ordinal: number }
   /** The first page of retainers and the default path opened below it, in one answer. */
   | { kind: 'retainerTree'; ordinal: number; limit?: number }
   | { kind: 'dominated'; ordinal: number; offset?: number; limit?: number }
+  /** An object and the first page of its dominator-tree children, in one answer. */
+  | { kind: 'subtree'; ordinal: number; limit?: number }
   /** `tree`: also answer that object's retainerTree as the new distances give it (one round trip). */
   | { kind: 'ignore'; ordinal: number; ignored: boolean; tree?: number }
   | { kind: 'compare'; baseFile: string; middleFile?: string; holders?: number };
@@ -155,11 +159,13 @@ export interface ExplorerAnswers {
   objects: Page<ObjectRow>;
   object: ObjectRow;
   findId: ObjectRow | null;
+  find: { row: ObjectRow; tree: RetainerTree } | null;
   searchStrings: Page<ObjectRow>;
   retainers: Page<RetainerRow>;
   retainerPath: RetainerRow[];
   retainerTree: RetainerTree;
   dominated: Page<ObjectRow>;
+  subtree: { root: ObjectRow; children: Page<ObjectRow> };
   ignore: { ignored: number[]; tree?: RetainerTree };
   compare: Comparison;
 }
