@@ -107,6 +107,8 @@ interface Timing {
   ms: number;
   /** In the webview: from the input event to the view's last DOM change (see timed). */
   inViewMs?: number;
+  /** Nodes (elements and text) the view added to its DOM for it: the page's work, without the load. */
+  addedNodes?: number;
 }
 
 /**
@@ -137,9 +139,16 @@ async function timed(
     const file = join(process.env.E2E_OUT ?? '.', `explorer-trace-${what.replace(/[^a-z@]+/gi, '-')}.json`);
     writeFileSync(file, await browser.stopTracing());
   }
-  const inView = (await frame.evaluate(IN_VIEW_READ)) as number | null;
-  timings.push({ what, ms, ...(inView !== null ? { inViewMs: inView } : {}) });
-  log(`${what}: ${ms} ms${inView !== null ? ` (in the webview: ${inView} ms)` : ''}`);
+  const read = (await frame.evaluate(IN_VIEW_READ)) as { ms: number | null; added: number } | null;
+  const inView = read?.ms ?? null;
+  const added = read?.added;
+  timings.push({
+    what,
+    ms,
+    ...(inView !== null ? { inViewMs: inView } : {}),
+    ...(added !== undefined ? { addedNodes: added } : {}),
+  });
+  log(`${what}: ${ms} ms${inView !== null ? ` (in the webview: ${inView} ms, ${added} nodes added)` : ''}`);
 }
 
 const TRACE_CATEGORIES = [
@@ -179,13 +188,15 @@ const LONG_TASK_PROBE = `(() => {
 })()`;
 
 // The in-webview half of `timed`, as source text (a function would be rewritten by tsx with
-// helpers the page does not have): the first input event's time, and the last change of the view's
-// DOM after it.
+// helpers the page does not have): the first input event's time, the last change of the view's
+// DOM after it, and how many nodes were added to it (with their descendants).
 const IN_VIEW_PROBE = `(() => {
   if (window.__inView) window.__inView.observer.disconnect();
-  const probe = { input: undefined, changed: undefined };
-  probe.observer = new MutationObserver(() => {
+  const probe = { input: undefined, changed: undefined, added: 0 };
+  const count = (node) => 1 + (node.nodeType === 1 ? node.querySelectorAll('*').length : 0);
+  probe.observer = new MutationObserver((records) => {
     if (probe.input !== undefined) probe.changed = performance.now();
+    for (const r of records) for (const n of r.addedNodes) probe.added += count(n);
   });
   window.__inView = probe;
   for (const type of ['click', 'keydown', 'input'])
@@ -196,7 +207,8 @@ const IN_VIEW_READ = `(() => {
   const probe = window.__inView;
   if (!probe) return null;
   probe.observer.disconnect();
-  return probe.input !== undefined && probe.changed !== undefined ? Math.round(probe.changed - probe.input) : null;
+  const ms = probe.input !== undefined && probe.changed !== undefined ? Math.round(probe.changed - probe.input) : null;
+  return { ms, added: probe.added };
 })()`;
 
 /**
@@ -516,9 +528,11 @@ export const snapshotViewTest: E2eTest = {
       const roundTrips = await frame.evaluate(() => window.heapscopeExplorer!.timings);
       const byKind = new Map<string, number[]>();
       const hostByKind = new Map<string, number[]>();
+      const workerByKind = new Map<string, number[]>();
       for (const t of roundTrips) {
         byKind.set(t.kind, [...(byKind.get(t.kind) ?? []), t.roundTripMs]);
         hostByKind.set(t.kind, [...(hostByKind.get(t.kind) ?? []), t.hostMs]);
+        workerByKind.set(t.kind, [...(workerByKind.get(t.kind) ?? []), t.workerMs ?? 0]);
       }
       const firstTableInWebviewMs = await frame.evaluate(() =>
         Math.round(window.heapscopeExplorer!.firstTableMs ?? -1),
@@ -539,6 +553,7 @@ export const snapshotViewTest: E2eTest = {
               count: ms.length,
               max: Math.round(Math.max(...ms)),
               hostMax: Math.round(Math.max(...(hostByKind.get(kind) ?? [0]))),
+              workerMax: Math.round(Math.max(...(workerByKind.get(kind) ?? [0]))),
             },
           ]),
         ),
@@ -546,7 +561,7 @@ export const snapshotViewTest: E2eTest = {
       writeFileSync(join(env.out, 'explorer-timings.json'), `${JSON.stringify(figures, null, 2)}\n`);
       for (const t of timings)
         console.log(
-          `    ${t.what}: ${t.ms} ms${t.inViewMs !== undefined ? ` (in the webview: ${t.inViewMs} ms)` : ''}`,
+          `    ${t.what}: ${t.ms} ms${t.inViewMs !== undefined ? ` (in the webview: ${t.inViewMs} ms, ${t.addedNodes} nodes added)` : ''}`,
         );
       log(`round trips (max ms by query): ${JSON.stringify(figures.roundTripsMs)}`);
       // Where a slow round trip's time went: to the host, in it (of which in the worker), back.

@@ -29,6 +29,8 @@ import type {
 /** Rows per page unless the caller asks for another size (bounded by MAX_PAGE). */
 export const DEFAULT_PAGE = 100;
 const MAX_PAGE = 5_000;
+/** Heaps up to this many nodes get the ignore's pass run once ahead (see prepareIndexes). */
+const WARM_PASS_MAX_NODES = 2_000_000;
 
 /** How the earlier snapshots of a comparison are read (a worker parses them; tests pass a loader). */
 export type IdIndexLoader = (file: string) => Promise<IdIndex>;
@@ -94,6 +96,12 @@ export class SnapshotExplorer {
   prepareIndexes(): void {
     this.membersByClass();
     this.snapshot.ensureRetainers();
+    // The first "ignore this retainer" would run its breadth-first pass as unoptimised code: on a
+    // small heap that is most of its time (15–20 ms against 3 ms on 66k nodes, more when the
+    // machine is busy). One pass now, nothing ignored, leaves it compiled by then. A big heap's
+    // pass is long enough to be optimised while it runs, and its buffers (9 bytes a node) are not
+    // held for an ignore that may never come.
+    if (this.snapshot.nodeCount <= WARM_PASS_MAX_NODES) this.distancesIgnoring();
   }
 
   private membersByClass(): { first: Uint32Array; members: Uint32Array } {
