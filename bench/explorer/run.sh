@@ -25,8 +25,8 @@ if [ -f "$figures" ]; then
   node -e '
     const f = require(require("path").resolve(process.argv[1]));
     console.log(`explorer bench: ${f.file} (${f.fileBytes} bytes, ${f.nodeCount} nodes), parsed in ${f.parseMs} ms, analysed in ${f.analyseMs} ms; first table ${f.firstTableInWebviewMs} ms after the webview started`);
-    for (const t of f.interactions) console.log(`  ${t.what}: ${t.ms} ms`);
-    for (const [kind, r] of Object.entries(f.roundTripsMs)) console.log(`  query ${kind}: ${r.count}×, slowest ${r.max} ms (${r.hostMax} ms in the host and worker)`);
+    for (const t of f.interactions) console.log(`  ${t.what}: ${t.ms} ms${t.inViewMs === undefined ? "" : ` (in the webview ${t.inViewMs} ms, ${t.addedNodes} nodes added)`}`);
+    for (const [kind, r] of Object.entries(f.roundTripsMs)) console.log(`  query ${kind}: ${r.count}×, slowest ${r.max} ms (${r.hostMax} ms in the host and worker, ${r.workerMax} ms of it in the worker)`);
   ' "$figures"
 fi
 exit $rc

@@ -43,10 +43,19 @@ export type ExplorerHostMessage =
   /** The file cannot be shown: truncated, malformed, out of memory. The message says what to do. */
   | { type: 'loadFailed'; code: string; message: string; fileName: string }
   /**
-   * `ms`: time in the worker and host; `receivedAt`/`answeredAt`: the host's clock (epoch ms) when
-   * the query arrived and the answer left, so the webview can tell transport delays from work.
+   * `ms`: time in the worker and host (`workerMs` of it in the worker's query itself);
+   * `receivedAt`/`answeredAt`: the host's clock (epoch ms) when the query arrived and the answer
+   * left, so the webview can tell transport delays from work.
    */
-  | { type: 'answer'; id: number; answer: unknown; ms: number; receivedAt: number; answeredAt: number }
+  | {
+      type: 'answer';
+      id: number;
+      answer: unknown;
+      ms: number;
+      workerMs?: number;
+      receivedAt: number;
+      answeredAt: number;
+    }
   | { type: 'failed'; id: number; message: string }
   /** Files the user picked to compare against (oldest first), or none. */
   | { type: 'picked'; id: number; files: string[] }
@@ -73,12 +82,14 @@ const QUERY_KINDS = new Set<ExplorerQuery['kind']>([
   'objects',
   'object',
   'findId',
+  'find',
   'searchStrings',
   'retainers',
   'retainerPath',
   'retainerTree',
   'dominated',
   'largestHeldVia',
+  'subtree',
   'ignore',
   'compare',
 ]);

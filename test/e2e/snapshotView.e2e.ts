@@ -107,6 +107,8 @@ interface Timing {
   ms: number;
   /** In the webview: from the input event to the view's last DOM change (see timed). */
   inViewMs?: number;
+  /** Nodes (elements and text) the view added to its DOM for it: the page's work, without the load. */
+  addedNodes?: number;
 }
 
 /**
@@ -125,14 +127,38 @@ async function timed(
 ): Promise<void> {
   await settled(frame);
   await frame.evaluate(IN_VIEW_PROBE);
+  // HEAPSCOPE_E2E_TRACE=1: a Chromium trace of each timed interaction (open it in DevTools'
+  // Performance panel) to see where the page's main thread spends the time.
+  const browser = process.env.HEAPSCOPE_E2E_TRACE ? frame.page().context().browser() : null;
+  if (browser) await browser.startTracing(frame.page(), { categories: TRACE_CATEGORIES });
   const t0 = Date.now();
   await action();
   await waitFor(what, async () => (await done()) || undefined, timeoutMs, 20);
   const ms = Date.now() - t0;
-  const inView = (await frame.evaluate(IN_VIEW_READ)) as number | null;
-  timings.push({ what, ms, ...(inView !== null ? { inViewMs: inView } : {}) });
-  log(`${what}: ${ms} ms${inView !== null ? ` (in the webview: ${inView} ms)` : ''}`);
+  if (browser) {
+    const file = join(process.env.E2E_OUT ?? '.', `explorer-trace-${what.replace(/[^a-z@]+/gi, '-')}.json`);
+    writeFileSync(file, await browser.stopTracing());
+  }
+  const read = (await frame.evaluate(IN_VIEW_READ)) as { ms: number | null; added: number } | null;
+  const inView = read?.ms ?? null;
+  const added = read?.added;
+  timings.push({
+    what,
+    ms,
+    ...(inView !== null ? { inViewMs: inView } : {}),
+    ...(added !== undefined ? { addedNodes: added } : {}),
+  });
+  log(`${what}: ${ms} ms${inView !== null ? ` (in the webview: ${inView} ms, ${added} nodes added)` : ''}`);
 }
+
+const TRACE_CATEGORIES = [
+  'devtools.timeline',
+  'disabled-by-default-devtools.timeline',
+  'disabled-by-default-devtools.timeline.frame',
+  'toplevel',
+  'v8.execute',
+  'blink.user_timing',
+];
 
 /**
  * Waits (at most 10 s) until the page's main thread has run no long task for 300 ms. In code-server
@@ -162,13 +188,15 @@ const LONG_TASK_PROBE = `(() => {
 })()`;
 
 // The in-webview half of `timed`, as source text (a function would be rewritten by tsx with
-// helpers the page does not have): the first input event's time, and the last change of the view's
-// DOM after it.
+// helpers the page does not have): the first input event's time, the last change of the view's
+// DOM after it, and how many nodes were added to it (with their descendants).
 const IN_VIEW_PROBE = `(() => {
   if (window.__inView) window.__inView.observer.disconnect();
-  const probe = { input: undefined, changed: undefined };
-  probe.observer = new MutationObserver(() => {
+  const probe = { input: undefined, changed: undefined, added: 0 };
+  const count = (node) => 1 + (node.nodeType === 1 ? node.querySelectorAll('*').length : 0);
+  probe.observer = new MutationObserver((records) => {
     if (probe.input !== undefined) probe.changed = performance.now();
+    for (const r of records) for (const n of r.addedNodes) probe.added += count(n);
   });
   window.__inView = probe;
   for (const type of ['click', 'keydown', 'input'])
@@ -179,7 +207,8 @@ const IN_VIEW_READ = `(() => {
   const probe = window.__inView;
   if (!probe) return null;
   probe.observer.disconnect();
-  return probe.input !== undefined && probe.changed !== undefined ? Math.round(probe.changed - probe.input) : null;
+  const ms = probe.input !== undefined && probe.changed !== undefined ? Math.round(probe.changed - probe.input) : null;
+  return { ms, added: probe.added };
 })()`;
 
 /**
@@ -415,16 +444,15 @@ export const snapshotViewTest: E2eTest = {
         50,
       );
 
-      // Search by @id.
+      // Search by @id: typed first, then timed from Enter (what the user waits for; the test's
+      // typing is not).
       const id = /@(\d+)/.exec((await objectRow.locator('.object-id').first().textContent()) ?? '')?.[1];
+      await frame.locator('vscode-textfield.search input').fill(`@${id}`);
       await timed(
         frame,
         timings,
         'find @id',
-        async () => {
-          await frame.locator('vscode-textfield.search input').fill(`@${id}`);
-          await frame.locator('vscode-textfield.search input').press('Enter');
-        },
+        () => frame.locator('vscode-textfield.search input').press('Enter'),
         async () =>
           ((await frame.locator('.search-status').textContent()) ?? '').includes(`LeakyRecord @${id}`),
       );
@@ -500,9 +528,11 @@ export const snapshotViewTest: E2eTest = {
       const roundTrips = await frame.evaluate(() => window.heapscopeExplorer!.timings);
       const byKind = new Map<string, number[]>();
       const hostByKind = new Map<string, number[]>();
+      const workerByKind = new Map<string, number[]>();
       for (const t of roundTrips) {
         byKind.set(t.kind, [...(byKind.get(t.kind) ?? []), t.roundTripMs]);
         hostByKind.set(t.kind, [...(hostByKind.get(t.kind) ?? []), t.hostMs]);
+        workerByKind.set(t.kind, [...(workerByKind.get(t.kind) ?? []), t.workerMs ?? 0]);
       }
       const firstTableInWebviewMs = await frame.evaluate(() =>
         Math.round(window.heapscopeExplorer!.firstTableMs ?? -1),
@@ -523,6 +553,7 @@ export const snapshotViewTest: E2eTest = {
               count: ms.length,
               max: Math.round(Math.max(...ms)),
               hostMax: Math.round(Math.max(...(hostByKind.get(kind) ?? [0]))),
+              workerMax: Math.round(Math.max(...(workerByKind.get(kind) ?? [0]))),
             },
           ]),
         ),
@@ -530,14 +561,16 @@ export const snapshotViewTest: E2eTest = {
       writeFileSync(join(env.out, 'explorer-timings.json'), `${JSON.stringify(figures, null, 2)}\n`);
       for (const t of timings)
         console.log(
-          `    ${t.what}: ${t.ms} ms${t.inViewMs !== undefined ? ` (in the webview: ${t.inViewMs} ms)` : ''}`,
+          `    ${t.what}: ${t.ms} ms${t.inViewMs !== undefined ? ` (in the webview: ${t.inViewMs} ms, ${t.addedNodes} nodes added)` : ''}`,
         );
       log(`round trips (max ms by query): ${JSON.stringify(figures.roundTripsMs)}`);
-      // Where a slow round trip's time went: to the host, in it, back.
-      for (const t of roundTrips.filter((r) => r.roundTripMs > 100))
+      // Where a slow round trip's time went: to the host, in it (of which in the worker), back.
+      const slow = process.env.HEAPSCOPE_E2E_TRACE ? 0 : 100;
+      for (const t of roundTrips.filter((r) => r.roundTripMs > slow))
         log(
           `slow round trip ${t.kind}: ${Math.round(t.roundTripMs)} ms = to host ${Math.round(t.toHostMs)}` +
-            ` + host ${Math.round(t.hostMs)} + back ${Math.round(t.fromHostMs)} (at ${Math.round(t.startedAt)})`,
+            ` + host ${Math.round(t.hostMs)} (worker ${Math.round(t.workerMs ?? -1)})` +
+            ` + back ${Math.round(t.fromHostMs)} (at ${Math.round(t.startedAt)})`,
         );
 
       // A truncated file: the error in the editor itself.

@@ -15,12 +15,13 @@ import type {
   ExplorerHostMessage,
   ObjectRow,
   ProvisionalTable,
+  RetainerTree,
   SnapshotInfo,
 } from '../../src/shared/explorerProtocol';
 import { isExplorerHostMessage } from '../../src/shared/explorerProtocol';
 import { bytes, count, openFrame, setTotalBytes, signedBytes, sourceLink } from './cells';
 import { ask, pickBaseline, send, settle, timings, type QueryTiming } from './rpc';
-import { ComparisonView, ContainmentView, RetainersView, SummaryView, type SummaryItem } from './views';
+import { ComparisonView, ContainmentView, PAGE, RetainersView, SummaryView, type SummaryItem } from './views';
 import { el } from '../dom';
 
 interface ExplorerState {
@@ -156,11 +157,11 @@ tabs.addEventListener('vsc-tabs-select', (e) => {
 });
 
 // ---- selection → retainers ------------------------------------------------------------------------
-async function showRetainers(row: ObjectRow): Promise<void> {
+async function showRetainers(row: ObjectRow, tree?: RetainerTree): Promise<void> {
   retainersHeader.textContent = `Retainers of ${row.label} @${row.id}`;
   retainersPane.dataset.target = String(row.id);
   keepsAlive.hidden = row.dominatedCount === 0;
-  await retainers.show(row);
+  await retainers.show(row, tree);
 }
 
 summary.list.onSelect = (item: SummaryItem | undefined) => {
@@ -209,14 +210,16 @@ async function runSearch(text: string): Promise<void> {
   if (!text) return;
   const id = /^@?(\d+)$/.exec(text);
   if (id) {
-    const row = await ask({ kind: 'findId', id: Number(id[1]) });
-    if (!row) {
+    // The object with its retainers tree: one round trip, then one render.
+    const found = await ask({ kind: 'find', id: Number(id[1]), limit: PAGE });
+    if (!found) {
       searchStatus.textContent = `No object @${id[1]}.`;
       return;
     }
+    const { row, tree } = found;
     searchStatus.textContent = `${row.className} @${row.id}`;
     searchResults.append(resultLine(row));
-    await showRetainers(row);
+    await showRetainers(row, tree);
     return;
   }
   const page = await ask({ kind: 'searchStrings', text, limit: 20 });

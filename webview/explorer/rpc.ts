@@ -17,6 +17,8 @@ export interface QueryTiming {
   kind: string;
   /** Time in the worker and host, as the host measured it. */
   hostMs: number;
+  /** Of hostMs, the query itself in the worker (the rest: the host's hops to the worker and back). */
+  workerMs?: number;
   /** From the request leaving this page to its answer arriving. */
   roundTripMs: number;
   /** From the request leaving this page to the host receiving it (clocks of two processes). */
@@ -88,6 +90,7 @@ export function settle(message: ExplorerHostMessage): boolean {
     timings.push({
       kind: waiter.kind,
       hostMs: message.ms,
+      ...(message.workerMs !== undefined ? { workerMs: message.workerMs } : {}),
       roundTripMs: now - waiter.t0,
       toHostMs: message.receivedAt - (performance.timeOrigin + waiter.t0),
       fromHostMs: performance.timeOrigin + now - message.answeredAt,

@@ -34,6 +34,15 @@ type FlatRow<T> =
   | { kind: 'more'; parent: Entry<T> | undefined; shown: number; total: number; depth: number }
   | { kind: 'loading'; depth: number };
 
+/** A row on screen and what it was drawn from: kept while those stay the same. */
+interface DrawnRow<T> {
+  element: HTMLElement;
+  item: T;
+  expanded: boolean;
+  selected: boolean;
+  index: number;
+}
+
 export const ROW_HEIGHT = 22;
 const OVERSCAN = 8;
 
@@ -49,6 +58,8 @@ export class TreeList<T> {
   private flat: Array<FlatRow<T>> = [];
   private selected = -1;
   private frame = 0;
+  /** The item rows in the DOM, by entry (rows of a page, of a "more" or "loading" line are not kept). */
+  private drawn = new Map<Entry<T>, DrawnRow<T>>();
   private generation = 0;
   sortKey = '';
   descending = true;
@@ -75,7 +86,9 @@ export class TreeList<T> {
     this.renderHeader();
     this.scroller.addEventListener('scroll', () => this.schedule());
     this.scroller.addEventListener('keydown', (e) => this.keydown(e));
-    new ResizeObserver(() => this.schedule()).observe(this.scroller);
+    // Drawn at once (in the frame that laid the list out): a list shown again (another tab, the
+    // retainers pane) has its rows in that same frame rather than the next.
+    new ResizeObserver(() => this.render()).observe(this.scroller);
   }
 
   private renderHeader(): void {
@@ -184,29 +197,72 @@ export class TreeList<T> {
     });
   }
 
-  /** Renders the rows in view now (tests and the bench read the DOM right after). */
+  /**
+   * Renders the rows in view now (tests and the bench read the DOM right after). A row whose item,
+   * state and selection are unchanged keeps its element (moved if its index changed): selecting a
+   * row redraws two rows, a page loaded below the view none, so the page's style and layout work
+   * stays with what changed.
+   */
   render(): void {
     // Drawn now: the frame already asked for would draw the same rows again.
     if (this.frame) {
       cancelAnimationFrame(this.frame);
       this.frame = 0;
     }
-    const height = this.scroller.clientHeight || 400;
+    // A list not on screen (another tab, a hidden pane) has no height: it is drawn when shown (the
+    // ResizeObserver), not now.
+    const height = this.scroller.clientHeight;
+    if (height === 0 && this.scroller.clientWidth === 0) return;
     const first = Math.max(0, Math.floor(this.scroller.scrollTop / ROW_HEIGHT) - OVERSCAN);
     const last = Math.min(
       this.flat.length,
       Math.ceil((this.scroller.scrollTop + height) / ROW_HEIGHT) + OVERSCAN,
     );
+    const drawn = new Map<Entry<T>, DrawnRow<T>>();
     const rows: HTMLElement[] = [];
-    for (let i = first; i < last; i++) rows.push(this.renderRow(i));
-    this.rowsHost.replaceChildren(...rows);
+    for (let i = first; i < last; i++) {
+      const row = this.flat[i];
+      if (row.kind !== 'item') {
+        rows.push(this.renderRow(i));
+        continue;
+      }
+      const { entry } = row;
+      const selected = i === this.selected;
+      let kept = this.drawn.get(entry);
+      if (!kept || kept.item !== entry.item || kept.expanded !== entry.expanded || kept.selected !== selected)
+        kept = { element: this.renderRow(i), item: entry.item, expanded: entry.expanded, selected, index: i };
+      else if (kept.index !== i) {
+        kept.index = i;
+        this.place(kept.element, i);
+      }
+      drawn.set(entry, kept);
+      rows.push(kept.element);
+    }
+    this.drawn = drawn;
+    this.placeRows(rows);
+  }
+
+  /** Makes the rows host hold exactly `rows`, in order, moving and inserting as little as it can. */
+  private placeRows(rows: HTMLElement[]): void {
+    const host = this.rowsHost;
+    const wanted = new Set(rows);
+    for (const child of [...host.children]) if (!wanted.has(child as HTMLElement)) child.remove();
+    let next = host.firstElementChild;
+    for (const row of rows) {
+      if (row === next) next = next.nextElementSibling;
+      else host.insertBefore(row, next);
+    }
+  }
+
+  private place(element: HTMLElement, index: number): void {
+    element.style.transform = `translateY(${index * ROW_HEIGHT}px)`;
+    element.dataset.index = String(index);
   }
 
   private renderRow(index: number): HTMLElement {
     const row = this.flat[index];
     const element = el('div', 'tree-row');
-    element.style.transform = `translateY(${index * ROW_HEIGHT}px)`;
-    element.dataset.index = String(index);
+    this.place(element, index);
     element.setAttribute('role', 'row');
     if (row.kind === 'loading') {
       element.classList.add('loading');
@@ -253,7 +309,8 @@ export class TreeList<T> {
       cell.append(typeof content === 'string' ? document.createTextNode(content) : content);
       element.append(cell);
     });
-    element.addEventListener('click', () => this.select(index));
+    // The row may move (rows above it opened or closed): its index is read when clicked.
+    element.addEventListener('click', () => this.select(Number(element.dataset.index)));
     element.addEventListener('dblclick', () => {
       if (expandable) void this.toggle(entry);
       else this.onActivate(entry.item);

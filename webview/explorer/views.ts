@@ -276,10 +276,13 @@ export class RetainersView {
     };
   }
 
-  /** Shows the retainers of `target` and opens the shortest path to a GC root. */
-  async show(target: ObjectRow): Promise<void> {
+  /**
+   * Shows the retainers of `target` and opens the shortest path to a GC root; with `tree`, the one
+   * that came with the object (a find by @id), without asking again.
+   */
+  async show(target: ObjectRow, tree?: RetainerTree): Promise<void> {
     this.target = target;
-    const tree = await ask({ kind: 'retainerTree', ordinal: target.ordinal, limit: PAGE });
+    tree ??= await ask({ kind: 'retainerTree', ordinal: target.ordinal, limit: PAGE });
     if (this.target === target) this.showTree(tree);
   }
 
@@ -349,11 +352,8 @@ export class ContainmentView {
   /** "What does this object keep alive": its dominator subtree. */
   async showFrom(ordinal: number): Promise<void> {
     this.rootOrdinal = ordinal;
-    // The object and its first children asked at once: one round trip's wait, not two.
-    const [root, children] = await Promise.all([
-      ask({ kind: 'object', ordinal }),
-      ask({ kind: 'dominated', ordinal, offset: 0, limit: PAGE }),
-    ]);
+    // The object and its first children in one answer: one message each way.
+    const { root, children } = await ask({ kind: 'subtree', ordinal, limit: PAGE });
     if (this.rootOrdinal !== ordinal) return;
     this.list.showLoaded({ items: [root], total: 1 }, [
       { match: () => true, children: { items: children.rows, total: children.total } },

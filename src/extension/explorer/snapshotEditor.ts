@@ -233,13 +233,14 @@ export class SnapshotExplorerProvider implements vscode.CustomReadonlyEditorProv
         const t0 = performance.now();
         const receivedAt = performance.timeOrigin + t0;
         try {
-          const answer = await state.handle.query(query);
+          const { answer, ms: workerMs } = await state.handle.timedQuery(query);
           const t1 = performance.now();
           post({
             type: 'answer',
             id: intent.id,
             answer,
             ms: t1 - t0,
+            workerMs,
             receivedAt,
             answeredAt: performance.timeOrigin + t1,
           });

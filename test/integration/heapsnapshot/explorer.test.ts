@@ -202,6 +202,11 @@ for (const runtime of runtimes) {
       assert.ok(children.rows.filter((r) => r.className === 'LeakyRecord').length >= 400);
       for (let i = 1; i < children.rows.length; i++)
         assert.ok(children.rows[i - 1].retainedBytes >= children.rows[i].retainedBytes);
+      // "What it keeps alive" in the webview's form: the object and its first children, one answer.
+      assert.deepEqual(await answerQuery(explorer, { kind: 'subtree', ordinal: array.ordinal, limit: 50 }), {
+        root: explorer.object(array.ordinal),
+        children: explorer.dominated(array.ordinal, 0, 50),
+      });
 
       const before = explorer.object(object.ordinal).distance;
       assert.deepEqual(explorer.setIgnored(array.ordinal, true).ignored, [array.ordinal]);
@@ -229,11 +234,17 @@ for (const runtime of runtimes) {
       assert.equal(explorer.object(object.ordinal).distance, before);
     });
 
-    it('finds objects by @id and strings by value', () => {
+    it('finds objects by @id and strings by value', async () => {
       const leaky = explorer.classRows('retained', true, 'LeakyRecord')[0];
       const object = explorer.objects(leaky.classIndex, 'retained', 0, 1).rows[0];
       assert.equal(explorer.findId(object.id)?.ordinal, object.ordinal);
       assert.equal(explorer.findId(0xfffffff0), null);
+      // The webview's form: the object with its retainer tree, in one answer.
+      assert.deepEqual(await answerQuery(explorer, { kind: 'find', id: object.id }), {
+        row: explorer.object(object.ordinal),
+        tree: explorer.retainerTree(object.ordinal),
+      });
+      assert.equal(await answerQuery(explorer, { kind: 'find', id: 0xfffffff0 }), null);
       const found = explorer.searchStrings('record-41');
       // record-41 and record-410 … record-419.
       assert.equal(found.total, 11, found.rows.map((r) => r.label).join(', '));

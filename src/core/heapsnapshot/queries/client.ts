@@ -37,6 +37,8 @@ export interface ExplorerHandle {
   /** The class table as loaded (largest retained first): the first table shown. */
   readonly classes: ClassRow[];
   query<Q extends ExplorerQuery>(query: Q): Promise<ExplorerAnswer<Q>>;
+  /** The same, with the time the query itself took (in the worker: without the messages' hops). */
+  timedQuery<Q extends ExplorerQuery>(query: Q): Promise<{ answer: ExplorerAnswer<Q>; ms: number }>;
   /** Ends the worker (its memory goes back to the OS); pending queries fail as cancelled. */
   dispose(): void;
 }
@@ -67,8 +69,13 @@ class InProcessExplorer implements ExplorerHandle {
     this.classes = explorer.classRows();
   }
   async query<Q extends ExplorerQuery>(query: Q): Promise<ExplorerAnswer<Q>> {
+    return (await this.timedQuery(query)).answer;
+  }
+  async timedQuery<Q extends ExplorerQuery>(query: Q): Promise<{ answer: ExplorerAnswer<Q>; ms: number }> {
     if (this.disposed) throw new HeapscopeError('cancelled', 'The snapshot was closed.');
-    return answerQuery(this.explorer, query);
+    const t0 = performance.now();
+    const answer = await answerQuery(this.explorer, query);
+    return { answer, ms: performance.now() - t0 };
   }
   dispose(): void {
     this.disposed = true;
@@ -77,7 +84,10 @@ class InProcessExplorer implements ExplorerHandle {
 
 class WorkerExplorer implements ExplorerHandle {
   private nextId = 1;
-  private readonly pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
+  private readonly pending = new Map<
+    number,
+    { resolve: (v: { answer: unknown; ms: number }) => void; reject: (e: Error) => void }
+  >();
   private ended: HeapscopeError | undefined;
 
   constructor(
@@ -90,7 +100,7 @@ class WorkerExplorer implements ExplorerHandle {
       const waiter = this.pending.get(message.id);
       if (!waiter) return;
       this.pending.delete(message.id);
-      if (message.type === 'answer') waiter.resolve(message.answer);
+      if (message.type === 'answer') waiter.resolve({ answer: message.answer, ms: message.ms });
       else waiter.reject(toError(message));
     });
     const end = (error: HeapscopeError): void => {
@@ -111,11 +121,15 @@ class WorkerExplorer implements ExplorerHandle {
     worker.on('exit', () => end(new HeapscopeError('cancelled', 'The snapshot was closed.')));
   }
 
-  query<Q extends ExplorerQuery>(query: Q): Promise<ExplorerAnswer<Q>> {
+  async query<Q extends ExplorerQuery>(query: Q): Promise<ExplorerAnswer<Q>> {
+    return (await this.timedQuery(query)).answer;
+  }
+
+  timedQuery<Q extends ExplorerQuery>(query: Q): Promise<{ answer: ExplorerAnswer<Q>; ms: number }> {
     if (this.ended) return Promise.reject(this.ended);
     const id = this.nextId++;
-    return new Promise<ExplorerAnswer<Q>>((resolve, reject) => {
-      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
+    return new Promise<{ answer: ExplorerAnswer<Q>; ms: number }>((resolve, reject) => {
+      this.pending.set(id, { resolve: resolve as (v: { answer: unknown; ms: number }) => void, reject });
       this.worker.postMessage({ id, query });
     });
   }

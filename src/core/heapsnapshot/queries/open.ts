@@ -77,6 +77,10 @@ async function dispatch(
       return explorer.object(query.ordinal);
     case 'findId':
       return explorer.findId(query.id);
+    case 'find': {
+      const found = explorer.find(query.id, query.limit);
+      return found && { row: found.row, tree: await declareTree(explorer, found.tree) };
+    }
     case 'searchStrings':
       return explorer.searchStrings(query.text, query.limit);
     case 'retainers': {
@@ -95,6 +99,8 @@ async function dispatch(
       return explorer.dominated(query.ordinal, query.offset, query.limit);
     case 'largestHeldVia':
       return explorer.largestHeldVia(query.className, query.via);
+    case 'subtree':
+      return explorer.subtree(query.ordinal, query.limit);
     case 'ignore':
       return query.tree === undefined
         ? explorer.setIgnored(query.ordinal, query.ignored)

@@ -143,6 +143,8 @@ export type ExplorerQuery =
   | { kind: 'objects'; classIndex: number; sort?: ObjectSort; offset?: number; limit?: number }
   | { kind: 'object'; ordinal: number }
   | { kind: 'findId'; id: number }
+  /** An object by `@id` with its retainerTree, in one answer (one round trip through the host). */
+  | { kind: 'find'; id: number; limit?: number }
   | { kind: 'searchStrings'; text: string; limit?: number }
   | { kind: 'retainers'; ordinal: number; offset?: number; limit?: number }
   | { kind: 'retainerPath'; ordinal: number }
@@ -151,6 +153,8 @@ export type ExplorerQuery =
   | { kind: 'dominated'; ordinal: number; offset?: number; limit?: number }
   /** The largest object of a class held through a variable or property of this name. */
   | { kind: 'largestHeldVia'; className: string; via: string }
+  /** An object and the first page of its dominator-tree children, in one answer. */
+  | { kind: 'subtree'; ordinal: number; limit?: number }
   /** `tree`: also answer that object's retainerTree as the new distances give it (one round trip). */
   | { kind: 'ignore'; ordinal: number; ignored: boolean; tree?: number }
   | { kind: 'compare'; baseFile: string; middleFile?: string; holders?: number };
@@ -162,12 +166,14 @@ export interface ExplorerAnswers {
   objects: Page<ObjectRow>;
   object: ObjectRow;
   findId: ObjectRow | null;
+  find: { row: ObjectRow; tree: RetainerTree } | null;
   searchStrings: Page<ObjectRow>;
   retainers: Page<RetainerRow>;
   retainerPath: RetainerRow[];
   retainerTree: RetainerTree;
   dominated: Page<ObjectRow>;
   largestHeldVia: ObjectRow | null;
+  subtree: { root: ObjectRow; children: Page<ObjectRow> };
   ignore: { ignored: number[]; tree?: RetainerTree };
   compare: Comparison;
 }
