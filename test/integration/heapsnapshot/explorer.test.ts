@@ -239,10 +239,11 @@ for (const runtime of runtimes) {
       const object = explorer.objects(leaky.classIndex, 'retained', 0, 1).rows[0];
       assert.equal(explorer.findId(object.id)?.ordinal, object.ordinal);
       assert.equal(explorer.findId(0xfffffff0), null);
-      // The webview's form: the object with its retainer tree, in one answer.
+      // The webview's form: the object with its retainer tree (as the retainerTree query answers it,
+      // closure variables linked to their declarations), in one answer.
       assert.deepEqual(await answerQuery(explorer, { kind: 'find', id: object.id }), {
         row: explorer.object(object.ordinal),
-        tree: explorer.retainerTree(object.ordinal),
+        tree: await answerQuery(explorer, { kind: 'retainerTree', ordinal: object.ordinal }),
       });
       assert.equal(await answerQuery(explorer, { kind: 'find', id: 0xfffffff0 }), null);
       const found = explorer.searchStrings('record-41');
