@@ -6,6 +6,7 @@
 // used ~15% less CPU than textbook LT with bucket lists (both typed), and two arrays less memory.
 // Cooper–Harvey–Kennedy was not tried: it iterates to a fixed point, and long reference chains
 // (linked lists, timer lists) make that slow in the worst case.
+import { hugePageBytes } from './hugePageSize';
 
 /** Essential-edge bit kept in the edge type byte: set means "ignored for dominators". */
 export const NON_ESSENTIAL = 0x80;
@@ -104,7 +105,7 @@ export function computeDominators(input: DominatorInput): DominatorResult {
       const array = reused.subarray(0, size);
       return zeroed ? array.fill(0) : array;
     }
-    return new Uint32Array(size);
+    return new Uint32Array(new ArrayBuffer(hugePageBytes(size * 4)), 0, size);
   };
 
   // A layout given with its lists' room (see layOutPredecessors).
@@ -136,7 +137,10 @@ export function computeDominators(input: DominatorInput): DominatorResult {
   const lastPreds = laidOut ? input.lastPreds! : layOutPredecessors(predCount, N, byNode);
   // DFS numbers of the predecessors.
   const predsLength = byNode[2 * N + 1];
-  const preds = laidOut && input.preds?.length === predsLength ? input.preds : new Uint32Array(predsLength);
+  const preds =
+    laidOut && input.preds?.length === predsLength
+      ? input.preds
+      : new Uint32Array(new ArrayBuffer(hugePageBytes(predsLength * 4)), 0, predsLength);
   // Where each list starts is kept by DFS number, in `semi` (the counts' array, free now): so
   // Lengauer–Tarjan reads nothing by ordinal, and byNode's memory becomes its label and ancestor,
   // then the retained sizes (8 bytes a node less: 34 MB on the 4M-node bench heap).

@@ -17,6 +17,7 @@ import {
   type NodeLayout,
   type RecordKernel,
 } from './recordKernel';
+import { hugePageBytes } from './hugePageSize';
 import { StringTable } from './strings';
 import {
   adoptPageSearchHelper,
@@ -589,18 +590,19 @@ export class SnapshotTokenizer {
     const n = this.nodeCount;
     // Shared too when the edges are: the analysis's helper thread reads ids and edge ranges, and
     // folds the shallow sizes (types, names, sizes).
+    // Sized for huge pages (hugePageSize.ts); the arrays' own lengths are the counts.
     const buffer = (bytes: number): ArrayBufferLike =>
-      this.sharedEdges ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes);
-    this.nodeTypes = new Uint8Array(buffer(n));
-    this.nodeNames = new Uint32Array(buffer(n * 4));
-    this.nodeIds = new Uint32Array(buffer(n * 4));
-    this.nodeSelfSizes = new Uint32Array(buffer(n * 4));
-    this.firstEdge = new Uint32Array(buffer((n + 1) * 4));
+      this.sharedEdges ? new SharedArrayBuffer(hugePageBytes(bytes)) : new ArrayBuffer(hugePageBytes(bytes));
+    this.nodeTypes = new Uint8Array(buffer(n), 0, n);
+    this.nodeNames = new Uint32Array(buffer(n * 4), 0, n);
+    this.nodeIds = new Uint32Array(buffer(n * 4), 0, n);
+    this.nodeSelfSizes = new Uint32Array(buffer(n * 4), 0, n);
+    this.firstEdge = new Uint32Array(buffer((n + 1) * 4), 0, n + 1);
     if (nodeFields.includes('detachedness')) this.detachedness = new Uint8Array(n);
     const m = this.edgeCount;
-    this.edgeTypes = new Uint8Array(buffer(m));
-    this.edgeNames = new Uint32Array(buffer(m * 4));
-    this.edgeTo = new Uint32Array(buffer(m * 4));
+    this.edgeTypes = new Uint8Array(buffer(m), 0, m);
+    this.edgeNames = new Uint32Array(buffer(m * 4), 0, m);
+    this.edgeTo = new Uint32Array(buffer(m * 4), 0, m);
   }
 
   private scanNodes(buf: Uint8Array, i: number, end: number): number {

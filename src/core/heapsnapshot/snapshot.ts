@@ -3,6 +3,7 @@
 // indexed by node ordinal; strings are decoded only when a name is printed.
 import { availableParallelism } from 'node:os';
 import type { ClassKeyJob } from './classKeys';
+import { hugePageBytes } from './hugePageSize';
 import { bfsDistances, type DistanceJob } from './distances';
 import { computeDominators, EDGE_TYPE_MASK, layOutPredecessors } from './dominators';
 import { findOwners, foldSizes, type SizeFold } from './folding';
@@ -279,6 +280,8 @@ export class HeapSnapshot {
       canShare([firstEdge, edgeTo, edgeTypes, edgeNames, nodeIds]);
     const shared = (bytes: number): ArrayBufferLike =>
       twoThreads ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes);
+    // Large word arrays sized for huge pages (hugePageSize.ts), of exactly `count` entries.
+    const words = (count: number): Uint32Array => new Uint32Array(shared(hugePageBytes(count * 4)), 0, count);
     // The parse's own helper thread when it is still there (no start-up to wait for).
     const kept = takeHelperFor(this.raw);
     if (!twoThreads) kept?.stop();
@@ -307,14 +310,14 @@ export class HeapSnapshot {
         // Page-owned: reachable (non-weak) from the root's shortcut edges (user roots) and from
         // its '(Document DOM trees)' element.
         starts: this.pageSearchStarts(),
-        page: new Uint32Array(shared(((N + 31) >>> 5) * 4)),
-        stack: new Uint32Array(shared((N + 2) * 4)),
-        predCounts: new Uint32Array(shared((N + 2) * 4)),
+        page: words((N + 31) >>> 5),
+        stack: words(N + 2),
+        predCounts: words(N + 2),
         nodeCount: N,
         countFrom,
       };
       // Laid out at the end, by this thread, into pages the helper faults in once it is done.
-      const layout = new Uint32Array(shared((N + 2) * 8));
+      const layout = words((N + 2) * 2);
       // Once the helper is done searching it faults in the pages this thread writes next: the
       // layout, the helper's counts (only corrections are written there while the search merely
       // walks: read first, its pages would fault as zero pages now and again when the dominators
@@ -329,7 +332,10 @@ export class HeapSnapshot {
       if (fold && !foldOnHelper) this.foldHere(fold);
       // Written through first: counting reads each entry before writing it, and a fresh page read
       // first faults twice (in as the shared zero page, then copied on write): 8k faults, not 4k.
-      const countedHere = countFrom > 0 ? new Uint32Array(N + 2).fill(0) : undefined;
+      const countedHere =
+        countFrom > 0
+          ? new Uint32Array(new ArrayBuffer(hugePageBytes((N + 2) * 4)), 0, N + 2).fill(0)
+          : undefined;
       if (countedHere) countEdges(job, 0, countFrom, countedHere);
       // While it waits for the search, this thread faults those pages in itself, 1 MB at a time
       // (on the bench heap the wait is 0-65 ms). Compare-and-swap of 0 with 0: the helper may be
@@ -360,7 +366,7 @@ export class HeapSnapshot {
       if (helper) {
         // The dominators' new array, whose pages the helper faults in while this thread starts
         // them (~10k page faults on the 4M-node bench heap, ~2 µs each under a memory cgroup).
-        this.predsForDominators = new Uint32Array(shared(layout[2 * N + 1] * 4));
+        this.predsForDominators = words(layout[2 * N + 1]);
         helper.prefault([new Int32Array(this.predsForDominators.buffer)]);
       }
       if (fold && foldOnHelper) {
@@ -381,8 +387,8 @@ export class HeapSnapshot {
           edgeTypes,
           weak,
           root,
-          distances: new Uint32Array(shared(N * 4)),
-          queue: new Uint32Array(shared(N * 4)),
+          distances: words(N),
+          queue: words(N),
         };
         helper.distances(job);
         this.finishDistances = () => {
@@ -401,7 +407,7 @@ export class HeapSnapshot {
           object: this.t.object,
           native: this.t.native,
           stringCount: this.raw.strings.count,
-          classOf: new Uint32Array(shared(N * 4)),
+          classOf: words(N),
           classCount: new Uint32Array(shared(4)),
         };
         helper.classKeys(job, fold !== undefined && foldOnHelper === true);
