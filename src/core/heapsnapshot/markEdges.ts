@@ -397,16 +397,25 @@ export function adoptPageSearchHelper(worker: Worker, control: Int32Array): Page
   // Never keeps the process alive; its failures show in the control word.
   worker.unref();
   worker.on('error', () => undefined);
+  /**
+   * The final state of control word i: takes the part back if the helper has not started it, and
+   * waits while the helper works on it (calling `meanwhile` instead for as long as it returns
+   * true). waitForHelper (tests): give the helper time to start it.
+   */
+  const settle = (i: number, waitForHelper?: boolean, meanwhile?: () => boolean): number => {
+    if (waitForHelper) Atomics.wait(control, i, WAITING, 30_000);
+    let state = Atomics.compareExchange(control, i, WAITING, TAKEN_BACK);
+    while (state === CLAIMED) {
+      if (!meanwhile?.()) Atomics.wait(control, i, CLAIMED, 1000);
+      state = Atomics.load(control, i);
+    }
+    return state;
+  };
   return {
     waiting: () => Atomics.load(control, 0) === WAITING,
     start: (job, search, prefault) => worker.postMessage({ job, search, prefault }),
     finish: (job, search, waitForHelper, meanwhile) => {
-      if (waitForHelper) Atomics.wait(control, 0, WAITING, 30_000);
-      let state = Atomics.compareExchange(control, 0, WAITING, TAKEN_BACK);
-      while (state === CLAIMED) {
-        if (!meanwhile?.()) Atomics.wait(control, 0, CLAIMED, 1000);
-        state = Atomics.load(control, 0);
-      }
+      const state = settle(0, waitForHelper, meanwhile);
       if (state === DONE) return true;
       // Not started (taken back) or failed half-way (its counts are partial: start over).
       if (state === FAILED) {
@@ -419,36 +428,19 @@ export function adoptPageSearchHelper(worker: Worker, control: Int32Array): Page
     prefault: (arrays) => worker.postMessage({ prefault: arrays }),
     fold: (fold) => worker.postMessage({ fold }),
     finishFold: (fold, waitForHelper) => {
-      if (waitForHelper) Atomics.wait(control, 1, WAITING, 30_000);
-      let state = Atomics.compareExchange(control, 1, WAITING, TAKEN_BACK);
-      while (state === CLAIMED) {
-        Atomics.wait(control, 1, CLAIMED, 1000);
-        state = Atomics.load(control, 1);
-      }
+      const state = settle(1, waitForHelper);
       if (state === FOLDED || state === DONE) return { changed: state === FOLDED, onHelper: true };
       return { changed: foldSizes(fold, findOwners(fold)), onHelper: false };
     },
     distances: (job) => worker.postMessage({ distances: job }),
     finishDistances: (job, waitForHelper) => {
-      if (waitForHelper) Atomics.wait(control, 2, WAITING, 30_000);
-      let state = Atomics.compareExchange(control, 2, WAITING, TAKEN_BACK);
-      while (state === CLAIMED) {
-        Atomics.wait(control, 2, CLAIMED, 1000);
-        state = Atomics.load(control, 2);
-      }
-      if (state === DONE) return true;
+      if (settle(2, waitForHelper) === DONE) return true;
       bfsDistances(job);
       return false;
     },
     classKeys: (job, afterFold) => worker.postMessage({ classes: job, afterFold }),
     finishClassKeys: (job, waitForHelper) => {
-      if (waitForHelper) Atomics.wait(control, 3, WAITING, 30_000);
-      let state = Atomics.compareExchange(control, 3, WAITING, TAKEN_BACK);
-      while (state === CLAIMED) {
-        Atomics.wait(control, 3, CLAIMED, 1000);
-        state = Atomics.load(control, 3);
-      }
-      if (state === DONE) return true;
+      if (settle(3, waitForHelper) === DONE) return true;
       classKeys(job);
       return false;
     },
