@@ -12,7 +12,7 @@ import type { Frame, Page } from 'playwright-core';
 import { attachByUrl, startExample } from './example';
 import type { E2eTest } from './runner';
 import { explorerAction, expandFolder } from './snapshotView.e2e';
-import { lastState, log, openWorkbench, runCommand, waitFor } from './vscode';
+import { lastState, log, openWorkbench, runCommand, waitFor, waitForEditorAt } from './vscode';
 
 const ALLOCATE = resolve(__dirname, '../fixtures/heapprofile/allocate.js');
 const TS_APP = resolve(__dirname, '../fixtures/heapprofile/ts-app');
@@ -148,14 +148,7 @@ async function mappedFrameOpensTypeScript(page: Page, dir: string, out: string):
   if (!detail.includes(`visits.ts:${line}`))
     throw new Error(`the detail bar does not link visits.ts:${line} (source-mapped): ${detail}`);
   await frame.locator('.detail a.source-link').click();
-  await waitFor(
-    `visits.ts open at line ${line}`,
-    async () =>
-      (await page.locator('.tabs-container .tab.active', { hasText: 'visits.ts' }).count()) > 0 &&
-      (await page.locator('.statusbar-item', { hasText: `Ln ${line},` }).count()) > 0,
-    20_000,
-    200,
-  );
+  await waitForEditorAt(page, 'visits.ts', line);
   log(`source-mapped frame link opened visits.ts at line ${line}`);
   await page.screenshot({ path: join(out, 'flame-5-typescript.png') });
 }
@@ -203,14 +196,7 @@ export const flameGraphTest: E2eTest = {
         throw new Error(`the detail bar does not link allocate.js:${line}: ${detail}`);
       await page.screenshot({ path: join(env.out, 'flame-2-zoomed.png') });
       await frame.locator('.detail a.source-link').click();
-      await waitFor(
-        `allocate.js open at line ${line}`,
-        async () =>
-          (await page.locator('.tabs-container .tab.active', { hasText: 'allocate.js' }).count()) > 0 &&
-          (await page.locator('.statusbar-item', { hasText: `Ln ${line},` }).count()) > 0,
-        20_000,
-        200,
-      );
+      await waitForEditorAt(page, 'allocate.js', line);
       log(`frame link opened allocate.js at line ${line}`);
 
       // Search and the table view.

@@ -11,8 +11,6 @@ import { attachByUrl, startExample } from './example';
 import type { E2eTest } from './runner';
 import { rowTexts } from './snapshotView.e2e';
 import {
-  activeTab,
-  cursorLine,
   lastState,
   liveWebview,
   log,
@@ -22,6 +20,7 @@ import {
   runCommand,
   sleep,
   waitFor,
+  waitForEditorAt,
   type E2eSession,
 } from './vscode';
 
@@ -285,13 +284,7 @@ export const leakSessionTest: E2eTest = {
       if (!new RegExp(`^sessionLog — .*server\\.js:${holderLine}:\\d+$`).test(linkTitle))
         throw new Error(`sessionLog's row does not link to server.js:${holderLine}: "${linkTitle}"`);
       await holderLink.click();
-      await waitFor(
-        `server.js open at line ${holderLine} (const sessionLog)`,
-        async () =>
-          (await activeTab(page, 'server.js').count()) > 0 && (await cursorLine(page)) === holderLine,
-        20_000,
-        200,
-      );
+      await waitForEditorAt(page, 'server.js', holderLine, 'const sessionLog');
       log(`sessionLog's source link opened server.js at line ${holderLine}`);
       await page.screenshot({ path: join(env.out, 'leak-7-holder-source.png') });
     } finally {

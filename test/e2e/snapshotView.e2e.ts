@@ -11,7 +11,7 @@ import { mkdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'n
 import { join, resolve } from 'node:path';
 import type { Frame, Page } from 'playwright-core';
 import type { E2eTest } from './runner';
-import { log, openWorkbench, sleep, waitFor } from './vscode';
+import { log, openWorkbench, sleep, waitFor, waitForEditorAt } from './vscode';
 
 const LEAKER = resolve(__dirname, '../fixtures/heapsnapshot/leaker.js');
 
@@ -466,14 +466,7 @@ export const snapshotViewTest: E2eTest = {
       await frame.locator('vscode-tab-header', { hasText: 'Summary' }).click();
       await objectRow.locator('a.source-link').click();
       const line = fixtureLine('constructor(i)');
-      await waitFor(
-        `leaker.js open at line ${line}`,
-        async () =>
-          (await page.locator('.tabs-container .tab.active', { hasText: 'leaker.js' }).count()) > 0 &&
-          (await page.locator('.statusbar-item', { hasText: `Ln ${line},` }).count()) > 0,
-        20_000,
-        200,
-      );
+      await waitForEditorAt(page, 'leaker.js', line);
       log(`source link opened leaker.js at line ${line}`);
       await page.screenshot({ path: join(env.out, 'explorer-3-source.png') });
       // The holder's link: the code of the function whose closure variable holds the array.

@@ -183,6 +183,16 @@ export async function cursorLine(page: Page): Promise<number> {
   return Number(/Ln (\d+),/.exec(text)?.[1] ?? 0);
 }
 
+/** Waits until the active editor shows `name` with its cursor on `line` (a source link followed). */
+export async function waitForEditorAt(page: Page, name: string, line: number, why = ''): Promise<void> {
+  await waitFor(
+    `${name} open at line ${line}${why ? ` (${why})` : ''}`,
+    async () => (await activeTab(page, name).count()) > 0 && (await cursorLine(page)) === line,
+    20_000,
+    200,
+  );
+}
+
 export interface E2eSession {
   id: string;
   name: string;
