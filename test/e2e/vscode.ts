@@ -136,9 +136,10 @@ export async function pickQuickItem(
       ((await first.textContent().catch(() => '')) ?? '').includes(text);
     await waitFor(`"${text}" as the first entry`, firstIsWanted, timeoutMs);
     // An Enter that lands while the list is being replaced is dropped and the picker stays as it
-    // was; pressing it again on the same picker is harmless (accepting is idempotent there).
+    // was; pressing it again on the same picker is harmless (accepting is idempotent there). Pressed
+    // on the input itself: a webview that finishes loading meanwhile can take the keyboard focus.
     for (let attempt = 1; ; attempt++) {
-      await page.keyboard.press('Enter');
+      await input.press('Enter');
       const moved = await waitFor(
         `the picker to accept "${text}"`,
         async () =>
