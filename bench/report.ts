@@ -71,6 +71,7 @@ function overhead(json: Json): Row {
 }
 
 function snapshot(json: Json): Row[] {
+  const warm = json.warm === true;
   return arr(json.cases).map((raw) => {
     const c = obj(raw);
     const ours = obj(c.heapscope);
@@ -82,12 +83,16 @@ function snapshot(json: Json): Row[] {
     const commandRounds = arr(c.commandRoundSpeedupsVsDevtools).map((r) => `×${fmt(num(r), 1)}`);
     const large = str(c.case) === 'large';
     return {
-      bench: `heap snapshot, ${str(c.case) ?? '?'} (${fmt(num(c.fileMb), 0)} MB, ${fmt((num(c.nodeCount) ?? 0) / 1e6, 1)}M nodes)`,
+      bench:
+        `heap snapshot, ${str(c.case) ?? '?'} (${fmt(num(c.fileMb), 0)} MB, ${fmt((num(c.nodeCount) ?? 0) / 1e6, 1)}M nodes)` +
+        (warm ? ', each tool run once untimed first' : ''),
       command:
         '`npx tsx bench/snapshot/run.ts' +
         (large ? '' : ' --small-only') +
         (num(ml.seconds) === undefined ? ' --no-memlab' : '') +
-        ` --runs ${num(c.runs) ?? '?'}\``,
+        ` --runs ${num(c.runs) ?? '?'}` +
+        (warm ? ' --warm' : '') +
+        '`',
       // What users run first (the command as a whole process), the internal runner beside it.
       result:
         (num(command.seconds) !== undefined
@@ -211,7 +216,7 @@ export function rowsFrom(dir: string): { rows: Row[]; unknown: string[] } {
     }
     if (file.startsWith('accuracy')) rows.push(accuracy(json, file === 'accuracy.json' ? '' : file));
     else if (file.startsWith('overhead')) rows.push(overhead(json));
-    else if (file === 'snapshot.json') rows.push(...snapshot(json));
+    else if (file === 'snapshot.json' || file === 'snapshot-warm.json') rows.push(...snapshot(json));
     else if (file === 'prometheus.json') rows.push(prometheus(json));
     else if (file === 'k8s.json') rows.push(k8s(json));
     else if (file === 'chart.json') rows.push(chart(json));
