@@ -204,7 +204,17 @@ export function rowsFrom(dir: string): { rows: Row[]; unknown: string[] } {
         .filter((f) => f.endsWith('.json'))
         .sort()
     : [];
-  const order = ['accuracy', 'overhead', 'snapshot', 'prometheus', 'k8s', 'chart', 'capture', 'flame'];
+  const order = [
+    'accuracy',
+    'overhead',
+    'snapshot.',
+    'snapshot-warm',
+    'prometheus',
+    'k8s',
+    'chart',
+    'capture',
+    'flame',
+  ];
   files.sort((a, b) => order.findIndex((o) => a.startsWith(o)) - order.findIndex((o) => b.startsWith(o)));
   for (const file of files) {
     let json: Json;
