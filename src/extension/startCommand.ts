@@ -95,7 +95,9 @@ export class StartCommand {
       if (key === shownKey) return;
       shownKey = key;
       qp.items = picks.map(toItem);
-      const keep = active && qp.items.find((i) => i.pick.label === active.label);
+      // With a filter typed, VS Code activates the first entry that matches it; keeping the entry
+      // active before could keep one the filter hides, and Enter would then accept nothing.
+      const keep = !qp.value && active && qp.items.find((i) => i.pick.label === active.label);
       if (keep) qp.activeItems = [keep];
     };
     const scan = async (): Promise<void> => {

@@ -139,6 +139,12 @@ export async function pickQuickItem(
     // was; pressing it again on the same picker is harmless (accepting is idempotent there). Pressed
     // on the input itself: a webview that finishes loading meanwhile can take the keyboard focus.
     for (let attempt = 1; ; attempt++) {
+      // No entry active (the list was replaced under the filter): Down activates the first one.
+      if (
+        attempt > 1 &&
+        (await page.locator('.quick-input-widget .quick-input-list .monaco-list-row.focused').count()) === 0
+      )
+        await input.press('Down');
       await input.press('Enter');
       const moved = await waitFor(
         `the picker to accept "${text}"`,
