@@ -19,12 +19,9 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import * as esbuild from 'esbuild';
+import { bundledScript, CACHE, devtoolsRunner, ROOT, timedNode } from './tools';
 
-const ROOT = path.resolve(__dirname, '../..');
-const CACHE = path.join(ROOT, '.cache/bench');
 const RESULTS = path.join(ROOT, 'bench/results');
-mkdirSync(CACHE, { recursive: true });
 mkdirSync(RESULTS, { recursive: true });
 
 const smallOnly = process.argv.includes('--small-only');
@@ -52,39 +49,12 @@ function generate(name: string, nodes: number, heapMb: number): string {
   return file;
 }
 
-async function buildHeapscopeRunner(): Promise<string> {
-  const entry = path.join(CACHE, 'heapscope-analyse.ts');
-  writeFileSync(
-    entry,
+function buildHeapscopeRunner(): Promise<string> {
+  return bundledScript(
+    'heapscope-analyse',
     `import { analyseTask } from ${JSON.stringify(path.join(ROOT, 'src/core/heapsnapshot/tasks'))};
 analyseTask(process.argv[2]).then((r) => console.log(JSON.stringify(r)));\n`,
   );
-  const out = path.join(CACHE, 'heapscope-analyse.js');
-  await esbuild.build({
-    entryPoints: [entry],
-    outfile: out,
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
-    format: 'cjs',
-    minify: true,
-    logLevel: 'warning',
-    external: ['chrome-remote-interface'],
-  });
-  return out;
-}
-
-function devtoolsRunner(): string {
-  const out = path.join(CACHE, 'devtools-analyse.mjs');
-  const toolkit = path.join(ROOT, 'node_modules/heap-snapshot-toolkit/index.js');
-  writeFileSync(
-    out,
-    `import { createReadStream } from 'node:fs';
-import { parse } from ${JSON.stringify(toolkit)};
-const snapshot = await parse(createReadStream(process.argv[2], 'utf-8'));
-console.log(JSON.stringify({ nodeCount: snapshot.nodeCount, rootRetainedBytes: snapshot.rootNode().retainedSize() }));\n`,
-  );
-  return out;
 }
 
 function memlabRunner(): string | undefined {
@@ -150,11 +120,6 @@ interface Measure {
   error?: string;
 }
 
-// The tools run without NODE_EXTRA_CA_CERTS: none of them speaks TLS, and on machines that set it
-// (these do, for their proxy) every Node process spends ~70 ms loading the bundle at start-up, a
-// fixed cost that says nothing about either tool. The same environment for all three.
-const { NODE_EXTRA_CA_CERTS: _extraCerts, ...toolEnv } = process.env;
-
 function measure(
   tool: string,
   script: string,
@@ -163,27 +128,17 @@ function measure(
   args: string[] = [file],
 ): Measure {
   process.stderr.write(`  ${tool}…\n`);
-  const command = ['-v', process.execPath, `--max-old-space-size=${heapMb}`, script, ...args];
-  const options = { encoding: 'utf8', maxBuffer: 64 << 20, env: toolEnv } as const;
-  if (warm) spawnSync('/usr/bin/time', command, options);
-  const t0 = performance.now();
-  const result = spawnSync('/usr/bin/time', command, options);
-  const seconds = (performance.now() - t0) / 1000;
-  const rss = /Maximum resident set size \(kbytes\): (\d+)/.exec(result.stderr ?? '');
-  const peakRssMb = rss ? Math.round(Number(rss[1]) / 1024) : -1;
-  const user = /User time \(seconds\): ([\d.]+)/.exec(result.stderr ?? '');
-  const sys = /System time \(seconds\): ([\d.]+)/.exec(result.stderr ?? '');
-  const cpuSeconds = Math.round((Number(user?.[1] ?? 0) + Number(sys?.[1] ?? 0)) * 100) / 100;
-  const ok = result.status === 0;
+  const run = timedNode(script, args, heapMb, warm);
+  const { seconds, cpuSeconds, peakRssMb, ok } = run;
   let output: unknown;
   try {
-    output = JSON.parse((result.stdout ?? '').trim().split('\n').pop() ?? '');
+    output = JSON.parse(run.stdout.trim().split('\n').pop() ?? '');
   } catch {
     output = undefined;
   }
-  const m: Measure = { tool, seconds: Math.round(seconds * 100) / 100, cpuSeconds, peakRssMb, ok, output };
+  const m: Measure = { tool, seconds, cpuSeconds, peakRssMb, ok, output };
   if (!ok)
-    m.error = (result.stderr ?? '')
+    m.error = run.stderr
       .split('\n')
       .filter((l) => l && !/^\t/.test(l))
       .slice(-5)
