@@ -3,7 +3,7 @@
 // of the size: start-up is part of what `heapscope summary` makes a user wait for). Large snapshots
 // are analysed in a child started with huge pages for its memory (hugePages.ts says why and when).
 // Kept free of the engine so that deciding costs nothing.
-import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { hugePageEnvironment, isSnapshotAnalysis, processHost, RELAUNCHED_ENV } from './hugePages';
@@ -20,7 +20,10 @@ function runHere(): void {
 }
 
 function runInChild(env: NodeJS.ProcessEnv): void {
-  const child = spawn(process.execPath, [...process.execArgv, ...process.argv.slice(1)], {
+  // Required here, not imported: the child (and every command run here) would load it for nothing.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { spawn } = require('node:child_process') as typeof import('node:child_process');
+  const child: ChildProcess = spawn(process.execPath, [...process.execArgv, ...process.argv.slice(1)], {
     stdio: 'inherit',
     env: { ...env, [RELAUNCHED_ENV]: String(process.pid) },
   });
@@ -45,7 +48,8 @@ function runInChild(env: NodeJS.ProcessEnv): void {
     process.removeAllListeners('SIGTERM');
     process.removeAllListeners('SIGHUP');
     if (signal) process.kill(process.pid, signal);
-    else process.exitCode = code ?? 1;
+    // At once: the command's output is written, nothing of this process is left to wait for.
+    else process.exit(code ?? 1);
   });
 }
 

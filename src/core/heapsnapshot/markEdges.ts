@@ -15,7 +15,7 @@
 // purpose: the helper runs the functions' sources one by one, and a bundler may rename a shared
 // function they would call.
 import { Worker } from 'node:worker_threads';
-import { classKeys, type ClassKeyJob } from './classKeys';
+import { classKeys, classTally, type ClassKeyJob } from './classKeys';
 import { bfsDistances, type DistanceJob } from './distances';
 import { findOwners, foldSizes, type SizeFold } from './folding';
 
@@ -288,7 +288,8 @@ parentPort.on('message', ({ job, search, prefault, fold, distances, classes, aft
     let state = ${FAILED};
     if (!afterFold || folded === ${FOLDED} || folded === ${DONE}) {
       try {
-        classKeys(classes);
+        // The classes' smallest distances too, when this thread computed the distances.
+        classKeys(classes, classes.distances !== undefined && Atomics.load(control, 2) === ${DONE});
         state = ${DONE};
       } catch {
         // The calling thread groups them.
@@ -441,7 +442,9 @@ export function adoptPageSearchHelper(worker: Worker, control: Int32Array): Page
     classKeys: (job, afterFold) => worker.postMessage({ classes: job, afterFold }),
     finishClassKeys: (job, waitForHelper) => {
       if (settle(3, waitForHelper) === DONE) return true;
-      classKeys(job);
+      // Fresh tallies: a helper that failed may have counted some nodes.
+      job.tally = classTally(job.tally.counts.length);
+      classKeys(job, job.distances !== undefined);
       return false;
     },
     // Not terminate(): that would cut short what was asked for. Unreferenced, the helper never

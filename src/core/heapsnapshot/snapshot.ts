@@ -2,7 +2,7 @@
 // sizes of owned internals), dominators, retained sizes and distances. Everything is typed arrays
 // indexed by node ordinal; strings are decoded only when a name is printed.
 import { availableParallelism } from 'node:os';
-import type { ClassKeyJob } from './classKeys';
+import { classCapacity, classTally, type ClassKeyJob } from './classKeys';
 import { hugePageBytes } from './hugePageSize';
 import { bfsDistances, type DistanceJob } from './distances';
 import { computeDominators, EDGE_TYPE_MASK, layOutPredecessors } from './dominators';
@@ -380,8 +380,9 @@ export class HeapSnapshot {
       }
       // The distances read only the edges (their types' weak bit, not the marks): the helper
       // computes them after the folding, while this thread computes the dominators.
+      let distanceJob: DistanceJob | undefined;
       if (helper && distances) {
-        const job: DistanceJob = {
+        const job: DistanceJob = (distanceJob = {
           firstEdge,
           edgeTo,
           edgeTypes,
@@ -389,7 +390,7 @@ export class HeapSnapshot {
           root,
           distances: words(N),
           queue: words(N),
-        };
+        });
         helper.distances(job);
         this.finishDistances = () => {
           this.distancesOnHelper = helper.finishDistances(job, parallel === true);
@@ -408,11 +409,15 @@ export class HeapSnapshot {
           native: this.t.native,
           stringCount: this.raw.strings.count,
           classOf: words(N),
-          classCount: new Uint32Array(shared(4)),
+          classCount: new Uint32Array(shared(8)),
+          tally: classTally(classCapacity(this.raw.strings.count, false), shared),
+          distances: distanceJob?.distances,
         };
         helper.classKeys(job, fold !== undefined && foldOnHelper === true);
         this.finishClassKeys = () => {
           this.finishFold?.();
+          // Grouped here, the classes' distances are tallied too once the distances are done.
+          this.finishDistances?.();
           this.classKeysOnHelper = helper.finishClassKeys(job, parallel === true);
           return job;
         };

@@ -42,14 +42,15 @@ export function summarize(snapshot: HeapSnapshot): SnapshotSummary {
   const tree = snapshot.retainedSizes ? dominatorChildren(snapshot) : undefined;
   const classes = groupByClass(snapshot);
   const retained = tree ? classRetainedSizes(snapshot, classes, tree) : undefined;
+  const largest = retained?.largest ?? classes.first;
   const nodeIds = snapshot.raw.nodeIds;
   const constructors: ConstructorSummary[] = classes.names.map((name, c) => ({
     name,
     count: classes.counts[c],
     shallowBytes: classes.shallowBytes[c],
-    retainedBytes: retained ? retained[c] : 0,
+    retainedBytes: retained ? retained.retained[c] : 0,
     distance: classes.distances[c] === UNREACHABLE ? -1 : classes.distances[c],
-    largestId: nodeIds[classes.largest[c]],
+    largestId: nodeIds[largest[c]],
   }));
   constructors.sort((a, b) => b.retainedBytes - a.retainedBytes || b.shallowBytes - a.shallowBytes);
   let totalBytes = snapshot.totalSelfSize;

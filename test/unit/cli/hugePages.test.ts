@@ -41,6 +41,16 @@ describe('huge pages for snapshot analyses', () => {
     assert.equal(env?.GLIBC_TUNABLES, 'glibc.malloc.arena_max=2:glibc.malloc.hugetlb=1');
   });
 
+  it('starts the child without the extra CA certificates (it opens no connection)', () => {
+    const env = hugePageEnvironment(
+      ['summary', 'a.heapsnapshot'],
+      host({ env: { PATH: '/bin', NODE_EXTRA_CA_CERTS: '/etc/ssl/certs/ca-certificates.crt' } }),
+    );
+    assert.equal(env?.GLIBC_TUNABLES, 'glibc.malloc.hugetlb=1');
+    assert.equal('NODE_EXTRA_CA_CERTS' in (env ?? {}), false);
+    assert.equal(env?.PATH, '/bin');
+  });
+
   it('stays in one process where it does not pay or cannot work', () => {
     const cases: Array<[string, string[], Host]> = [
       ['other commands', ['check', '--', 'node', 'a.heapsnapshot'], host()],

@@ -83,7 +83,7 @@ export class SnapshotExplorer {
     // Keyed like DevTools' aggregates (and summary.ts): two keys may print the same name.
     const grouped = groupByClass(snapshot, detachedness);
     this.classOf = grouped.classOf;
-    const retained = classRetainedSizes(snapshot, grouped, this.tree());
+    const { retained } = classRetainedSizes(snapshot, grouped, this.tree());
     this.classes = grouped.names.map((name, c) => ({
       classIndex: c,
       name,
