@@ -11,12 +11,13 @@ export interface DistanceJob {
   root: number;
   /** nodeCount entries, any content: the result (0xffffffff for a node not reached). */
   distances: Uint32Array;
-  /** nodeCount entries, any content: the queue. */
-  queue: Uint32Array;
+  /** nodeCount entries or more, any content: the queue (allocated here when not given). */
+  queue?: Uint32Array;
 }
 
 export function bfsDistances(job: DistanceJob): void {
-  const { firstEdge, edgeTo, edgeTypes, weak, root, distances, queue } = job;
+  const { firstEdge, edgeTo, edgeTypes, weak, root, distances } = job;
+  const queue = job.queue ?? new Uint32Array(distances.length);
   distances.fill(0xffffffff);
   let head = 0;
   let tail = 0;

@@ -245,6 +245,8 @@ const faultIn = (arrays) => {
 const idle = setTimeout(() => {
   if (Atomics.compareExchange(control, 0, ${WAITING}, ${ENDED}) === ${WAITING}) parentPort.close();
 }, ${IDLE_MS});
+// An array of this thread's that it no longer needs (the folding's owners), for the distances.
+let spare;
 // Messages come in the order the calling thread sent them: the search, arrays to fault in, the
 // folding, the distances, the class keys, the end.
 parentPort.on('message', ({ job, search, prefault, fold, distances, classes, afterFold, last }) => {
@@ -264,8 +266,12 @@ parentPort.on('message', ({ job, search, prefault, fold, distances, classes, aft
   if (prefault) faultIn(prefault);
   if (fold && Atomics.compareExchange(control, 1, ${WAITING}, ${CLAIMED}) === ${WAITING}) {
     try {
-      // As HeapSnapshot.foldHere does.
-      Atomics.store(control, 1, foldSizes(fold, findOwners(fold)) ? ${FOLDED} : ${DONE});
+      // As HeapSnapshot.foldHere does. The owners are garbage once folded: the distances queue
+      // in them (their pages are faulted in already).
+      const owners = findOwners(fold);
+      const folded = foldSizes(fold, owners);
+      spare = new Uint32Array(owners.buffer, owners.byteOffset, owners.length);
+      Atomics.store(control, 1, folded ? ${FOLDED} : ${DONE});
     } catch {
       // Only findOwners' allocations can fail, before any size changed: the caller folds.
       Atomics.store(control, 1, ${FAILED});
@@ -274,7 +280,9 @@ parentPort.on('message', ({ job, search, prefault, fold, distances, classes, aft
   }
   if (distances && Atomics.compareExchange(control, 2, ${WAITING}, ${CLAIMED}) === ${WAITING}) {
     try {
-      bfsDistances(distances);
+      const queue = distances.queue ?? (spare && spare.length >= distances.distances.length ? spare : undefined);
+      spare = undefined;
+      bfsDistances(queue ? { ...distances, queue } : distances);
       Atomics.store(control, 2, ${DONE});
     } catch {
       Atomics.store(control, 2, ${FAILED});

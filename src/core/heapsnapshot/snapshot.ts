@@ -389,7 +389,9 @@ export class HeapSnapshot {
           weak,
           root,
           distances: words(N),
-          queue: words(N),
+          // No queue: the helper's folding leaves it an array of its own to queue in (one
+          // nodeCount-long array of fresh pages less); this thread, if it takes the distances
+          // back, allocates one.
         });
         helper.distances(job);
         this.finishDistances = () => {
