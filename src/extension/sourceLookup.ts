@@ -104,6 +104,19 @@ export function filesEndingWith(found: readonly string[], tail: string): string[
 }
 
 /**
+ * Whether a workspace file holds the same code as a map's embedded source: line endings, a byte-order
+ * mark and trailing blank lines aside, so that the frame's line is the same line in both.
+ */
+export function sameSource(embedded: string, file: string): boolean {
+  const normal = (text: string): string =>
+    text
+      .replace(/^\uFEFF/, '')
+      .replace(/\r\n?/g, '\n')
+      .replace(/\s+$/, '');
+  return normal(embedded) === normal(file);
+}
+
+/**
  * The path an embedded source is shown under: the map's name for it, made into a path (its scheme
  * and `..` dropped), so the editor's title is the original file name and its tooltip the original path.
  */

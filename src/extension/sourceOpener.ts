@@ -1,6 +1,7 @@
 // Opens the code of a frame (a flame graph's, a retainer's) wherever it can be found: the file itself;
-// else the original source its map embeds (sourcesContent), shown read-only; else the workspace file
-// with the longest same path tail (a container's /app/src/server.js is the workspace's src/server.js).
+// else the original source its map embeds (sourcesContent), shown read-only unless the workspace has
+// the same text at the same path tail; else the workspace file with the longest same path tail (a
+// container's /app/src/server.js is the workspace's src/server.js).
 // Scripts with no file at all (Node's built-ins, eval'd code) get a message saying what they are.
 // Nothing read here is run, and no path from a profile or a map is ever written to.
 import { createHash } from 'node:crypto';
@@ -9,6 +10,7 @@ import * as vscode from 'vscode';
 import { scriptUrlToPath } from './locations';
 import {
   describeNonFile,
+  sameSource,
   embeddedSourcePath,
   filesEndingWith,
   inPackages,
@@ -21,6 +23,9 @@ export const EMBEDDED_SOURCE_SCHEME = 'heapscope-source';
 
 /** Files one tail search may return: enough to offer a choice, bounded in a huge workspace. */
 const FIND_LIMIT = 50;
+
+/** Workspace files read to find one holding the same code as an embedded source. */
+const COMPARED_FILES = 10;
 
 /** Embedded sources kept for their documents (a reopened tab asks again). */
 const KEPT_SOURCES = 64;
@@ -93,6 +98,22 @@ async function filesWithTail(tails: readonly string[]): Promise<vscode.Uri[]> {
   return [];
 }
 
+/**
+ * The workspace's own copy of an embedded source, when one with the same path tail holds the same
+ * text: it opens as the user's file (editable), at the same line. Only a few candidates are read.
+ */
+async function workspaceCopy(url: string, embedded: string): Promise<vscode.Uri | undefined> {
+  const decoder = new TextDecoder();
+  for (const uri of (await filesWithTail(pathTails(url))).slice(0, COMPARED_FILES)) {
+    const text = await vscode.workspace.fs.readFile(uri).then(
+      (bytes) => decoder.decode(bytes),
+      () => undefined,
+    );
+    if (text !== undefined && sameSource(embedded, text)) return uri;
+  }
+  return undefined;
+}
+
 async function pickFile(files: vscode.Uri[], url: string): Promise<vscode.Uri | undefined> {
   const picked = await vscode.window.showQuickPick(
     files.map((uri) => ({ label: vscode.workspace.asRelativePath(uri, true), uri })),
@@ -119,8 +140,9 @@ function notFound(url: string, tails: readonly string[]): string {
 
 /**
  * Opens the code at a frame's 1-based position beside the current editor, or says why it cannot:
- * the file at `url`; else the source its map embeds (`hints.embedded`); else the workspace file with
- * the same path tail (the user picks when several match).
+ * the file at `url`; else the source its map embeds (`hints.embedded`), or the workspace file with
+ * the same path tail and the same text; else the workspace file with the same path tail (the user
+ * picks when several match).
  */
 export async function openSource(
   url: string,
@@ -132,7 +154,10 @@ export async function openSource(
   const file = scriptUrlToPath(url, roots, existsSync);
   if (file && existsSync(file)) return showAt(vscode.Uri.file(file), line, column, hints);
   const embedded = await hints.embedded?.().catch(() => undefined);
-  if (embedded !== undefined) return showAt(embeddedSources.add(url, embedded), line, column, hints);
+  if (embedded !== undefined) {
+    const copy = await workspaceCopy(url, embedded);
+    return showAt(copy ?? embeddedSources.add(url, embedded), line, column, hints);
+  }
   const noFile = describeNonFile(url);
   if (noFile) {
     void vscode.window.showInformationMessage(`Heapscope: ${noFile}`);

@@ -8,6 +8,7 @@ import {
   inPackages,
   pathSegments,
   pathTails,
+  sameSource,
   tailGlob,
 } from '../../../src/extension/sourceLookup';
 
@@ -74,6 +75,14 @@ describe('source lookup', () => {
   it('searches node_modules only for a path inside it', () => {
     assert.equal(inPackages('node_modules/express/lib/router.js'), true);
     assert.equal(inPackages('src/node_modules_helper.js'), false);
+  });
+
+  it('takes a workspace file for an embedded source only when the text is the same', () => {
+    const embedded = 'export function f(): void {\n  g();\n}\n';
+    assert.equal(sameSource(embedded, embedded), true);
+    assert.equal(sameSource(embedded, `\uFEFF${embedded.replace(/\n/g, '\r\n')}\n\n`), true);
+    assert.equal(sameSource(embedded, `// edited\n${embedded}`), false, 'a line added above moves the lines');
+    assert.equal(sameSource(embedded, embedded.replace('g()', 'h()')), false);
   });
 
   it('shows an embedded source under its original path', () => {
