@@ -17,7 +17,16 @@ import type { Frame, Page } from 'playwright-core';
 import { attachByUrl, startExample } from './example';
 import type { E2eTest } from './runner';
 import { explorerAction, expandFolder } from './snapshotView.e2e';
-import { lastState, log, openWorkbench, runCommand, waitFor, waitForEditorAt } from './vscode';
+import {
+  cursorLine,
+  lastState,
+  log,
+  openWorkbench,
+  pickQuickItem,
+  runCommand,
+  waitFor,
+  waitForEditorAt,
+} from './vscode';
 
 const ALLOCATE = resolve(__dirname, '../fixtures/heapprofile/allocate.js');
 const TS_APP = resolve(__dirname, '../fixtures/heapprofile/ts-app');
@@ -163,7 +172,7 @@ async function mappedFrameOpensTypeScript(page: Page, dir: string, out: string):
  * (sourcesContent), and the .ts files are gone from this machine. The frame still shows the .ts line,
  * and its link opens the embedded visits.ts (read-only) there.
  */
-async function embeddedSourceOpens(page: Page, dir: string, out: string): Promise<void> {
+async function embeddedSourceOpens(page: Page, workspace: string, dir: string, out: string): Promise<void> {
   const build = mkdtempSync(join(tmpdir(), 'heapscope-e2e-embedded-'));
   const bundle = join(dir, 'bundled', 'profileOnce.js');
   const original = join(build, 'src', 'visits.ts');
@@ -226,6 +235,28 @@ async function embeddedSourceOpens(page: Page, dir: string, out: string): Promis
   );
   log(`embedded source opened visits.ts at line ${line} (${shown.length} characters on screen)`);
   await page.screenshot({ path: join(out, 'flame-6-embedded.png') });
+
+  // The workspace holds the same text at the same path tail: the user's own file opens instead.
+  mkdirSync(join(workspace, 'app-copy', 'src'), { recursive: true });
+  writeFileSync(
+    join(workspace, 'app-copy', 'src', 'visits.ts'),
+    readFileSync(join(TS_APP, 'src', 'visits.ts')),
+  );
+  await frame.locator('.detail a.source-link').click();
+  await waitFor(
+    'the workspace copy app-copy/src/visits.ts',
+    async () => (await activeBreadcrumbs(page)).includes('app-copy') && (await cursorLine(page)) === line,
+    20_000,
+    200,
+  );
+  log(`the same text in the workspace opened app-copy/src/visits.ts at line ${line}`);
+  // The next test opens a visits.ts at the same line: nothing of this one may stand in for it.
+  await runCommand(page, 'View: Close All Editors');
+}
+
+/** The breadcrumbs of the active editor: the path of the file it shows. */
+async function activeBreadcrumbs(page: Page): Promise<string> {
+  return (await page.locator('.editor-group-container.active .breadcrumbs-control').textContent()) ?? '';
 }
 
 /**
@@ -269,6 +300,30 @@ async function containerPathOpensWorkspaceFile(
   await frame.locator('.detail a.source-link').click();
   await waitForEditorAt(page, 'allocate.js', line, 'the workspace file with the same path tail');
   log(`container path ${containerPath} opened the workspace's heapscope-demo/allocate.js at line ${line}`);
+
+  // Two workspace files end with the container path's tail: the user picks one.
+  for (const fork of ['fork-a', 'fork-b']) {
+    mkdirSync(join(env.workspace, fork, 'forks'), { recursive: true });
+    writeFileSync(join(env.workspace, fork, 'forks', 'allocate.js'), readFileSync(ALLOCATE));
+  }
+  writeFileSync(join(dir, 'forked.heapprofile'), moved.split(containerPath).join('/app/forks/allocate.js'));
+  await explorerAction(page, 'forked.heapprofile', 'Open heap profile as flame graph');
+  const forked = await waitFor(
+    'the flame graph of forked.heapprofile',
+    () => flameFrame(page, 'forked.heapprofile', 'loaded'),
+    60_000,
+    250,
+  );
+  await forked.locator('.frame', { hasText: 'allocateRecords' }).first().click();
+  await forked.locator('.detail a.source-link').click();
+  await pickQuickItem(page, 'fork-b');
+  await waitFor(
+    'fork-b/forks/allocate.js, as picked',
+    async () => (await activeBreadcrumbs(page)).includes('fork-b') && (await cursorLine(page)) === line,
+    20_000,
+    200,
+  );
+  log(`two matches for /app/forks/allocate.js: the picked fork-b/forks/allocate.js opened at line ${line}`);
 }
 
 export const flameGraphTest: E2eTest = {
@@ -339,7 +394,7 @@ export const flameGraphTest: E2eTest = {
       if (tableText.includes('allocateRecords')) throw new Error('the table is not filtered by the search');
       await page.screenshot({ path: join(env.out, 'flame-3-table.png') });
 
-      await embeddedSourceOpens(page, dir, env.out);
+      await embeddedSourceOpens(page, env.workspace, dir, env.out);
       await mappedFrameOpensTypeScript(page, dir, env.out);
       await containerPathOpensWorkspaceFile(page, env, dir, text, line);
 
