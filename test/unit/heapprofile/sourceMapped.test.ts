@@ -170,6 +170,22 @@ describe('the source a map embeds, for a frame whose original file is gone', () 
       assert.ok(bareOrigins.has(visitsUrl));
       assert.equal(await embeddedSource(bareOrigins, maps.originalSource, visitsUrl), undefined);
 
+      // A bundler's URLs (webpack://): the source is named and found by that URL.
+      const mapFile = `${embedded}.map`;
+      const map = JSON.parse(readFileSync(mapFile, 'utf8')) as { sources: string[] };
+      map.sources = map.sources.map((s) => `webpack://my-app/./src/${path.basename(s)}`);
+      writeFileSync(mapFile, JSON.stringify(map));
+      const bundler = diskSourceMaps();
+      const bundlerOrigins = await sourceMapProfile(profileOf(embedded), bundler.resolveFrame);
+      assert.deepEqual([...bundlerOrigins.keys()].sort(), [
+        'webpack://my-app/src/main.ts',
+        'webpack://my-app/src/visits.ts',
+      ]);
+      assert.equal(
+        await embeddedSource(bundlerOrigins, bundler.originalSource, 'webpack://my-app/src/visits.ts'),
+        visits,
+      );
+
       // A frame no map moved is no origin; a reader that fails is no text.
       const unmapped = await sourceMapProfile(
         { head: node({ functionName: '(root)' }, 0, [node({ functionName: 'f', url: '/gone/a.js' }, 8)]) },
