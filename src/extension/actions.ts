@@ -9,6 +9,7 @@ import type { SessionController } from './controller';
 import { formatBytes } from './format';
 import { scriptUrlToPath, sourceOpenAllowed } from './locations';
 import { recordingToJson, samplesToCsv } from './recordings';
+import { openSource as openFoundSource } from './sourceOpener';
 import type { SessionEntry } from './sessionRegistry';
 
 export class SessionActions {
@@ -198,10 +199,9 @@ export class SessionActions {
   ): Promise<void> {
     const roots = this.controller.workspaceRoots();
     const file = scriptUrlToPath(url, roots, existsSync);
-    if (!file || !existsSync(file)) {
-      void vscode.window.showWarningMessage(`Heapscope: ${url} is not a file in this workspace.`);
-      return;
-    }
+    // Not here: Node's own code, eval'd code, or a file from elsewhere (a pod's /app/src/server.js)
+    // whose workspace copy has the same path tail. Only workspace files are searched.
+    if (!file || !existsSync(file)) return openFoundSource(url, line, column, { viewColumn: sourceColumn() });
     if (!sourceOpenAllowed(url, file, roots, reported, realpathSync)) {
       void vscode.window.showWarningMessage(
         `Heapscope: not opening ${file}: it is outside the workspace and not a source this session reported.`,

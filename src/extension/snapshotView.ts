@@ -10,6 +10,7 @@ import { diffSnapshotFiles, type TaskProgress } from '../core/heapsnapshot';
 import { registerFlameEditor } from './explorer/flameEditor';
 import { openInExplorer, registerSnapshotExplorer, type ExplorerFocus } from './explorer/snapshotEditor';
 import { diffMarkdown } from './snapshotReport';
+import { registerSourceOpener } from './sourceOpener';
 
 export const SNAPSHOT_SCHEME = 'heapscope-snapshot';
 
@@ -119,6 +120,8 @@ export function registerSnapshotView(context: vscode.ExtensionContext): void {
   const reports = new SnapshotReports();
   const explorer = registerSnapshotExplorer(context);
   registerFlameEditor(context);
+  // The code of a flame graph's frames and of the explorer's retainers, wherever it is found.
+  registerSourceOpener(context);
   let lastFolder: vscode.Uri | undefined;
 
   const pick = async (title: string, many: boolean): Promise<string[] | undefined> => {

@@ -4,15 +4,29 @@
 // search and the table view find it too. The profile of a tsc-compiled app shows its frames at the
 // .ts lines, and a link opens the .ts file. A file cut in half shows its error in the editor. Then a
 // live session on the workspace's example server: "Show live allocation flame graph" opens its
-// sampling profile, and the graph follows as the session rewrites the file.
+// sampling profile, and the graph follows as the session rewrites the file. Code that is not on
+// this machine still opens: a bundle built elsewhere opens its map's embedded .ts, and a frame at a
+// container's path opens the workspace file with the same path tail.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { buildSync } from 'esbuild';
 import type { Frame, Page } from 'playwright-core';
 import { attachByUrl, startExample } from './example';
 import type { E2eTest } from './runner';
 import { explorerAction, expandFolder } from './snapshotView.e2e';
-import { lastState, log, openWorkbench, runCommand, waitFor, waitForEditorAt } from './vscode';
+import {
+  cursorLine,
+  lastState,
+  log,
+  openWorkbench,
+  pickQuickItem,
+  runCommand,
+  waitFor,
+  waitForEditorAt,
+} from './vscode';
 
 const ALLOCATE = resolve(__dirname, '../fixtures/heapprofile/allocate.js');
 const TS_APP = resolve(__dirname, '../fixtures/heapprofile/ts-app');
@@ -153,6 +167,165 @@ async function mappedFrameOpensTypeScript(page: Page, dir: string, out: string):
   await page.screenshot({ path: join(out, 'flame-5-typescript.png') });
 }
 
+/**
+ * A bundle built elsewhere: esbuild bundled the TypeScript app with its sources embedded in the map
+ * (sourcesContent), and the .ts files are gone from this machine. The frame still shows the .ts line,
+ * and its link opens the embedded visits.ts (read-only) there.
+ */
+async function embeddedSourceOpens(page: Page, workspace: string, dir: string, out: string): Promise<void> {
+  const build = mkdtempSync(join(tmpdir(), 'heapscope-e2e-embedded-'));
+  const bundle = join(dir, 'bundled', 'profileOnce.js');
+  const original = join(build, 'src', 'visits.ts');
+  try {
+    cpSync(join(TS_APP, 'src'), join(build, 'src'), { recursive: true });
+    buildSync({
+      entryPoints: [join(build, 'src', 'profileOnce.ts')],
+      outfile: bundle,
+      bundle: true,
+      platform: 'node',
+      format: 'cjs',
+      sourcemap: true,
+      sourcesContent: true,
+      logLevel: 'silent',
+    });
+  } finally {
+    rmSync(build, { recursive: true, force: true });
+  }
+  if (existsSync(original)) throw new Error(`${original} should be gone`);
+  execFileSync(process.execPath, [bundle, join(dir, 'embedded.heapprofile')], {
+    stdio: 'pipe',
+    timeout: 60_000,
+  });
+  const line =
+    readFileSync(join(TS_APP, 'src', 'visits.ts'), 'utf8')
+      .split('\n')
+      .findIndex((l) => l.includes('function rememberVisit(')) + 1;
+  await explorerAction(page, 'embedded.heapprofile', 'Open heap profile as flame graph');
+  const frame = await waitFor(
+    'the flame graph of embedded.heapprofile',
+    () => flameFrame(page, 'embedded.heapprofile', 'loaded'),
+    60_000,
+    250,
+  );
+  await frame.locator('.frame', { hasText: 'rememberVisit' }).first().click();
+  const detail = await waitFor(
+    'the detail of rememberVisit',
+    async () => {
+      const text = (await frame.locator('.detail').textContent()) ?? '';
+      return text.includes('rememberVisit') ? text : undefined;
+    },
+    10_000,
+    100,
+  );
+  if (!detail.includes(`visits.ts:${line}`))
+    throw new Error(`the detail bar does not link visits.ts:${line} (mapped through the bundle): ${detail}`);
+  await frame.locator('.detail a.source-link').click();
+  await waitForEditorAt(page, 'visits.ts', line, 'the source embedded in the map');
+  // The TypeScript itself (types and all), not the bundle's JavaScript.
+  const shown = await waitFor(
+    'the embedded TypeScript on screen',
+    async () => {
+      const lines = (await page.locator('.editor-group-container.active .view-lines').textContent()) ?? '';
+      // The editor lays spaces out as no-break spaces.
+      const text = lines.replace(/\u00a0/g, ' ');
+      return text.includes('request: RequestLike') ? text : undefined;
+    },
+    10_000,
+    200,
+  );
+  log(`embedded source opened visits.ts at line ${line} (${shown.length} characters on screen)`);
+  await page.screenshot({ path: join(out, 'flame-6-embedded.png') });
+
+  // The workspace holds the same text at the same path tail: the user's own file opens instead.
+  mkdirSync(join(workspace, 'app-copy', 'src'), { recursive: true });
+  writeFileSync(
+    join(workspace, 'app-copy', 'src', 'visits.ts'),
+    readFileSync(join(TS_APP, 'src', 'visits.ts')),
+  );
+  await frame.locator('.detail a.source-link').click();
+  await waitFor(
+    'the workspace copy app-copy/src/visits.ts',
+    async () => (await activeBreadcrumbs(page)).includes('app-copy') && (await cursorLine(page)) === line,
+    20_000,
+    200,
+  );
+  log(`the same text in the workspace opened app-copy/src/visits.ts at line ${line}`);
+  // The next test opens a visits.ts at the same line: nothing of this one may stand in for it.
+  await runCommand(page, 'View: Close All Editors');
+}
+
+/** The breadcrumbs of the active editor: the path of the file it shows. */
+async function activeBreadcrumbs(page: Page): Promise<string> {
+  return (await page.locator('.editor-group-container.active .breadcrumbs-control').textContent()) ?? '';
+}
+
+/**
+ * A profile taken in a container: its frames name /app/heapscope-demo/allocate.js, which is not on
+ * this machine; the workspace has heapscope-demo/allocate.js, and the link opens that.
+ */
+async function containerPathOpensWorkspaceFile(
+  page: Page,
+  env: { workspace: string },
+  dir: string,
+  profileText: string,
+  line: number,
+): Promise<void> {
+  const containerPath = '/app/heapscope-demo/allocate.js';
+  if (existsSync(containerPath)) throw new Error(`${containerPath} exists on this machine`);
+  mkdirSync(join(env.workspace, 'heapscope-demo'), { recursive: true });
+  writeFileSync(join(env.workspace, 'heapscope-demo', 'allocate.js'), readFileSync(ALLOCATE));
+  const moved = profileText
+    .split(JSON.stringify(pathToFileURL(ALLOCATE).href))
+    .join(JSON.stringify(containerPath))
+    .split(JSON.stringify(ALLOCATE))
+    .join(JSON.stringify(containerPath));
+  if (!moved.includes(containerPath)) throw new Error('the profile does not name allocate.js');
+  writeFileSync(join(dir, 'container.heapprofile'), moved);
+  // The fixture's own allocate.js is open from the first link: only the new link may open one now.
+  await runCommand(page, 'View: Close All Editors');
+  await explorerAction(page, 'container.heapprofile', 'Open heap profile as flame graph');
+  const frame = await waitFor(
+    'the flame graph of container.heapprofile',
+    () => flameFrame(page, 'container.heapprofile', 'loaded'),
+    60_000,
+    250,
+  );
+  await frame.locator('.frame', { hasText: 'allocateRecords' }).first().click();
+  await waitFor(
+    'the detail of allocateRecords',
+    async () => ((await frame.locator('.detail').textContent()) ?? '').includes(`allocate.js:${line}`),
+    10_000,
+    100,
+  );
+  await frame.locator('.detail a.source-link').click();
+  await waitForEditorAt(page, 'allocate.js', line, 'the workspace file with the same path tail');
+  log(`container path ${containerPath} opened the workspace's heapscope-demo/allocate.js at line ${line}`);
+
+  // Two workspace files end with the container path's tail: the user picks one.
+  for (const fork of ['fork-a', 'fork-b']) {
+    mkdirSync(join(env.workspace, fork, 'forks'), { recursive: true });
+    writeFileSync(join(env.workspace, fork, 'forks', 'allocate.js'), readFileSync(ALLOCATE));
+  }
+  writeFileSync(join(dir, 'forked.heapprofile'), moved.split(containerPath).join('/app/forks/allocate.js'));
+  await explorerAction(page, 'forked.heapprofile', 'Open heap profile as flame graph');
+  const forked = await waitFor(
+    'the flame graph of forked.heapprofile',
+    () => flameFrame(page, 'forked.heapprofile', 'loaded'),
+    60_000,
+    250,
+  );
+  await forked.locator('.frame', { hasText: 'allocateRecords' }).first().click();
+  await forked.locator('.detail a.source-link').click();
+  await pickQuickItem(page, 'fork-b');
+  await waitFor(
+    'fork-b/forks/allocate.js, as picked',
+    async () => (await activeBreadcrumbs(page)).includes('fork-b') && (await cursorLine(page)) === line,
+    20_000,
+    200,
+  );
+  log(`two matches for /app/forks/allocate.js: the picked fork-b/forks/allocate.js opened at line ${line}`);
+}
+
 export const flameGraphTest: E2eTest = {
   name: 'flame graph: a .heapprofile opens as live bytes by stack, a frame opens its code',
   async run({ browser, env }) {
@@ -221,7 +394,9 @@ export const flameGraphTest: E2eTest = {
       if (tableText.includes('allocateRecords')) throw new Error('the table is not filtered by the search');
       await page.screenshot({ path: join(env.out, 'flame-3-table.png') });
 
+      await embeddedSourceOpens(page, env.workspace, dir, env.out);
       await mappedFrameOpensTypeScript(page, dir, env.out);
+      await containerPathOpensWorkspaceFile(page, env, dir, text, line);
 
       await explorerAction(page, 'broken.heapprofile', 'Open heap profile as flame graph');
       const failed = await waitFor(

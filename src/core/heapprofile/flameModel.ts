@@ -8,12 +8,17 @@ import {
   type FlameGraph,
   type FunctionTotal,
 } from './flameGraph';
-import { sourceMapProfile, type FrameResolver } from './sourceMapped';
+import { sourceMapProfile, type FrameResolver, type MappedOrigins } from './sourceMapped';
 
 export interface FlameModel {
   graph: FlameGraph;
   /** The biggest allocators by function, at most `tableRows`. */
   functions: FunctionTotal[];
+  /**
+   * Which generated frame each original source came from: the host keeps it to find a source's
+   * embedded text again on a click; the webview never receives it.
+   */
+  origins: MappedOrigins;
 }
 
 export async function flameModel(
@@ -23,7 +28,7 @@ export async function flameModel(
   tableRows = 500,
 ): Promise<FlameModel> {
   const profile = parseHeapProfile(text, fileName);
-  await sourceMapProfile(profile, resolveFrame);
+  const origins = await sourceMapProfile(profile, resolveFrame);
   const graph = flameGraph(profile);
-  return { graph, functions: functionTotals(graph).slice(0, tableRows) };
+  return { graph, functions: functionTotals(graph).slice(0, tableRows), origins };
 }

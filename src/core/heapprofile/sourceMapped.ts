@@ -3,7 +3,10 @@
 // original file, line, column and, where the map names it, function. The flame graph is then laid
 // out from the mapped profile, so what it shows and what a click opens is the .ts line. Frames
 // without a map stay where V8 put them. A profile of tens of thousands of nodes holds a few hundred
-// distinct functions: each distinct position is resolved once.
+// distinct functions: each distinct position is resolved once. Which generated script each original
+// source was reached through is kept, so that a click can show the source the map embeds
+// (sourcesContent) when the original file is not on this machine.
+import { displayUrl } from '../leak/frames';
 import { LocationResolver } from '../leak/locations';
 import { isProfileNode } from './flameGraph';
 import type { SamplingHeapProfile, SamplingHeapProfileNode } from '../sampling/profile';
@@ -13,16 +16,56 @@ import type { RawFrame, SourceFrame } from '../types';
 export type FrameResolver = (frame: RawFrame) => Promise<SourceFrame>;
 
 /**
- * A resolver for a profile read from a file: the scripts its frames name (absolute paths, file://
- * URLs, or paths relative to `projectRoot`) and their `sourceMappingURL` (a .map beside them, or
- * inline) are read from the disk. One resolver keeps each script's map once.
+ * The original text of `url` (a source as a resolver named it) from the source map of the script
+ * `frame` is in: its `sourcesContent`, undefined when the map does not carry it.
  */
-export function diskFrameResolver(projectRoot?: string): FrameResolver {
+export type OriginalSourceReader = (frame: RawFrame, url: string) => Promise<string | undefined>;
+
+/** A profile's source maps: where a frame is in the user's code, and the original text they embed. */
+export interface SourceMaps {
+  resolveFrame: FrameResolver;
+  originalSource: OriginalSourceReader;
+}
+
+/**
+ * The maps of a profile read from a file: the scripts its frames name (absolute paths, file:// URLs,
+ * or paths relative to `projectRoot`) and their `sourceMappingURL` (a .map beside them, or inline)
+ * are read from the disk, and only read. Each script's map is kept once, for as long as this is.
+ */
+export function diskSourceMaps(projectRoot?: string): SourceMaps {
   const resolver = new LocationResolver(
     { getScriptSource: () => Promise.resolve(undefined) },
     projectRoot ? { projectRoot } : {},
   );
-  return (frame) => resolver.resolve(frame, { originalName: true });
+  return {
+    resolveFrame: (frame) => resolver.resolve(frame, { originalName: true }),
+    originalSource: (frame, url) => resolver.originalSource(frame, url),
+  };
+}
+
+/** `diskSourceMaps(projectRoot).resolveFrame`, for who needs positions only. */
+export function diskFrameResolver(projectRoot?: string): FrameResolver {
+  return diskSourceMaps(projectRoot).resolveFrame;
+}
+
+/**
+ * For each original source a mapped profile shows, a generated frame that was mapped to it: the
+ * map of that frame's script is the one that may embed the source's text.
+ */
+export type MappedOrigins = ReadonlyMap<string, RawFrame>;
+
+/**
+ * The text the source map embeds for `url`, a source the mapped profile shows; undefined when no
+ * frame was mapped there or the map does not carry the text. A map that cannot be read is no text.
+ */
+export async function embeddedSource(
+  origins: MappedOrigins,
+  readOriginal: OriginalSourceReader | undefined,
+  url: string,
+): Promise<string | undefined> {
+  const frame = origins.get(url);
+  if (!frame || !readOriginal) return undefined;
+  return readOriginal(frame, url).catch(() => undefined);
 }
 
 /**
@@ -64,9 +107,12 @@ function rawFrameAt(frame: RawFrame, source: SourceFrame): RawFrame {
 /**
  * Moves the call frames of `profile` (a tree just parsed, owned by the caller) to their original
  * source positions where mapped, in place: copying a tree of tens of thousands of nodes would cost
- * more than the mapping itself.
+ * more than the mapping itself. Returns which generated frame each original source came from.
  */
-export async function sourceMapProfile(profile: SamplingHeapProfile, resolve: FrameResolver): Promise<void> {
+export async function sourceMapProfile(
+  profile: SamplingHeapProfile,
+  resolve: FrameResolver,
+): Promise<MappedOrigins> {
   const nodes: SamplingHeapProfileNode[] = [];
   const slots: number[] = [];
   const positions = new Positions();
@@ -89,4 +135,11 @@ export async function sourceMapProfile(profile: SamplingHeapProfile, resolve: Fr
     ),
   );
   for (let i = 0; i < nodes.length; i++) nodes[i].callFrame = mapped[slots[i]];
+  const origins = new Map<string, RawFrame>();
+  positions.frames.forEach((frame, slot) => {
+    const url = mapped[slot].url;
+    // Only frames a map moved to another source: one left in its own script has no text to embed.
+    if (url && url !== displayUrl(frame.url) && !origins.has(url)) origins.set(url, frame);
+  });
+  return origins;
 }

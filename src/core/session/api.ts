@@ -243,6 +243,11 @@ export interface MemorySessionApi extends EventEmitter<SessionEvents> {
    * (as the target runs it, so in-memory transforms too), named as the map names it.
    */
   resolveFrame(frame: RawFrame): Promise<SourceFrame>;
+  /**
+   * The original text of `url`, a source `resolveFrame` mapped `frame` to, as the script's source map
+   * embeds it (sourcesContent); undefined when the map does not carry it.
+   */
+  originalSource(frame: RawFrame, url: string): Promise<string | undefined>;
   /** The report as of now (also valid while running). */
   report(): ReportV1;
 }

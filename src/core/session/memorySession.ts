@@ -340,6 +340,10 @@ export class MemorySession extends EventEmitter<SessionEvents> implements Memory
     return this.resolver.resolve(frame, { originalName: true });
   }
 
+  originalSource(frame: RawFrame, url: string): Promise<string | undefined> {
+    return this.resolver.originalSource(frame, url);
+  }
+
   get isolates(): IsolateReport[] | undefined {
     return this.workers?.isolates.length
       ? isolateReports({ verdict: this.mainVerdict, samples: this.samples }, this.workers.isolates)

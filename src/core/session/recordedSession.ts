@@ -2,7 +2,7 @@
 // shows it with the same code; everything that would touch a target says it is read-only.
 import { EventEmitter } from 'node:events';
 import { HeapscopeError } from '../errors';
-import { diskFrameResolver } from '../heapprofile/sourceMapped';
+import { diskSourceMaps } from '../heapprofile/sourceMapped';
 import { analyzeTrend } from '../leak';
 import { buildReport } from '../report';
 import type {
@@ -29,7 +29,7 @@ export class RecordedSession extends EventEmitter<SessionEvents> implements Memo
   readonly suspects: readonly Suspect[];
   readonly recordingDir: string;
   readonly allocationSampling = false;
-  private readonly diskResolver = diskFrameResolver();
+  private readonly diskMaps = diskSourceMaps();
 
   constructor(readonly data: RecordingData) {
     super();
@@ -82,7 +82,10 @@ export class RecordedSession extends EventEmitter<SessionEvents> implements Memo
   }
   /** A recording has no target: the scripts and their maps are read from the disk. */
   resolveFrame(frame: RawFrame): Promise<SourceFrame> {
-    return this.diskResolver(frame);
+    return this.diskMaps.resolveFrame(frame);
+  }
+  originalSource(frame: RawFrame, url: string): Promise<string | undefined> {
+    return this.diskMaps.originalSource(frame, url);
   }
   async snapshotRisk(): Promise<SnapshotRisk> {
     throw readOnly('take a heap snapshot');

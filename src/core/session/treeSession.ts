@@ -234,6 +234,10 @@ export class TreeSession extends EventEmitter<SessionEvents> implements MemorySe
     return this.focused('map a profile frame').resolveFrame(frame);
   }
 
+  originalSource(frame: RawFrame, url: string): Promise<string | undefined> {
+    return this.focused('read a mapped source').originalSource(frame, url);
+  }
+
   report(): ReportV1 {
     const observed = this.members.filter((m) => m.session);
     const single = observed.length === 1 && this.members.length === 1;

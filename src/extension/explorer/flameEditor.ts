@@ -8,10 +8,16 @@ import * as vscode from 'vscode';
 import { describeError } from '../../core/errors';
 import type { GrowthSite } from '../../core/heapprofile/flameGraph';
 import { flameModel } from '../../core/heapprofile/flameModel';
-import { diskFrameResolver, type FrameResolver } from '../../core/heapprofile/sourceMapped';
+import {
+  diskSourceMaps,
+  embeddedSource,
+  type FrameResolver,
+  type MappedOrigins,
+  type OriginalSourceReader,
+} from '../../core/heapprofile/sourceMapped';
 import { parseFlameIntent, type FlameHostMessage } from '../../shared/flameProtocol';
 import { buildWebviewHtml, makeNonce } from '../csp';
-import { openSource } from './snapshotEditor';
+import { openSource } from '../sourceOpener';
 
 export const FLAME_VIEW_TYPE = 'heapscope.heapProfileFlame';
 
@@ -24,6 +30,8 @@ export interface LiveFlameSource {
   growth(): GrowthSite[];
   /** The session's own source mapping: it knows the scripts as the target runs them. */
   resolveFrame: FrameResolver;
+  /** The original text its maps embed, for a source that is not on this machine. */
+  originalSource: OriginalSourceReader;
 }
 
 /** The live sessions' sources of the files they write, by path. */
@@ -40,20 +48,28 @@ class ProfileDocument implements vscode.CustomDocument {
   dispose(): void {}
 }
 
-async function readFlame(uri: vscode.Uri): Promise<FlameHostMessage> {
+/** What the host keeps of the graph on screen to open a frame's code: never sent to the webview. */
+interface ShownSources {
+  origins: MappedOrigins;
+  originalSource: OriginalSourceReader;
+}
+
+async function readFlame(uri: vscode.Uri): Promise<{ message: FlameHostMessage; sources?: ShownSources }> {
   const fileName = path.basename(uri.fsPath || uri.path);
   try {
     const text = new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
     const live = liveSources.get(uri.fsPath);
-    // A file from disk is mapped through the scripts and maps its frames name on this machine; a
-    // fresh resolver per read, so a rebuild's new maps are seen.
-    const resolveFrame =
-      live?.resolveFrame ?? diskFrameResolver(vscode.workspace.getWorkspaceFolder(uri)?.uri.fsPath);
-    const { graph, functions } = await flameModel(text, fileName, resolveFrame, TABLE_ROWS);
+    // A file from disk is mapped through the scripts and maps its frames name on this machine; fresh
+    // maps per read, so a rebuild's new maps are seen.
+    const maps = live ?? diskSourceMaps(vscode.workspace.getWorkspaceFolder(uri)?.uri.fsPath);
+    const { graph, functions, origins } = await flameModel(text, fileName, maps.resolveFrame, TABLE_ROWS);
     const growth = live?.growth();
-    return { type: 'flame', fileName, graph, functions, ...(growth ? { growth } : {}) };
+    return {
+      message: { type: 'flame', fileName, graph, functions, ...(growth ? { growth } : {}) },
+      sources: { origins, originalSource: maps.originalSource },
+    };
   } catch (error) {
-    return { type: 'flameFailed', fileName, message: describeError(error) };
+    return { message: { type: 'flameFailed', fileName, message: describeError(error) } };
   }
 }
 
@@ -79,11 +95,22 @@ class FlameEditorProvider implements vscode.CustomReadonlyEditorProvider<Profile
       viewKind: 'panel',
       title: `Heapscope: ${path.basename(document.uri.fsPath)}`,
     });
-    const reload = async (): Promise<void> => void webview.postMessage(await readFlame(document.uri));
+    let shown: ShownSources | undefined;
+    const reload = async (): Promise<void> => {
+      const { message, sources } = await readFlame(document.uri);
+      shown = sources;
+      void webview.postMessage(message);
+    };
     const listener = webview.onDidReceiveMessage((raw: unknown) => {
       const intent = parseFlameIntent(raw);
       if (intent?.type === 'ready') void reload();
-      else if (intent?.type === 'openSource') void openSource(intent.url, intent.line, intent.column ?? 1);
+      else if (intent?.type === 'openSource') {
+        const sources = shown;
+        void openSource(intent.url, intent.line, intent.column ?? 1, {
+          embedded: async () =>
+            sources ? embeddedSource(sources.origins, sources.originalSource, intent.url) : undefined,
+        });
+      }
     });
     // A live session's export rewrites the file every few seconds: the graph follows it.
     const watcher =

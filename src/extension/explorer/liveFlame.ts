@@ -67,6 +67,7 @@ export function registerLiveFlameGraph(
             bytesPerMinute: suspect.growthBytesPerMinute,
           })),
         resolveFrame: (frame) => entry.session.resolveFrame(frame),
+        originalSource: (frame, url) => entry.session.originalSource(frame, url),
       });
     }
     await vscode.commands.executeCommand('vscode.openWith', vscode.Uri.file(file), FLAME_VIEW_TYPE);

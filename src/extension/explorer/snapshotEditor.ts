@@ -15,7 +15,7 @@ import {
   type ExplorerIntent,
 } from '../../shared/explorerProtocol';
 import { buildWebviewHtml, makeNonce } from '../csp';
-import { scriptUrlToPath } from '../locations';
+import { openSource } from '../sourceOpener';
 
 export const SNAPSHOT_EXPLORER_VIEW_TYPE = 'heapscope.snapshotExplorer';
 
@@ -287,22 +287,6 @@ async function pickBaselines(document: SnapshotDocument): Promise<string[]> {
   );
   stats.sort((a, b) => a.mtimeMs - b.mtimeMs || a.file.localeCompare(b.file));
   return stats.map((s) => s.file);
-}
-
-/** Opens the code at a frame's position beside the explorer (or says why it cannot). */
-export async function openSource(url: string, line: number, column: number): Promise<void> {
-  const roots = (vscode.workspace.workspaceFolders ?? []).map((f) => f.uri.fsPath);
-  const file = scriptUrlToPath(url, roots, existsSync);
-  if (!file || !existsSync(file)) {
-    void vscode.window.showWarningMessage(`Heapscope: ${url} is not a file on this machine.`);
-    return;
-  }
-  const position = new vscode.Position(Math.max(0, line - 1), Math.max(0, column - 1));
-  await vscode.window.showTextDocument(vscode.Uri.file(file), {
-    selection: new vscode.Range(position, position),
-    preview: true,
-    viewColumn: vscode.ViewColumn.Beside,
-  });
 }
 
 /** Registers the explorer; returns it so commands can open it on a class or an object. */

@@ -1,7 +1,8 @@
 // The flame graph of a TypeScript app compiled by tsc (sourceMap on), run as a real Node process: the
 // model the flame editor sends its webview names the .ts file, the original line and the function,
 // for the live session's profile (mapped through the session, its suspect colouring the frame) and
-// for the .heapprofile written from it, opened from disk after the process is gone.
+// for the .heapprofile written from it, opened from disk after the process is gone. The maps embed the
+// sources (inlineSources): a click on the frame finds the .ts text again through the same maps.
 import { strict as assert } from 'node:assert';
 import { execFileSync } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -43,7 +44,9 @@ describe('source-mapped flame graph of a tsc-compiled app (real Node process)', 
   before(async () => {
     dir = await mkdtemp(path.join(tmpdir(), 'heapscope-flame-ts-'));
     // The repo's own TypeScript, as a user's build would run it.
-    execFileSync(process.execPath, [TSC, '-p', APP, '--outDir', path.join(dir, 'out')], { stdio: 'pipe' });
+    execFileSync(process.execPath, [TSC, '-p', APP, '--outDir', path.join(dir, 'out'), '--inlineSources'], {
+      stdio: 'pipe',
+    });
   });
   after(async () => {
     await session?.stop('test end').catch(() => undefined);
@@ -108,6 +111,10 @@ describe('source-mapped flame graph of a tsc-compiled app (real Node process)', 
       },
     ]);
     assert.ok(growth[liveFrame.index] > 0, `the suspect at ${suspect.url}:${suspect.line} colours the frame`);
+    // The live graph's click on the frame: the session reads the .ts text its map embeds.
+    const origin = live.origins.get(SOURCE);
+    assert.ok(origin, `an origin for ${SOURCE} among ${[...live.origins.keys()].join(', ')}`);
+    assert.equal(await s.originalSource(origin, SOURCE), await readFile(SOURCE, 'utf8'));
     const row = live.functions.find((f) => f.functionName === 'rememberVisit');
     assert.deepEqual(row && [row.url, row.line], [SOURCE, original.line], 'the table names the .ts line too');
 
@@ -121,5 +128,6 @@ describe('source-mapped flame graph of a tsc-compiled app (real Node process)', 
       [SOURCE, original.line, original.column],
     );
     assert.equal(fromDisk.graph.totalBytes, live.graph.totalBytes);
+    assert.deepEqual([...fromDisk.origins.keys()].sort(), [...live.origins.keys()].sort());
   });
 });

@@ -2,12 +2,17 @@
 // unmappable frames kept, and a real minified esbuild bundle with an inline map read from the disk
 // (a file:// URL, as ESM frames are named) back to the .ts lines and the original function names.
 import { strict as assert } from 'node:assert';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { buildSync } from 'esbuild';
 import { flameGraph } from '../../../src/core/heapprofile/flameGraph';
-import { diskFrameResolver, sourceMapProfile } from '../../../src/core/heapprofile/sourceMapped';
+import {
+  diskFrameResolver,
+  diskSourceMaps,
+  embeddedSource,
+  sourceMapProfile,
+} from '../../../src/core/heapprofile/sourceMapped';
 import type { SamplingHeapProfile, SamplingHeapProfileNode } from '../../../src/core/sampling/profile';
 import type { RawFrame, SourceFrame } from '../../../src/core/types';
 import { tempDir } from '../heapsnapshot/helpers';
@@ -80,6 +85,117 @@ describe('source-mapped heap profile', () => {
     const temp = tempDir('heapscope-flame-');
     try {
       await mapsMinifiedBundle(temp.dir);
+    } finally {
+      temp.dispose();
+    }
+  });
+});
+
+/** Bundles `entry` with esbuild into `outfile`, its map beside it, with or without the sources. */
+function bundleWithMap(entry: string, outfile: string, sourcesContent: boolean): void {
+  buildSync({
+    entryPoints: [entry],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    sourcemap: true,
+    sourcesContent,
+    logLevel: 'silent',
+  });
+}
+
+/** V8's frame for `function name(` in a generated file: 0-based, at the parameter list. */
+function frameOf(file: string, name: string): RawFrame {
+  const text = readFileSync(file, 'utf8');
+  const index = text.indexOf(`function ${name}(`);
+  assert.ok(index >= 0, `${name} in ${file}`);
+  const open = index + `function ${name}`.length;
+  return {
+    functionName: name,
+    scriptId: file,
+    url: file,
+    lineNumber: text.slice(0, open).split('\n').length - 1,
+    columnNumber: open - (text.lastIndexOf('\n', open) + 1),
+  };
+}
+
+describe('the source a map embeds, for a frame whose original file is gone', () => {
+  it('reads it from the map the frame was mapped through, and only there', async () => {
+    const temp = tempDir('heapscope-embedded-');
+    try {
+      const src = path.join(temp.dir, 'src');
+      mkdirSync(src);
+      const visits = [
+        'type Visit = { id: number };',
+        'const kept: Visit[] = [];',
+        'export function rememberVisit(id: number): Visit {',
+        '  const visit = { id };',
+        '  kept.push(visit);',
+        '  return visit;',
+        '}',
+        '',
+      ].join('\n');
+      writeFileSync(path.join(src, 'visits.ts'), visits);
+      writeFileSync(
+        path.join(src, 'main.ts'),
+        "import { rememberVisit } from './visits';\nexport function main(): void {\n  rememberVisit(1);\n}\n",
+      );
+      const embedded = path.join(temp.dir, 'out', 'embedded.js');
+      const bare = path.join(temp.dir, 'out', 'bare.js');
+      bundleWithMap(path.join(src, 'main.ts'), embedded, true);
+      bundleWithMap(path.join(src, 'main.ts'), bare, false);
+      // Built elsewhere: the original files are not on this machine.
+      rmSync(src, { recursive: true });
+
+      const profileOf = (file: string): SamplingHeapProfile => ({
+        head: node({ functionName: '(root)' }, 0, [
+          node(frameOf(file, 'main'), 8, [node(frameOf(file, 'rememberVisit'), 64)]),
+        ]),
+      });
+      const maps = diskSourceMaps();
+      const origins = await sourceMapProfile(profileOf(embedded), maps.resolveFrame);
+      const visitsUrl = path.join(src, 'visits.ts');
+      assert.deepEqual([...origins.keys()].sort(), [path.join(src, 'main.ts'), visitsUrl]);
+      assert.equal(await embeddedSource(origins, maps.originalSource, visitsUrl), visits);
+      assert.equal(
+        await embeddedSource(origins, maps.originalSource, '/elsewhere/visits.ts'),
+        undefined,
+        'a source no frame was mapped to',
+      );
+      assert.equal(await embeddedSource(origins, undefined, visitsUrl), undefined, 'no reader');
+
+      // A map without sourcesContent has nothing to show; the frames are still mapped.
+      const bareOrigins = await sourceMapProfile(profileOf(bare), maps.resolveFrame);
+      assert.ok(bareOrigins.has(visitsUrl));
+      assert.equal(await embeddedSource(bareOrigins, maps.originalSource, visitsUrl), undefined);
+
+      // A bundler's URLs (webpack://): the source is named and found by that URL.
+      const mapFile = `${embedded}.map`;
+      const map = JSON.parse(readFileSync(mapFile, 'utf8')) as { sources: string[] };
+      map.sources = map.sources.map((s) => `webpack://my-app/./src/${path.basename(s)}`);
+      writeFileSync(mapFile, JSON.stringify(map));
+      const bundler = diskSourceMaps();
+      const bundlerOrigins = await sourceMapProfile(profileOf(embedded), bundler.resolveFrame);
+      assert.deepEqual([...bundlerOrigins.keys()].sort(), [
+        'webpack://my-app/src/main.ts',
+        'webpack://my-app/src/visits.ts',
+      ]);
+      assert.equal(
+        await embeddedSource(bundlerOrigins, bundler.originalSource, 'webpack://my-app/src/visits.ts'),
+        visits,
+      );
+
+      // A frame no map moved is no origin; a reader that fails is no text.
+      const unmapped = await sourceMapProfile(
+        { head: node({ functionName: '(root)' }, 0, [node({ functionName: 'f', url: '/gone/a.js' }, 8)]) },
+        maps.resolveFrame,
+      );
+      assert.equal(unmapped.size, 0);
+      assert.equal(
+        await embeddedSource(origins, () => Promise.reject(new Error('unreadable')), visitsUrl),
+        undefined,
+      );
     } finally {
       temp.dispose();
     }
