@@ -140,8 +140,22 @@ export async function checkNarrowEditor(
       throw new Error(
         `${cut.length} of ${ids.length} @ids are cut at ${width} px: ${cut.map((i) => i.text).join(',')}`,
       );
-    log(`narrow: "${classRow.text}" whole, ${ids.length} @ids whole, tooltip: ${classRow.title}`);
+    log(
+      `narrow: "${classRow.text}" whole, ${ids.length} @ids whole, tooltip: ${classRow.title.replace(/\n/g, ' | ')}`,
+    );
     await page.screenshot({ path: join(out, 'explorer-narrow.png') });
+
+    // The header's note is a button: Enter shows every column (today's layout), Enter again fits.
+    const summaryRoot = frame.locator('[data-list="summary"]');
+    const hiddenAttr = (): Promise<string | null> => summaryRoot.getAttribute('data-hidden');
+    const fitted = await hiddenAttr();
+    await summaryRoot.locator('.tree-header .hidden-columns').press('Enter');
+    await waitFor('every Summary column shown', async () => (await hiddenAttr()) === '', 5_000, 20);
+    const shown = await listLayouts(frame, ['summary']);
+    if (shown[0].hiddenTitles.length > 0)
+      throw new Error(`"show all columns" still hides ${shown[0].hiddenTitles.join(', ')}`);
+    await summaryRoot.locator('.tree-header .hidden-columns').press('Enter');
+    await waitFor('the Summary fitted again', async () => (await hiddenAttr()) === fitted, 5_000, 20);
   } finally {
     await page.setViewportSize(wide);
   }
