@@ -2,15 +2,17 @@
 // by the e2e's Node 24, so in V8 12's layout) are written into the workspace; right-click → "Open
 // heap snapshot…" opens the explorer editor. The test filters the Summary to the leaking class,
 // expands it into its objects, selects one, follows the retainers (opened along the shortest path)
-// to the closure variable that holds it and its source link to the line of code, ignores and
-// restores a retainer, compares with an earlier snapshot, opens the Containment tree, and opens a
-// truncated copy, whose error must be shown in the editor. Open-to-first-table and each
-// interaction's latency are written to test-output/e2e/explorer-timings.json and printed.
+// to the closure variable that holds it and its source link to the line of code, checks those tables
+// in a narrow editor (explorerNarrow.ts), ignores and restores a retainer, compares with an earlier
+// snapshot, opens the Containment tree (both narrow too), and opens a truncated copy, whose error
+// must be shown in the editor. Open-to-first-table and each interaction's latency are written to
+// test-output/e2e/explorer-timings.json and printed.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Frame, Page } from 'playwright-core';
 import type { E2eTest } from './runner';
+import { checkNarrowEditor } from './explorerNarrow';
 import { log, openWorkbench, sleep, waitFor, waitForEditorAt } from './vscode';
 
 const LEAKER = resolve(__dirname, '../fixtures/heapsnapshot/leaker.js');
@@ -400,6 +402,14 @@ export const snapshotViewTest: E2eTest = {
       log(`retainers: ${retainerRows.slice(0, 4).join(' ← ')}`);
       await page.screenshot({ path: join(env.out, 'explorer-2-retainers.png') });
 
+      // The same tables in a half-width editor.
+      await checkNarrowEditor(page, frame, env.out, {
+        lists: ['summary', 'retainers'],
+        rowName: 'LeakyRecord',
+        minIds: 5,
+        screenshot: 'explorer-narrow.png',
+      });
+
       // Ignore the array as a retainer: the object's path changes; restore it.
       const arrayRow = frame.locator('[data-list="retainers"] .tree-row').first();
       // Keyboard: select the row, then "i".
@@ -458,6 +468,12 @@ export const snapshotViewTest: E2eTest = {
         },
       );
       await page.screenshot({ path: join(env.out, 'explorer-5-containment.png') });
+      await checkNarrowEditor(page, frame, env.out, {
+        lists: ['containment', 'retainers'],
+        rowName: 'LeakyRecord',
+        minIds: 5,
+        screenshot: 'explorer-narrow-containment.png',
+      });
 
       // The object's own source link: the class's constructor in leaker.js. After the timed steps:
       // opening a JavaScript file starts VS Code's language features in the extension host the
@@ -517,6 +533,13 @@ export const snapshotViewTest: E2eTest = {
         throw new Error(`the comparison does not count 1,200 new LeakyRecord objects: ${compared}`);
       log(`comparison: ${compared}`);
       await page.screenshot({ path: join(env.out, 'explorer-6-comparison.png') });
+      // Its seven figure columns in a half-width editor.
+      await checkNarrowEditor(page, frame, env.out, {
+        lists: ['comparison'],
+        rowName: 'LeakyRecord',
+        minIds: 0,
+        screenshot: 'explorer-narrow-comparison.png',
+      });
 
       // The explorer bench (bench/explorer/run.sh) adds a big file of its own.
       const benchFile = process.env.HEAPSCOPE_EXPLORER_BENCH_FILE;

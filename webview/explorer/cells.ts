@@ -63,7 +63,11 @@ export function openFrame(frame: SourceFrame): void {
 export function objectLabel(row: ObjectRow): Node {
   const span = document.createElement('span');
   span.className = 'object-label';
-  span.append(document.createTextNode(row.label));
+  // The label shrinks with an ellipsis; the @id after it stays whole (users search by it).
+  const label = document.createElement('span');
+  label.className = 'label-text';
+  label.textContent = row.label;
+  span.append(label);
   const id = document.createElement('span');
   id.className = 'object-id';
   id.textContent = ` @${row.id}`;

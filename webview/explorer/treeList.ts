@@ -1,8 +1,11 @@
-import { el } from '../dom';
 // A virtualised tree table: fixed-height rows, only the visible ones in the DOM (a list of 100k rows
 // costs the ~50 on screen), children loaded a page at a time when a row is expanded, keyboard
 // navigation (arrows, Home/End, PageUp/PageDown, Enter) and sortable column headers. Cells are built
-// with textContent only: names come from the snapshot and are never parsed as HTML.
+// with textContent only: names come from the snapshot and are never parsed as HTML. In a narrow
+// editor the figure columns give way to the Name column (columnFit.ts); each row's tooltip keeps
+// every column's value.
+import { el } from '../dom';
+import { hiddenColumns } from './columnFit';
 
 export interface Column<T> {
   title: string;
@@ -10,6 +13,13 @@ export interface Column<T> {
   className: string;
   /** Sort key sent to onSort when the header is clicked; no key: not sortable. */
   sort?: string;
+  /**
+   * Names the column's cells (class col-<id>) so that the table can hide it when narrow; the
+   * stylesheet has a rule per id. The Name column (the first) has none.
+   */
+  id?: string;
+  /** Hidden in increasing order as the table narrows (columnFit.ts); undefined: never hidden. */
+  hideOrder?: number;
   render(item: T, depth: number): string | Node;
 }
 
@@ -69,6 +79,12 @@ export class TreeList<T> {
   onKey: (key: string, item: T) => boolean = () => false;
   /** Whether a column's sort key can be chosen now (a column still being computed cannot). */
   canSort: (key: string) => boolean = () => true;
+  /** Widths of the figure columns' header cells, read once each (the stylesheet fixes them). */
+  private readonly columnWidths = new Map<string, number>();
+  /** The columns hidden to fit the width, and whether the user asked to see them all instead. */
+  private hidden: string[] = [];
+  private showAll = false;
+  private readonly hiddenNote = el('span', 'hidden-columns');
 
   constructor(
     private readonly columns: Array<Column<T>>,
@@ -83,18 +99,79 @@ export class TreeList<T> {
     this.scroller.setAttribute('aria-label', name);
     this.scroller.append(this.spacer, this.rowsHost);
     this.element.append(this.header, this.scroller, this.empty);
+    this.hiddenNote.tabIndex = 0;
+    this.hiddenNote.setAttribute('role', 'button');
+    this.hiddenNote.hidden = true;
+    const toggleAll = (): void => {
+      this.showAll = !this.showAll;
+      this.fit();
+    };
+    this.hiddenNote.addEventListener('click', (e) => {
+      e.stopPropagation();
+      toggleAll();
+    });
+    this.hiddenNote.addEventListener('keydown', (e) => {
+      if (e.key !== 'Enter' && e.key !== ' ') return;
+      e.preventDefault();
+      e.stopPropagation();
+      toggleAll();
+    });
     this.renderHeader();
     this.scroller.addEventListener('scroll', () => this.schedule());
     this.scroller.addEventListener('keydown', (e) => this.keydown(e));
     // Drawn at once (in the frame that laid the list out): a list shown again (another tab, the
     // retainers pane) has its rows in that same frame rather than the next.
     new ResizeObserver(() => this.render()).observe(this.scroller);
+    // One attribute on the root per width change; the stylesheet hides the cells (no row is touched).
+    new ResizeObserver(() => this.fit()).observe(this.element);
+  }
+
+  /** Hides the figure columns the width cannot hold next to a readable Name column. */
+  private fit(): void {
+    const width = this.element.clientWidth;
+    if (width === 0) return;
+    for (const cell of this.header.children) {
+      const id = (cell as HTMLElement).dataset.column;
+      const measured = (cell as HTMLElement).offsetWidth;
+      if (id && measured > 0 && !this.columnWidths.has(id)) this.columnWidths.set(id, measured);
+    }
+    const fitted = this.columns.flatMap((c) =>
+      c.id ? [{ id: c.id, width: this.columnWidths.get(c.id) ?? 0, hideOrder: c.hideOrder }] : [],
+    );
+    this.hidden = hiddenColumns(fitted, width);
+    const hidden = this.showAll ? '' : this.hidden.join(' ');
+    if (this.element.dataset.hidden !== hidden) this.element.dataset.hidden = hidden;
+    this.describeHidden();
+  }
+
+  /** The header's note: which columns the width hides and where their values are. */
+  private describeHidden(): void {
+    const note = this.hiddenNote;
+    note.hidden = this.hidden.length === 0;
+    if (note.hidden) {
+      note.textContent = '';
+      return;
+    }
+    const titles = this.hidden.map((id) => {
+      const column = this.columns.find((c) => c.id === id);
+      return column?.title || id;
+    });
+    const label = this.showAll
+      ? `All columns shown (${titles.join(', ')} do not fit this width): Enter or click to fit the width again.`
+      : `Hidden at this width: ${titles.join(', ')}. Their values are in each row's tooltip; Enter or click shows all columns.`;
+    note.textContent = this.showAll ? '⇤ fit' : `+${this.hidden.length}`;
+    note.title = label;
+    note.setAttribute('aria-label', label);
   }
 
   private renderHeader(): void {
     this.header.replaceChildren(
       ...this.columns.map((c) => {
         const cell = el('div', `cell ${c.className}`, c.title);
+        if (c.id) {
+          cell.classList.add(`col-${c.id}`);
+          cell.dataset.column = c.id;
+        } else if (c === this.columns[0]) cell.append(this.hiddenNote);
         if (c.sort && !this.canSort(c.sort)) {
           cell.classList.add('sort-disabled');
           cell.title = 'Computing: sortable once the analysis is done';
@@ -294,8 +371,10 @@ export class TreeList<T> {
       element.classList.add('selected');
       element.setAttribute('aria-selected', 'true');
     }
+    const tooltip: string[] = [];
     this.columns.forEach((column, c) => {
       const cell = el('div', `cell ${column.className}`);
+      if (column.id) cell.classList.add(`col-${column.id}`);
       if (c === 0) {
         cell.append(this.indent(entry.depth));
         const twisty = el('span', `twisty${expandable ? (entry.expanded ? ' open' : ' closed') : ''}`);
@@ -306,9 +385,17 @@ export class TreeList<T> {
         cell.append(twisty);
       }
       const content = column.render(entry.item, entry.depth);
-      cell.append(typeof content === 'string' ? document.createTextNode(content) : content);
+      // The name shrinks with an ellipsis inside its cell (styles.css); a string gets a box for it.
+      cell.append(
+        typeof content === 'string' ? (c === 0 ? el('span', 'label-text', content) : content) : content,
+      );
       element.append(cell);
+      const text = (typeof content === 'string' ? content : (content.textContent ?? '')).trim();
+      if (text && c === 0) tooltip.push(text);
+      else if (text && column.title) tooltip.push(`${column.title}: ${text}`);
     });
+    // The whole row in its tooltip: the full name and the columns the width may hide.
+    element.title = tooltip.join('\n');
     // The row may move (rows above it opened or closed): its index is read when clicked.
     element.addEventListener('click', () => this.select(Number(element.dataset.index)));
     element.addEventListener('dblclick', () => {

@@ -64,9 +64,13 @@ export class SummaryView {
         render: (item) => {
           if (item.kind === 'object') return objectLabel(item.row);
           const span = document.createElement('span');
-          span.textContent = item.row.name;
+          span.className = 'name-parts';
+          const name = document.createElement('span');
+          name.className = 'label-text';
+          name.textContent = item.row.name;
           const n = document.createElement('span');
           n.className = 'muted';
+          span.append(name);
           n.textContent = ` ×${count(item.row.count)}`;
           span.append(n);
           return span;
@@ -76,35 +80,46 @@ export class SummaryView {
         title: 'Distance',
         className: 'c-num c-distance',
         sort: 'distance',
+        id: 'distance',
+        hideOrder: 1,
         render: (item) => (this.provisional ? computing('…') : distance(item.row.distance)),
       },
       {
         title: 'Count',
         className: 'c-num c-count',
         sort: 'count',
+        id: 'count',
+        hideOrder: 4,
         render: (item) => (item.kind === 'class' ? count(item.row.count) : ''),
       },
       {
         title: 'Shallow',
         className: 'c-num c-bytes',
         sort: 'shallow',
+        id: 'shallow',
+        hideOrder: 3,
         render: (item) => bytes(item.row.shallowBytes),
       },
       {
         title: 'Retained',
         className: 'c-num c-bytes',
         sort: 'retained',
+        id: 'retained',
         render: (item) => (this.provisional ? computing('computing…') : bytes(item.row.retainedBytes)),
       },
       {
         // Of the retained size; of the shallow size while the retained sizes are computed.
         title: '% heap',
         className: 'c-num c-percent',
+        id: 'percent',
+        hideOrder: 2,
         render: (item) => percent(this.provisional ? item.row.shallowBytes : item.row.retainedBytes),
       },
       {
         title: 'Source',
         className: 'c-source',
+        id: 'source',
+        hideOrder: 5,
         render: (item) => sourceLink(item.kind === 'object' ? item.row.location : undefined),
       },
     ];
@@ -216,28 +231,54 @@ export class RetainersView {
         className: 'c-name',
         render: (item) => {
           const span = document.createElement('span');
-          span.className = item.weak ? 'weak' : '';
+          span.className = item.weak ? 'name-parts weak' : 'name-parts';
           const edge = document.createElement('span');
           edge.className = `edge edge-${item.edgeType}`;
           edge.textContent = item.edgeLabel;
-          span.append(edge, document.createTextNode(' in '), objectLabel(item.holder));
+          const within = document.createElement('span');
+          within.className = 'edge-in';
+          within.textContent = ' in ';
+          span.append(edge, within, objectLabel(item.holder));
           if (item.weak) span.append(tag('weak'));
           if (item.ignored) span.append(tag('ignored'));
           return span;
         },
       },
-      { title: 'Distance', className: 'c-num c-distance', render: (item) => distance(item.holder.distance) },
-      { title: 'Shallow', className: 'c-num c-bytes', render: (item) => bytes(item.holder.shallowBytes) },
-      { title: 'Retained', className: 'c-num c-bytes', render: (item) => bytes(item.holder.retainedBytes) },
+      {
+        title: 'Distance',
+        className: 'c-num c-distance',
+        id: 'distance',
+        hideOrder: 1,
+        render: (item) => distance(item.holder.distance),
+      },
+      {
+        title: 'Shallow',
+        className: 'c-num c-bytes',
+        id: 'shallow',
+        hideOrder: 2,
+        render: (item) => bytes(item.holder.shallowBytes),
+      },
+      {
+        title: 'Retained',
+        className: 'c-num c-bytes',
+        id: 'retained',
+        hideOrder: 4,
+        render: (item) => bytes(item.holder.retainedBytes),
+      },
       {
         title: 'Source',
         className: 'c-source',
+        id: 'source',
+        hideOrder: 5,
         // A closure variable's own line, rather than the function whose context holds it.
         render: (item) => sourceLink(item.declaration ?? item.holder.location),
       },
       {
         title: '',
         className: 'c-action',
+        // Key i does the same on the selected row.
+        id: 'ignore',
+        hideOrder: 3,
         render: (item) => {
           const link = document.createElement('a');
           link.href = '#';
@@ -326,11 +367,40 @@ export class ContainmentView {
   constructor() {
     const columns: Array<Column<ObjectRow>> = [
       { title: 'Object', className: 'c-name', render: (row) => objectLabel(row) },
-      { title: 'Distance', className: 'c-num c-distance', render: (row) => distance(row.distance) },
-      { title: 'Shallow', className: 'c-num c-bytes', render: (row) => bytes(row.shallowBytes) },
-      { title: 'Retained', className: 'c-num c-bytes', render: (row) => bytes(row.retainedBytes) },
-      { title: '% heap', className: 'c-num c-percent', render: (row) => percent(row.retainedBytes) },
-      { title: 'Source', className: 'c-source', render: (row) => sourceLink(row.location) },
+      {
+        title: 'Distance',
+        className: 'c-num c-distance',
+        id: 'distance',
+        hideOrder: 1,
+        render: (row) => distance(row.distance),
+      },
+      {
+        title: 'Shallow',
+        className: 'c-num c-bytes',
+        id: 'shallow',
+        hideOrder: 3,
+        render: (row) => bytes(row.shallowBytes),
+      },
+      {
+        title: 'Retained',
+        className: 'c-num c-bytes',
+        id: 'retained',
+        render: (row) => bytes(row.retainedBytes),
+      },
+      {
+        title: '% heap',
+        className: 'c-num c-percent',
+        id: 'percent',
+        hideOrder: 2,
+        render: (row) => percent(row.retainedBytes),
+      },
+      {
+        title: 'Source',
+        className: 'c-source',
+        id: 'source',
+        hideOrder: 4,
+        render: (row) => sourceLink(row.location),
+      },
     ];
     this.list = new TreeList<ObjectRow>(
       columns,
@@ -374,21 +444,25 @@ export class ComparisonView {
       title: string,
       sort: keyof ComparisonRow,
       render: (r: ComparisonRow) => string,
+      hideOrder?: number,
     ): Column<ComparisonRow> => ({
       title,
       className: 'c-num c-bytes',
       sort,
+      id: sort,
+      ...(hideOrder !== undefined ? { hideOrder } : {}),
       render,
     });
     const columns: Array<Column<ComparisonRow>> = [
       { title: 'Constructor', className: 'c-name', sort: 'name', render: (r) => r.name },
-      num('# New', 'newCount', (r) => count(r.newCount)),
-      num('# Deleted', 'deletedCount', (r) => count(r.deletedCount)),
-      num('# Delta', 'countDelta', (r) => signedCount(r.countDelta)),
-      num('Alloc. size', 'newBytes', (r) => bytes(r.newBytes)),
-      num('Freed size', 'deletedBytes', (r) => bytes(r.deletedBytes)),
+      // Narrow: what was added and the size it costs stay; what survived and was freed go first.
+      num('# New', 'newCount', (r) => count(r.newCount), 5),
+      num('# Deleted', 'deletedCount', (r) => count(r.deletedCount), 3),
+      num('# Delta', 'countDelta', (r) => signedCount(r.countDelta), 6),
+      num('Alloc. size', 'newBytes', (r) => bytes(r.newBytes), 4),
+      num('Freed size', 'deletedBytes', (r) => bytes(r.deletedBytes), 2),
       num('Size delta', 'bytesDelta', (r) => signedBytes(r.bytesDelta)),
-      num('# Surviving', 'survivingCount', (r) => count(r.survivingCount)),
+      num('# Surviving', 'survivingCount', (r) => count(r.survivingCount), 1),
     ];
     this.list = new TreeList<ComparisonRow>(
       columns,
