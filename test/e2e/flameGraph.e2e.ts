@@ -125,6 +125,34 @@ async function liveFlame(
 }
 
 /**
+ * Opens `profile` (a profile of the TypeScript fixture) as a flame graph, selects rememberVisit's
+ * frame, checks that its detail links visits.ts at `line`, and follows the link. Returns the graph.
+ */
+async function followRememberVisit(page: Page, profile: string, line: number, how: string): Promise<Frame> {
+  await explorerAction(page, profile, 'Open heap profile as flame graph');
+  const frame = await waitFor(
+    `the flame graph of ${profile}`,
+    () => flameFrame(page, profile, 'loaded'),
+    60_000,
+    250,
+  );
+  await frame.locator('.frame', { hasText: 'rememberVisit' }).first().click();
+  const detail = await waitFor(
+    'the detail of rememberVisit',
+    async () => {
+      const text = (await frame.locator('.detail').textContent()) ?? '';
+      return text.includes('rememberVisit') ? text : undefined;
+    },
+    10_000,
+    100,
+  );
+  if (!detail.includes(`visits.ts:${line}`))
+    throw new Error(`the detail bar does not link visits.ts:${line} (${how}): ${detail}`);
+  await frame.locator('.detail a.source-link').click();
+  return frame;
+}
+
+/**
  * A profile of a TypeScript app compiled by tsc (sourceMap on), opened from disk: the frame shows
  * the .ts line, and its link opens the .ts file there.
  */
@@ -150,26 +178,7 @@ async function mappedFrameOpensTypeScript(page: Page, dir: string, out: string):
     readFileSync(join(TS_APP, 'src', 'visits.ts'), 'utf8')
       .split('\n')
       .findIndex((l) => l.includes('function rememberVisit(')) + 1;
-  await explorerAction(page, 'visits.heapprofile', 'Open heap profile as flame graph');
-  const frame = await waitFor(
-    'the flame graph of visits.heapprofile',
-    () => flameFrame(page, 'visits.heapprofile', 'loaded'),
-    60_000,
-    250,
-  );
-  await frame.locator('.frame', { hasText: 'rememberVisit' }).first().click();
-  const detail = await waitFor(
-    'the detail of rememberVisit',
-    async () => {
-      const text = (await frame.locator('.detail').textContent()) ?? '';
-      return text.includes('rememberVisit') ? text : undefined;
-    },
-    10_000,
-    100,
-  );
-  if (!detail.includes(`visits.ts:${line}`))
-    throw new Error(`the detail bar does not link visits.ts:${line} (source-mapped): ${detail}`);
-  await frame.locator('.detail a.source-link').click();
+  await followRememberVisit(page, 'visits.heapprofile', line, 'source-mapped');
   await waitForEditorAt(page, 'visits.ts', line);
   log(`source-mapped frame link opened visits.ts at line ${line}`);
   await page.screenshot({ path: join(out, 'flame-5-typescript.png') });
@@ -208,26 +217,7 @@ async function embeddedSourceOpens(page: Page, workspace: string, dir: string, o
     readFileSync(join(TS_APP, 'src', 'visits.ts'), 'utf8')
       .split('\n')
       .findIndex((l) => l.includes('function rememberVisit(')) + 1;
-  await explorerAction(page, 'embedded.heapprofile', 'Open heap profile as flame graph');
-  const frame = await waitFor(
-    'the flame graph of embedded.heapprofile',
-    () => flameFrame(page, 'embedded.heapprofile', 'loaded'),
-    60_000,
-    250,
-  );
-  await frame.locator('.frame', { hasText: 'rememberVisit' }).first().click();
-  const detail = await waitFor(
-    'the detail of rememberVisit',
-    async () => {
-      const text = (await frame.locator('.detail').textContent()) ?? '';
-      return text.includes('rememberVisit') ? text : undefined;
-    },
-    10_000,
-    100,
-  );
-  if (!detail.includes(`visits.ts:${line}`))
-    throw new Error(`the detail bar does not link visits.ts:${line} (mapped through the bundle): ${detail}`);
-  await frame.locator('.detail a.source-link').click();
+  const frame = await followRememberVisit(page, 'embedded.heapprofile', line, 'mapped through the bundle');
   await waitForEditorAt(page, 'visits.ts', line, 'the source embedded in the map');
   // The TypeScript itself (types and all), not the bundle's JavaScript.
   const shown = await waitFor(
