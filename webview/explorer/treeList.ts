@@ -14,8 +14,8 @@ export interface Column<T> {
   /** Sort key sent to onSort when the header is clicked; no key: not sortable. */
   sort?: string;
   /**
-   * Names the column's cells (class col-<id>) so that the table can hide it when narrow; the
-   * stylesheet has a rule per id. The Name column (the first) has none.
+   * Names the column's cells (data-column) so that the table can hide it when narrow. The Name
+   * column (the first) has none.
    */
   id?: string;
   /** Hidden in increasing order as the table narrows (columnFit.ts); undefined: never hidden. */
@@ -140,8 +140,18 @@ export class TreeList<T> {
     );
     this.hidden = hiddenColumns(fitted, width);
     const hidden = this.showAll ? '' : this.hidden.join(' ');
-    if (this.element.dataset.hidden !== hidden) this.element.dataset.hidden = hidden;
+    if (this.element.dataset.hidden !== hidden) {
+      this.element.dataset.hidden = hidden;
+      // Only the header and the rows on screen: rows drawn later are built hidden (renderRow).
+      for (const cell of this.element.querySelectorAll<HTMLElement>('.cell[data-column]'))
+        cell.classList.toggle('col-hidden', this.isHidden(cell.dataset.column!));
+    }
     this.describeHidden();
+  }
+
+  /** Whether the width hides column `id` now (the user may have asked to see them all). */
+  private isHidden(id: string): boolean {
+    return !this.showAll && this.hidden.includes(id);
   }
 
   /** The header's note: which columns the width hides and where their values are. */
@@ -169,8 +179,8 @@ export class TreeList<T> {
       ...this.columns.map((c) => {
         const cell = el('div', `cell ${c.className}`, c.title);
         if (c.id) {
-          cell.classList.add(`col-${c.id}`);
           cell.dataset.column = c.id;
+          cell.classList.toggle('col-hidden', this.isHidden(c.id));
         } else if (c === this.columns[0]) cell.append(this.hiddenNote);
         if (c.sort && !this.canSort(c.sort)) {
           cell.classList.add('sort-disabled');
@@ -374,7 +384,10 @@ export class TreeList<T> {
     const tooltip: string[] = [];
     this.columns.forEach((column, c) => {
       const cell = el('div', `cell ${column.className}`);
-      if (column.id) cell.classList.add(`col-${column.id}`);
+      if (column.id) {
+        cell.dataset.column = column.id;
+        if (this.isHidden(column.id)) cell.classList.add('col-hidden');
+      }
       if (c === 0) {
         cell.append(this.indent(entry.depth));
         const twisty = el('span', `twisty${expandable ? (entry.expanded ? ' open' : ' closed') : ''}`);
